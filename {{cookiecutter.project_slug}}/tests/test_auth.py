@@ -1,0 +1,89 @@
+"""JWT login/logout/me, and the Sentry user and breadcrumbs they produce."""
+
+from fastapi.testclient import TestClient
+
+from {{ cookiecutter.project_slug }}.core.settings import get_settings
+
+from .conftest import CapturingTransport
+
+USER = {"username": "jane", "email": "jane@example.com", "password": "s3cret-pass!"}
+
+
+def _login(client: TestClient) -> tuple[int, dict[str, str]]:
+    registered = client.post("/api/v1/auth/register", json=USER)
+    assert registered.status_code == 201
+    response = client.post(
+        "/api/v1/auth/login",
+        json={"username": USER["username"], "password": USER["password"]},
+    )
+    assert response.status_code == 200
+    token = response.json()["access_token"]
+    return registered.json()["id"], {"Authorization": f"Bearer {token}"}
+
+
+def test_register_login_me_logout(client: TestClient) -> None:
+    user_id, headers = _login(client)
+    me = client.get("/api/v1/auth/me", headers=headers)
+    assert me.json() == {"id": user_id, "username": "jane", "email": USER["email"]}
+    assert client.post("/api/v1/auth/logout", headers=headers).status_code == 204
+    assert client.get("/api/v1/auth/me", headers=headers).status_code == 401
+
+
+def test_duplicate_and_wrong_password(client: TestClient) -> None:
+    _login(client)
+    assert client.post("/api/v1/auth/register", json=USER).status_code == 409
+    wrong = {"username": USER["username"], "password": "nope-nope"}
+    assert client.post("/api/v1/auth/login", json=wrong).status_code == 401
+
+
+def test_authenticated_errors_carry_the_user(
+    transport: CapturingTransport, client: TestClient
+) -> None:
+    user_id, headers = _login(client)
+    client.post("/api/v1/test/error", json={"error_type": "zero"}, headers=headers)
+    (event,) = transport.events
+    assert event["user"]["id"] == str(user_id)
+    if get_settings().pii_mode == "standard":
+        assert event["user"]["username"] == "jane"
+    else:
+        assert set(event["user"]) == {"id"}
+    auth_crumbs = [
+        crumb
+        for crumb in event["breadcrumbs"]["values"]
+        if crumb.get("category") == "auth"
+    ]
+    assert auth_crumbs[-1]["message"] == "Authenticated request"
+
+
+def test_user_does_not_leak_into_anonymous_requests(
+    transport: CapturingTransport, client: TestClient
+) -> None:
+    _, headers = _login(client)
+    client.get("/api/v1/auth/me", headers=headers)
+    client.post("/api/v1/test/error", json={"error_type": "zero"})
+    (event,) = transport.events
+    assert not event.get("user", {}).get("id")
+
+
+def test_logout_clears_the_user(
+    transport: CapturingTransport, client: TestClient, flush
+) -> None:
+    _, headers = _login(client)
+    client.get("/api/v1/auth/me", headers=headers)
+    assert client.post("/api/v1/auth/logout", headers=headers).status_code == 204
+    flush()
+    by_name = {sent["transaction"]: sent for sent in transport.transactions}
+    assert by_name["/api/v1/auth/me"]["user"]["id"]
+    assert not by_name["/api/v1/auth/logout"].get("user", {}).get("id")
+
+
+def test_invalid_token_is_a_breadcrumb_not_an_error(
+    transport: CapturingTransport, client: TestClient
+) -> None:
+    headers = {"Authorization": "Bearer not.a.token"}
+    assert client.get("/api/v1/auth/me", headers=headers).status_code == 401
+    client.post("/api/v1/test/error", json={"error_type": "zero"}, headers=headers)
+    (event,) = transport.events
+    assert not event.get("user", {}).get("id")
+    messages = [crumb.get("message") for crumb in event["breadcrumbs"]["values"]]
+    assert "Rejected bearer token" in messages

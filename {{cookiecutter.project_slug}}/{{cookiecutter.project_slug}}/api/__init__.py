@@ -1,0 +1,1 @@
+"""FastAPI glue: the app factory, the Sentry user middleware and the routes."""

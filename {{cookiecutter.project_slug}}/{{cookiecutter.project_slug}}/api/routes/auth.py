@@ -1,0 +1,92 @@
+"""Register, log in, log out and who-am-I, with auth breadcrumbs."""
+
+from fastapi import APIRouter, HTTPException, status
+from pydantic import BaseModel, Field
+from sqlalchemy import or_, select
+
+from {{ cookiecutter.project_slug }}.core.sentry import (
+    add_breadcrumb,
+    clear_user_context,
+    set_user_context,
+)
+from {{ cookiecutter.project_slug }}.models import RevokedToken, User
+from {{ cookiecutter.project_slug }}.security import (
+    create_access_token,
+    hash_password,
+    verify_password,
+)
+
+from ..deps import Claims, CurrentUser, DbSession
+
+router = APIRouter()
+
+
+class Registration(BaseModel):
+    username: str = Field(min_length=3, max_length=64, pattern=r"^[A-Za-z0-9_.-]+$")
+    email: str = Field(max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+    password: str = Field(min_length=8, max_length=128)
+
+
+class Credentials(BaseModel):
+    username: str
+    password: str
+
+
+class UserOut(BaseModel):
+    id: int
+    username: str
+    email: str
+
+
+class Token(BaseModel):
+    access_token: str
+    token_type: str = "bearer"
+
+
+@router.post("/register", status_code=status.HTTP_201_CREATED)
+def register(registration: Registration, session: DbSession) -> UserOut:
+    taken = session.scalar(
+        select(User.id).where(
+            or_(
+                User.username == registration.username,
+                User.email == registration.email,
+            )
+        )
+    )
+    if taken is not None:
+        raise HTTPException(status.HTTP_409_CONFLICT, detail="user already exists")
+    user = User(
+        username=registration.username,
+        email=registration.email,
+        hashed_password=hash_password(registration.password),
+    )
+    session.add(user)
+    session.commit()
+    add_breadcrumb("User registered", category="auth", user_id=user.id)
+    return UserOut(id=user.id, username=user.username, email=user.email)
+
+
+@router.post("/login")
+def login(credentials: Credentials, session: DbSession) -> Token:
+    user = session.scalar(select(User).where(User.username == credentials.username))
+    if user is None or not verify_password(credentials.password, user.hashed_password):
+        add_breadcrumb("Login failed", category="auth", level="warning")
+        raise HTTPException(
+            status.HTTP_401_UNAUTHORIZED, detail="wrong username or password"
+        )
+    set_user_context(user.id, username=user.username, email=user.email)
+    add_breadcrumb("User logged in", category="auth", user_id=user.id)
+    return Token(access_token=create_access_token(user.id, user.username, user.email))
+
+
+@router.post("/logout", status_code=status.HTTP_204_NO_CONTENT)
+def logout(claims: Claims, session: DbSession) -> None:
+    session.add(RevokedToken(jti=claims.jti, expires_at=claims.expires_at))
+    session.commit()
+    add_breadcrumb("User logged out", category="auth", user_id=claims.user_id)
+    clear_user_context()
+
+
+@router.get("/me")
+def me(user: CurrentUser) -> UserOut:
+    return UserOut(id=user.id, username=user.username, email=user.email)

@@ -1,0 +1,1 @@
+"""Framework-agnostic observability core: settings, Sentry, scrubbing and grouping."""

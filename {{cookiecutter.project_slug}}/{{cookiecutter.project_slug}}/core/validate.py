@@ -1,0 +1,246 @@
+"""`validate-sentry-setup`: check the Sentry set-up before a deploy.
+
+    validate-sentry-setup --environment production --check-type all
+
+Exit status 1 when any check fails; warnings are printed but do not fail.
+"""
+
+import argparse
+import copy
+import json
+import os
+import sys
+import time
+import urllib.error
+import urllib.request
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Literal
+
+from sentry_sdk.envelope import Envelope
+from sentry_sdk.utils import Dsn
+
+from . import scrubber
+from .sentry import TRANSPORT_QUEUE_SIZE
+from .settings import Settings, SettingsError, load_settings
+
+Status = Literal["pass", "warn", "fail"]
+CHECK_TYPES = ("config", "security", "connectivity", "performance")
+CONNECT_TIMEOUT_SECONDS = 5.0
+
+# Planted in a probe event: none of these may survive the scrubber.
+PROBE_SECRETS = {
+    "password": "probe-password-1234",
+    "api_key": "probe-api-key-5678",
+    "message": "card 4111 1111 1111 1111 for probe.user@example.com",
+}
+
+
+@dataclass(frozen=True)
+class Result:
+    check: str
+    status: Status
+    detail: str
+
+
+Check = Callable[[Settings], Iterator[Result]]
+
+
+def check_config(settings: Settings) -> Iterator[Result]:
+    if settings.dsn is None:
+        status: Status = "warn" if settings.environment == "development" else "fail"
+        yield Result("config", status, "SENTRY_DSN is not set: Sentry is disabled")
+    else:
+        yield Result("config", "pass", "SENTRY_DSN is set and parses")
+    yield Result("config", "pass", f"environment {settings.resolved_environment!r}")
+    yield Result("config", "pass", f"release {settings.resolved_release!r}")
+    yield Result(
+        "config",
+        "pass",
+        f"sample rates: errors {settings.sample_rate}, "
+        f"traces {settings.traces_sample_rate}, "
+        f"profiles {settings.profiles_sample_rate}",
+    )
+
+
+def check_security(settings: Settings) -> Iterator[Result]:
+    production = settings.environment == "production"
+    if production and settings.debug:
+        yield Result("security", "fail", "SENTRY_DEBUG is on in production")
+    if production and settings.sentry_send_default_pii:
+        yield Result("security", "fail", "SENTRY_SEND_DEFAULT_PII is on in production")
+    if production and settings.include_local_variables:
+        yield Result(
+            "security",
+            "warn",
+            "SENTRY_INCLUDE_LOCAL_VARIABLES is on in production (values are scrubbed)",
+        )
+    if production and settings.dsn and Dsn(settings.dsn).scheme != "https":
+        yield Result("security", "fail", "SENTRY_DSN does not use https in production")
+    leaked = _probe_scrubber(settings)
+    if leaked:
+        yield Result("security", "fail", f"scrubber let through: {', '.join(leaked)}")
+    else:
+        yield Result(
+            "security", "pass", f"scrubber removes probe secrets ({settings.pii_mode})"
+        )
+
+
+def check_connectivity(settings: Settings) -> Iterator[Result]:
+    if settings.dsn is None:
+        yield Result("connectivity", "fail", "SENTRY_DSN is not set")
+        return
+    try:
+        status = _send_probe(settings)
+    except (urllib.error.URLError, OSError) as error:
+        reason = getattr(error, "reason", error)
+        yield Result("connectivity", "fail", f"could not reach Sentry: {reason}")
+        return
+    if status == 200:
+        yield Result("connectivity", "pass", "test envelope accepted (HTTP 200)")
+    elif status == 429:
+        yield Result("connectivity", "warn", "reachable but rate limited (HTTP 429)")
+    else:
+        yield Result("connectivity", "fail", f"test envelope refused (HTTP {status})")
+
+
+def check_performance(settings: Settings) -> Iterator[Result]:
+    production = settings.environment == "production"
+    if production and settings.traces_sample_rate > 0.2:
+        yield Result(
+            "performance",
+            "warn",
+            f"traces sample rate {settings.traces_sample_rate} is high for production",
+        )
+    if production and settings.sample_rate < 1.0:
+        yield Result(
+            "performance",
+            "warn",
+            f"error sample rate {settings.sample_rate} drops errors in production",
+        )
+    if settings.sentry_max_breadcrumbs > 100:
+        yield Result(
+            "performance",
+            "warn",
+            f"SENTRY_MAX_BREADCRUMBS={settings.sentry_max_breadcrumbs} enlarges events",
+        )
+    milliseconds = _time_scrubber(settings)
+    yield Result(
+        "performance", "pass", f"scrubbing a typical event takes {milliseconds:.2f} ms"
+    )
+    yield Result(
+        "performance", "pass", f"transport queue holds {TRANSPORT_QUEUE_SIZE} events"
+    )
+
+
+CHECKS: dict[str, Check] = {
+    "config": check_config,
+    "security": check_security,
+    "connectivity": check_connectivity,
+    "performance": check_performance,
+}
+
+
+def run_checks(settings: Settings, check_type: str) -> list[Result]:
+    names = CHECK_TYPES if check_type == "all" else (check_type,)
+    return [result for name in names for result in CHECKS[name](settings)]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="validate-sentry-setup", description=__doc__.splitlines()[0]
+    )
+    parser.add_argument(
+        "--environment", choices=("development", "staging", "production")
+    )
+    parser.add_argument("--check-type", choices=(*CHECK_TYPES, "all"), default="all")
+    parser.add_argument("--verbose", action="store_true", help="show passed checks")
+    args = parser.parse_args(argv)
+    if args.environment:
+        os.environ["ENVIRONMENT"] = args.environment
+    try:
+        settings = load_settings()
+    except SettingsError as error:
+        print(f"FAIL  config: {error}")
+        return 1
+    results = run_checks(settings, args.check_type)
+    for result in results:
+        if args.verbose or result.status != "pass":
+            print(f"{result.status.upper():5} {result.check}: {result.detail}")
+    failed = sum(result.status == "fail" for result in results)
+    print(f"{len(results)} checks, {failed} failed")
+    return 1 if failed else 0
+
+
+def _probe_event() -> dict:
+    return {
+        "message": PROBE_SECRETS["message"],
+        "request": {
+            "url": "https://example.com/login",
+            "data": {"password": PROBE_SECRETS["password"]},
+            "headers": {"X-Api-Key": PROBE_SECRETS["api_key"]},
+        },
+        "extra": {"note": PROBE_SECRETS["message"]},
+        "breadcrumbs": {
+            "values": [
+                {"message": f"login {i}", "data": {"step": i}} for i in range(20)
+            ]
+        },
+    }
+
+
+def _probe_scrubber(settings: Settings) -> list[str]:
+    policy = scrubber.Scrubber(settings.pii_mode, settings.extra_sensitive_keys)
+    event = _probe_event()
+    policy.scrub_event(event)
+    text = json.dumps(event)
+    planted = ["probe-password-1234", "probe-api-key-5678", "4111", "probe.user@"]
+    return [secret for secret in planted if secret in text]
+
+
+def _time_scrubber(settings: Settings, rounds: int = 50) -> float:
+    policy = scrubber.Scrubber(settings.pii_mode, settings.extra_sensitive_keys)
+    events = [copy.deepcopy(_probe_event()) for _ in range(rounds)]
+    started = time.perf_counter()
+    for event in events:
+        policy.scrub_event(event)
+    return (time.perf_counter() - started) * 1000 / rounds
+
+
+def _send_probe(settings: Settings) -> int:
+    """POST one small message envelope to the DSN; return the HTTP status."""
+    dsn = Dsn(settings.dsn or "")
+    auth = dsn.to_auth(client="validate-sentry-setup/1.0")
+    event_id = uuid.uuid4().hex
+    envelope = Envelope(headers={"event_id": event_id, "dsn": str(dsn)})
+    envelope.add_event(
+        {
+            "event_id": event_id,
+            "message": "validate-sentry-setup connectivity check",
+            "level": "info",
+            "platform": "python",
+            "environment": settings.resolved_environment,
+            "release": settings.resolved_release,
+            "timestamp": datetime.now(UTC).isoformat(),
+        }
+    )
+    request = urllib.request.Request(
+        auth.get_api_url(),
+        data=envelope.serialize(),
+        headers={
+            "Content-Type": "application/x-sentry-envelope",
+            "X-Sentry-Auth": auth.to_header(),
+        },
+        method="POST",
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=CONNECT_TIMEOUT_SECONDS) as reply:
+            return reply.status
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

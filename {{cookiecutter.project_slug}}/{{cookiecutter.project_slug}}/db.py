@@ -1,0 +1,64 @@
+"""SQLAlchemy engine and sessions, with slow queries recorded as breadcrumbs."""
+
+import time
+from collections.abc import Iterator
+from functools import lru_cache
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.orm import Session, sessionmaker
+
+from .core.sentry import add_breadcrumb
+from .core.settings import get_settings
+from .models import Base
+
+
+def engine_url(database_url: str) -> str:
+    """Use psycopg 3 for plain postgres URLs (as compose files and PaaS give them)."""
+    for prefix in ("postgres://", "postgresql://"):
+        if database_url.startswith(prefix):
+            return "postgresql+psycopg://" + database_url.removeprefix(prefix)
+    return database_url
+
+
+@lru_cache
+def get_engine() -> Engine:
+    settings = get_settings()
+    url = engine_url(settings.database_url)
+    connect_args = {"check_same_thread": False} if url.startswith("sqlite") else {}
+    engine = create_engine(url, connect_args=connect_args, pool_pre_ping=True)
+    _record_slow_queries(engine, settings.sentry_slow_query_ms)
+    return engine
+
+
+@lru_cache
+def get_sessionmaker() -> sessionmaker[Session]:
+    return sessionmaker(get_engine(), expire_on_commit=False)
+
+
+def create_tables() -> None:
+    Base.metadata.create_all(get_engine())
+
+
+def session_scope() -> Iterator[Session]:
+    """One session per request: committed by the caller, always closed."""
+    with get_sessionmaker()() as session:
+        yield session
+
+
+def _record_slow_queries(engine: Engine, threshold_ms: int) -> None:
+    @event.listens_for(engine, "before_cursor_execute")
+    def _start(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        conn.info.setdefault("query_started", []).append(time.perf_counter())
+
+    @event.listens_for(engine, "after_cursor_execute")
+    def _finish(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        elapsed_ms = (time.perf_counter() - conn.info["query_started"].pop()) * 1000
+        if elapsed_ms >= threshold_ms:
+            add_breadcrumb(
+                "Slow query",
+                category="db.slow_query",
+                level="warning",
+                statement=statement[:200],
+                duration_ms=round(elapsed_ms, 1),
+            )
