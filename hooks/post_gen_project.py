@@ -12,7 +12,8 @@ from pathlib import Path
 
 ANSWERS = json.loads({{cookiecutter | jsonify | tojson}})
 
-# option -> value -> paths (relative to the project root) that exist only for that value.
+# option -> value -> paths (relative to the project root) that exist only for that
+# value.
 # A path listed under several values is kept when any of them is chosen.
 PRUNE_TABLE = {
     "framework": {

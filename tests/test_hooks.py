@@ -116,23 +116,16 @@ def refuse(tmp_path_factory: pytest.TempPathFactory) -> Refuse:
         name = f"{case.via}-{case.question}-{len(cache)}"
         out = base / name / "out"
         out.mkdir(parents=True)
-        cmd = [
-            sys.executable,
-            "-m",
-            "cookiecutter",
-            "--no-input",
-            "--config-file",
-            str(config),
-        ]
-        if case.via == "replay":
+        cmd = [sys.executable, "-m", "cookiecutter", "--config-file", str(config)]
+        if case.via == "replay":  # a replay file holds every answer: no prompt
             replay = base / name / "replay.json"
             replay.write_text(json.dumps(replay_context(case.question, case.value)))
             cmd += ["--replay-file", str(replay), "-o", str(out), str(ROOT)]
         else:
-            cmd += ["-o", str(out), str(ROOT), f"{case.question}={case.value}"]
-        cache[case] = Outcome(
-            result=run(cmd, env=clean_env(), timeout=120), output_dir=out
-        )
+            answer = f"{case.question}={case.value}"
+            cmd += ["--no-input", "-o", str(out), str(ROOT), answer]
+        result = run(cmd, env=clean_env(), timeout=120)
+        cache[case] = Outcome(result=result, output_dir=out)
         return cache[case]
 
     return _refuse

@@ -49,6 +49,7 @@ def run(
     cwd: Path | None = None,
     env: Mapping[str, str] | None = None,
     timeout: float = 600,
+    stdin: int | None = subprocess.DEVNULL,
 ) -> subprocess.CompletedProcess[str]:
     """Run a command and capture its output (never raises on a non-zero status)."""
     return subprocess.run(
@@ -58,6 +59,7 @@ def run(
         capture_output=True,
         text=True,
         timeout=timeout,
+        stdin=stdin,
         check=False,
     )
 

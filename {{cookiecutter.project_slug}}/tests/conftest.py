@@ -80,7 +80,7 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 @pytest.fixture(autouse=True)
-def environment(
+def hermetic_environment(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Any, database_url: str
 ) -> Iterator[None]:
     for name in list(os.environ):

@@ -88,8 +88,10 @@ def test_secrets_in_a_failing_request_are_scrubbed(
             "message": "card 4111 1111 1111 1111 owner leak.me@example.com",
             "password": "hunter2-body",
         },
-        headers={"X-Api-Key": "sk_live_headersecret"},
-        cookies={"sessionid": "cookiesecret123"},
+        headers={
+            "X-Api-Key": "sk_live_headersecret",
+            "Cookie": "sessionid=cookiesecret123",
+        },
     )
     assert response.status_code == 500
     text = repr(transport.events)

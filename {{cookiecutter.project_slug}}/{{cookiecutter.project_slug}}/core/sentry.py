@@ -77,8 +77,8 @@ def close_sentry(timeout: float = 2.0) -> None:
     """Flush what is queued and shut the client down (call at process exit)."""
     client = sentry_sdk.get_client()
     if client.is_active():
-        client.flush(timeout=timeout)
-        client.close(timeout=timeout)
+        client.close(timeout=timeout)  # Flushes first.
+        sentry_sdk.get_global_scope().set_client(None)
     _state["initialized"] = False
 
 
