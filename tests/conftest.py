@@ -18,6 +18,7 @@ import pytest
 
 from tests.helpers.baking import Bake
 from tests.helpers.combos import ROOT, Combo
+from tests.helpers.project import copy_project, uv_sync
 
 BAKE_PROPERTY = "bake_seconds"
 _PENDING_TIMINGS: list[tuple[str, float]] = []
@@ -25,7 +26,7 @@ _PENDING_TIMINGS: list[tuple[str, float]] = []
 
 def pytest_configure(config: pytest.Config) -> None:
     for marker in (
-        "slow: needs `uv sync` of a generated project (minutes, network-free with a warm uv cache)",
+        "slow: syncs a generated project's own environment (uv sync) and runs it",
         "e2e: starts real servers (Bugsink, the generated service) on 127.0.0.1",
     ):
         config.addinivalue_line("markers", marker)
@@ -115,3 +116,26 @@ def bake_combo(bake: Callable[..., Bake]) -> Callable[[Combo], Bake]:
         return bake(**combo.extra_context)
 
     return _bake_combo
+
+
+@pytest.fixture(scope="session")
+def synced_project(
+    bake_combo: Callable[[Combo], Bake], tmp_path_factory: pytest.TempPathFactory
+) -> Callable[[Combo], Path]:
+    """``synced_project(combo)`` -> a fresh copy of the bake with its own ``uv sync``ed
+    .venv (once per combination per session)."""
+    cache: dict[Combo, Path] = {}
+
+    def _synced(combo: Combo) -> Path:
+        if combo not in cache:
+            source = bake_combo(combo).path()
+            target = tmp_path_factory.mktemp("synced") / source.name
+            copy_project(source, target)
+            started = time.perf_counter()
+            uv_sync(target)
+            seconds = time.perf_counter() - started
+            _PENDING_TIMINGS.append((f"uv sync {combo.id}", seconds))
+            cache[combo] = target
+        return cache[combo]
+
+    return _synced

@@ -306,6 +306,7 @@ def test_bake_wall_time(
     record_property("bake_floor_seconds", round(min(floor), 3))
     record_property("bake_template_seconds", round(min(real), 3))
     print(
-        f"\nbake wall time (best of 3, cookiecutter CLI): one-file template {min(floor):.3f} s, "
-        f"this template {min(real):.3f} s, ratio {min(real) / min(floor):.2f}"
+        "\nbake wall time (best of 3, cookiecutter CLI): "
+        f"one-file template {min(floor):.3f} s, this template {min(real):.3f} s, "
+        f"ratio {min(real) / min(floor):.2f}"
     )

@@ -1,4 +1,4 @@
-"""The pre-gen hook refuses every bad answer with one clear line and leaves nothing behind.
+"""The pre-gen hook refuses bad answers with one clear line, leaving nothing behind.
 
 Each case runs the cookiecutter CLI once (in a subprocess, as a user would) and
 the result is shared by the tests that look at its different aspects.
@@ -153,8 +153,8 @@ def test_no_traceback(refuse: Refuse, case: Case) -> None:
     outcome = refuse(case)
     assert "Traceback" not in outcome.result.stderr, outcome.describe()
     assert "Traceback" not in outcome.result.stdout, (
-        "a traceback on stdout (cookiecutter logs one for any failing hook unless silenced)\n"
-        + outcome.describe()
+        "a traceback on stdout (cookiecutter logs one for any failing hook "
+        "unless the template silences it)\n" + outcome.describe()
     )
 
 
@@ -172,7 +172,7 @@ def test_outside_choices_on_the_command_line(refuse: Refuse, case: Case) -> None
 
 
 def test_valid_answers_are_accepted(refuse: Refuse) -> None:
-    """A control: the same runner with good answers bakes (so refusals mean something)."""
+    """Control: the same runner bakes good answers (so refusals mean something)."""
     outcome = refuse(Case("project_slug", "billing_api"))
     assert outcome.result.returncode == 0, outcome.describe()
     assert (outcome.output_dir / "billing_api").is_dir(), outcome.describe()

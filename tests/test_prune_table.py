@@ -1,4 +1,4 @@
-"""The post-gen hook's PRUNE_TABLE, checked both ways against the template and the bakes.
+"""The post-gen hook's PRUNE_TABLE, checked both ways: template and bakes.
 
 The table is read with ``ast`` (the hook holds Jinja, so it is never imported):
 ``{"option": {"value": ["relative/path", ...]}}``; a path may hold the literal
@@ -96,7 +96,7 @@ def baked_files(project: Path, slug: str) -> set[str]:
 
 
 def expected(combo: Combo, table: PruneTable) -> tuple[set[str], set[str]]:
-    """(paths that must exist, paths that must be gone), with the hook's keep-wins rule."""
+    """(paths that must exist, paths that must be gone): the hook's keep-wins rule."""
     keep: set[str] = set()
     drop: set[str] = set()
     for option, values in table.items():
@@ -140,7 +140,7 @@ def test_every_listed_path_exists_in_the_template(table: PruneTable) -> None:
 def test_every_optional_file_is_listed(
     table: PruneTable, bake_combo: Callable[[Combo], Bake]
 ) -> None:
-    """A file present in some bakes and absent in others must be covered by the table."""
+    """A file present in some bakes but not all must be covered by the table."""
     listed = {
         path for values in table.values() for paths in values.values() for path in paths
     }
@@ -150,8 +150,11 @@ def test_every_optional_file_is_listed(
     everywhere = set.intersection(*per_bake.values())
     anywhere = set.union(*per_bake.values())
     optional = sorted(anywhere - everywhere)
+    count = {
+        path: sum(path in files for files in per_bake.values()) for path in optional
+    }
     unlisted = [
-        f"{path}  (in {sum(path in files for files in per_bake.values())}/{len(per_bake)} bakes)"
+        f"{path}  (in {count[path]}/{len(per_bake)} bakes)"
         for path in optional
         if not covered(path, listed)
     ]

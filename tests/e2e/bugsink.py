@@ -55,7 +55,8 @@ get_user_model().objects.create_superuser("admin", "admin@example.invalid", "adm
 team = Team.objects.create(name="template-e2e")
 project = Project.objects.create(name="template-e2e", team=team)
 token = AuthToken.create_full_access(description="template e2e")
-print(SETUP_MARKER + json.dumps({"dsn": project.dsn, "project_id": project.id, "token": token.token}))
+facts = {"dsn": project.dsn, "project_id": project.id, "token": token.token}
+print(SETUP_MARKER + json.dumps(facts))
 """.replace("SETUP_MARKER", repr(SETUP_MARKER))
 
 
@@ -81,7 +82,8 @@ def _run(cmd: list[str], **kwargs: Any) -> str:
     result = subprocess.run(cmd, capture_output=True, text=True, check=False, **kwargs)
     if result.returncode != 0:
         raise RuntimeError(
-            f"{' '.join(cmd)} failed ({result.returncode}):\n{result.stdout}\n{result.stderr}"
+            f"{' '.join(cmd)} failed ({result.returncode}):\n"
+            f"{result.stdout}\n{result.stderr}"
         )
     return result.stdout
 
@@ -98,7 +100,7 @@ class Bugsink:
     process: subprocess.Popen[bytes] | None = field(default=None, repr=False)
 
     def api(self, path: str, **params: str) -> Any:
-        """GET ``/api/canonical/0/<path>`` with the full-access token; return parsed JSON."""
+        """GET ``/api/canonical/0/<path>`` with the token; return the parsed JSON."""
         query = f"?{urllib.parse.urlencode(params)}" if params else ""
         request = urllib.request.Request(
             f"{self.base_url}/api/canonical/0/{path}{query}",
@@ -122,7 +124,7 @@ class Bugsink:
     def events(
         self, timeout: float = 30.0, *, min_count: int = 1, predicate: Any = None
     ) -> list[dict[str, Any]]:
-        """Poll until at least ``min_count`` (matching) events are stored; return them all.
+        """Poll until ``min_count`` (matching) events are stored; return them.
 
         Each item is Bugsink's event detail: ``data`` holds the event as the SDK
         sent it (after Bugsink's normalisation).
@@ -171,7 +173,7 @@ def _bugsink_env(venv: Path, workdir: Path) -> dict[str, str]:
 
 
 def configure(venv: Path, workdir: Path, port: int) -> dict[str, Any]:
-    """Write the configuration, migrate, create a project and a token; return its facts."""
+    """Write the config, migrate, create a project and a token; return facts."""
     workdir.mkdir(parents=True, exist_ok=True)
     base_url = f"http://127.0.0.1:{port}"
     env = _bugsink_env(venv, workdir)

@@ -48,7 +48,7 @@ DROPPED_RESPONSE_HEADERS = (
 
 @dataclass
 class Item:
-    """One envelope item: its header, its payload (parsed JSON when possible) and its bytes."""
+    """One envelope item: header, payload (parsed JSON when possible), bytes."""
 
     type: str
     headers: dict[str, Any]
@@ -136,7 +136,7 @@ def parse_envelope(body: bytes) -> tuple[dict[str, Any], list[Item]]:
 
 @dataclass
 class Recorder:
-    """A running recorder; ``upstream`` is the base URL requests are forwarded to (or None)."""
+    """A running recorder; ``upstream``: base URL to forward to (or None)."""
 
     upstream: str | None = None
     host: str = "127.0.0.1"
@@ -208,7 +208,7 @@ class Recorder:
         timeout: float = 30.0,
         item_type: str | None = None,
     ) -> list[Item]:
-        """Poll until some recorded item satisfies ``predicate``; return the matching items."""
+        """Poll until some item satisfies ``predicate``; return the matches."""
         deadline = time.monotonic() + timeout
         while True:
             matching = [item for item in self.items(item_type) if predicate(item)]
@@ -245,7 +245,7 @@ def _make_handler(recorder: Recorder) -> type[BaseHTTPRequestHandler]:
                     payload = json.loads(body)
                     header = {"event_id": payload.get("event_id")}
                     items = [Item(type="event", headers={}, payload=payload, raw=body)]
-            except Exception as error:  # noqa: BLE001 - report, never crash the server
+            except Exception as error:  # report it, never crash the server
                 recorder.errors.append(f"{self.path}: {error!r}")
                 self._answer(400, b'{"detail":"recorder could not parse the body"}')
                 return

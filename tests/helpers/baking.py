@@ -28,7 +28,8 @@ class Bake:
         """The generated project's root; fails the test when the bake failed."""
         if not self.ok or self.project_path is None:
             pytest.fail(
-                f"bake {self.context} failed (exit {self.exit_code}): {self.exception!r}",
+                f"bake {self.context} failed (exit {self.exit_code}): "
+                f"{self.exception!r}",
                 pytrace=False,
             )
         return self.project_path

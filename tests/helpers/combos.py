@@ -93,7 +93,7 @@ def choice_questions() -> dict[str, list[str]]:
 
 
 def structural_combos() -> list[Combo]:
-    """framework x worker x frontend over the available values, other answers default."""
+    """framework x worker x frontend (available values), other answers default."""
     questions = choice_questions()
     combos = []
     for values in itertools.product(*(questions[q] for q in STRUCTURAL)):
@@ -110,7 +110,7 @@ def structural_combos() -> list[Combo]:
 
 
 def option_combos() -> list[Combo]:
-    """One bake per non-default value of every other question, plus free-text answers."""
+    """One bake per non-default value of every other question, plus free text."""
     combos = []
     for question, values in choice_questions().items():
         if question in STRUCTURAL:

@@ -235,7 +235,7 @@ def _first(explicit: T | None, preset: T) -> T:
 def _git_sha() -> str | None:
     try:
         result = subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"],
+            ["git", "rev-parse", "--short=7", "HEAD"],
             cwd=PROJECT_ROOT,
             capture_output=True,
             text=True,

@@ -1,0 +1,68 @@
+"""Servers for the end-to-end tests: Bugsink, the envelope recorder, the service."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.e2e import bugsink
+from tests.e2e.recorder import Recorder
+from tests.e2e.service import Service, start_service
+from tests.helpers.combos import Combo, make_combo
+from tests.helpers.net import free_port
+from tests.helpers.project import project_env, run_command
+
+HOST = "127.0.0.1"
+
+
+@pytest.fixture(scope="session")
+def bugsink_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[bugsink.Bugsink]:
+    """A real Bugsink on 127.0.0.1 (SQLite, eager digestion), one project, one token."""
+    server = bugsink.start(tmp_path_factory.mktemp("bugsink"))
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def recorder(bugsink_server: bugsink.Bugsink) -> Iterator[Recorder]:
+    """The envelope recorder, forwarding to Bugsink."""
+    with Recorder(upstream=bugsink_server.base_url) as running:
+        yield running
+
+
+@pytest.fixture(scope="session")
+def recorder_dsn(recorder: Recorder, bugsink_server: bugsink.Bugsink) -> str:
+    """Bugsink's DSN with the recorder's host:port: one DSN feeds both."""
+    return recorder.dsn_for(bugsink_server.dsn)
+
+
+@pytest.fixture(scope="session")
+def default_combo() -> Combo:
+    return make_combo()
+
+
+@pytest.fixture(scope="session")
+def service(
+    default_combo: Combo,
+    synced_project: Callable[[Combo], Path],
+    recorder_dsn: str,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[Service]:
+    """The default bake, synced, started with Quick start line 1, reporting to the
+    recorder, in the staging environment with every transaction sampled."""
+    project = synced_project(default_combo)
+    port = free_port(HOST)
+    database = tmp_path_factory.mktemp("service-db") / "e2e.db"
+    env = project_env(
+        SENTRY_DSN=recorder_dsn,
+        UVICORN_PORT=str(port),
+        UVICORN_HOST=HOST,
+        ENVIRONMENT="staging",
+        SENTRY_TRACES_SAMPLE_RATE="1.0",
+        DATABASE_URL=f"sqlite:///{database}",
+    )
+    running = start_service(project, run_command(project), env, HOST, port)
+    yield running
+    running.stop()

@@ -1,0 +1,64 @@
+"""Running a baked service exactly as its README's Quick start says."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+from tests.helpers.net import wait_http
+
+
+@dataclass
+class Service:
+    """A generated service running in its own process group."""
+
+    base_url: str
+    process: subprocess.Popen[bytes]
+    log_path: Path
+
+    def log(self) -> str:
+        return self.log_path.read_text(encoding="utf-8", errors="replace")
+
+    def stop(self) -> None:
+        if self.process.poll() is not None:
+            return
+        try:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            self.process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(timeout=15)
+        except ProcessLookupError:
+            pass
+
+
+def start_service(
+    project: Path, command: str, env: dict[str, str], host: str, port: int
+) -> Service:
+    """Run ``command`` through ``bash -c`` in ``project``; wait for GET /health 200."""
+    log_path = project.parent / f"{project.name}-service.log"
+    log = log_path.open("wb")
+    process = subprocess.Popen(
+        ["bash", "-c", command],
+        cwd=project,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    service = Service(base_url=f"http://{host}:{port}", process=process, log_path=log_path)
+    try:
+        status = wait_http(
+            f"{service.base_url}/health", 120, alive=lambda: process.poll() is None
+        )
+    except (TimeoutError, RuntimeError) as error:
+        service.stop()
+        raise AssertionError(f"`{command}` did not serve: {error}\n{service.log()}") from None
+    if status != 200:
+        service.stop()
+        raise AssertionError(f"GET /health answered {status}\n{service.log()}")
+    return service
