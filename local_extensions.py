@@ -1,4 +1,4 @@
-"""Jinja extensions that cookiecutter loads through `_extensions` in cookiecutter.json."""
+"""Jinja extensions cookiecutter loads through `_extensions` in cookiecutter.json."""
 
 import logging
 
