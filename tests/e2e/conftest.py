@@ -12,13 +12,15 @@ from tests.e2e.recorder import Recorder
 from tests.e2e.service import Service, start_service
 from tests.helpers.combos import Combo, make_combo
 from tests.helpers.net import free_port
-from tests.helpers.project import project_env, run_command
+from tests.helpers.project import project_env, readme_run_command
 
 HOST = "127.0.0.1"
 
 
 @pytest.fixture(scope="session")
-def bugsink_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[bugsink.Bugsink]:
+def bugsink_server(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[bugsink.Bugsink]:
     """A real Bugsink on 127.0.0.1 (SQLite, eager digestion), one project, one token."""
     server = bugsink.start(tmp_path_factory.mktemp("bugsink"))
     yield server
@@ -63,6 +65,6 @@ def service(
         SENTRY_TRACES_SAMPLE_RATE="1.0",
         DATABASE_URL=f"sqlite:///{database}",
     )
-    running = start_service(project, run_command(project), env, HOST, port)
+    running = start_service(project, readme_run_command(project), env, HOST, port)
     yield running
     running.stop()

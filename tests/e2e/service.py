@@ -10,17 +10,34 @@ from pathlib import Path
 
 from tests.helpers.net import wait_http
 
+STARTUP_FAILURE = "Traceback (most recent call last)"
+
 
 @dataclass
 class Service:
     """A generated service running in its own process group."""
 
     base_url: str
+    project: Path
     process: subprocess.Popen[bytes]
     log_path: Path
 
-    def log(self) -> str:
-        return self.log_path.read_text(encoding="utf-8", errors="replace")
+    def log(self, tail: int = 6000) -> str:
+        """The service's output (its last ``tail`` characters)."""
+        return self.log_path.read_text(encoding="utf-8", errors="replace")[-tail:]
+
+    def python(self, code: str) -> str:
+        """Run ``code`` with the project's own interpreter; return its stdout."""
+        result = subprocess.run(
+            [str(self.project / ".venv" / "bin" / "python"), "-c", code],
+            cwd=self.project,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if result.returncode != 0:
+            raise AssertionError(f"{code!r} failed:\n{result.stderr}")
+        return result.stdout.strip()
 
     def stop(self) -> None:
         if self.process.poll() is not None:
@@ -50,14 +67,24 @@ def start_service(
         stderr=subprocess.STDOUT,
         start_new_session=True,
     )
-    service = Service(base_url=f"http://{host}:{port}", process=process, log_path=log_path)
+    service = Service(
+        base_url=f"http://{host}:{port}",
+        project=project,
+        process=process,
+        log_path=log_path,
+    )
+
+    def alive() -> bool:
+        # `--reload` keeps a supervisor alive when the app fails to import.
+        return process.poll() is None and STARTUP_FAILURE not in service.log()
+
     try:
-        status = wait_http(
-            f"{service.base_url}/health", 120, alive=lambda: process.poll() is None
-        )
+        status = wait_http(f"{service.base_url}/health", 90, alive=alive)
     except (TimeoutError, RuntimeError) as error:
         service.stop()
-        raise AssertionError(f"`{command}` did not serve: {error}\n{service.log()}") from None
+        raise AssertionError(
+            f"`{command}` did not serve: {error}\n{service.log()}"
+        ) from None
     if status != 200:
         service.stop()
         raise AssertionError(f"GET /health answered {status}\n{service.log()}")

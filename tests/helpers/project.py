@@ -32,12 +32,12 @@ def quick_start(project: Path) -> list[str]:
     return [line.strip() for line in block.group(1).splitlines() if line.strip()]
 
 
-def run_command(project: Path) -> str:
+def readme_run_command(project: Path) -> str:
     """Quick start line 1: runs the service."""
     return quick_start(project)[0]
 
 
-def test_command(project: Path) -> str:
+def readme_test_command(project: Path) -> str:
     """Quick start line 2: runs the project's own tests."""
     return quick_start(project)[1]
 

@@ -9,6 +9,8 @@ import sys
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 
+import pytest
+
 # Created by tools, never by the template: ignored when walking a baked project.
 IGNORED_DIRS = frozenset(
     {
@@ -70,6 +72,13 @@ def output(result: subprocess.CompletedProcess[str]) -> str:
     return (
         f"$ {args}\nexit {result.returncode}\n{result.stdout}\n{result.stderr}".rstrip()
     )
+
+
+def expect_success(result: subprocess.CompletedProcess[str], what: str = "") -> None:
+    """Fail the test with the command's output when it exited non-zero."""
+    if result.returncode != 0:
+        prefix = f"{what}\n" if what else ""
+        pytest.fail(prefix + output(result), pytrace=False)
 
 
 def project_files(root: Path) -> Iterator[Path]:

@@ -1,0 +1,232 @@
+"""End to end: the baked service, started as its README says, reports a failing
+request to a real Bugsink - with environment, release, user, tags and request
+data, and without any secret. The envelope recorder in between also checks the
+transactions Bugsink does not store.
+"""
+
+from __future__ import annotations
+
+import json
+import urllib.parse
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.e2e.bugsink import Bugsink
+from tests.e2e.recorder import Item, Recorder
+from tests.e2e.service import Service
+from tests.helpers.combos import DEFAULT_SLUG
+
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
+
+ERROR_PATH = "/api/v1/test/error"
+USER = {
+    "username": "e2e_user",
+    "email": "e2e.user@example.com",
+    "password": "E2e-Passw0rd-very-private",
+}
+JWT = (
+    "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9"
+    ".eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkxlYWsgTWUifQ"
+    ".SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c"
+)
+CARD = "4111 1111 1111 1111"
+EMAIL = "leak.me@example.com"
+SECRET_MESSAGE = f"customer {EMAIL} paid with {CARD} using token {JWT}"
+PLANTED = {
+    "body password": "hunter2-body",
+    "X-Api-Key header": "sk_live_headersecret",
+    "session cookie": "cookiesecret123",
+    "api_key query": "querysecret456",
+    "token query": "querytoken789",
+    "JWT": JWT,
+    "JWT signature": JWT.rsplit(".", 1)[1],
+    "e-mail in message": EMAIL,
+    "card number": CARD,
+    "card digits": CARD.replace(" ", ""),
+    "registered password": USER["password"],
+}
+
+
+@dataclass
+class FailedRequest:
+    """What the test sent and what the service answered."""
+
+    user_id: str
+    access_token: str
+    response: httpx.Response
+
+
+def secrets_found(text: str, extra: dict[str, str]) -> list[str]:
+    """Names of the planted secrets present in ``text`` (also URL-encoded)."""
+    found = []
+    for name, secret in {**PLANTED, **extra}.items():
+        forms = {secret, urllib.parse.quote(secret), urllib.parse.quote_plus(secret)}
+        if any(form in text for form in forms):
+            found.append(name)
+    return found
+
+
+@pytest.fixture(scope="module")
+def client(service: Service) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=service.base_url, timeout=30) as http:
+        yield http
+
+
+@pytest.fixture(scope="module")
+def failed_request(client: httpx.Client, service: Service) -> FailedRequest:
+    """Register and log in a user, then make the test-error endpoint fail with
+    secrets planted in the body, the headers, the cookies and the query."""
+    registered = client.post("/api/v1/auth/register", json=USER)
+    assert registered.status_code == 201, f"{registered.text}\n{service.log()}"
+    user_id = str(registered.json()["id"])
+    login = client.post(
+        "/api/v1/auth/login",
+        json={"username": USER["username"], "password": USER["password"]},
+    )
+    assert login.status_code == 200, f"{login.text}\n{service.log()}"
+    token = login.json()["access_token"]
+    response = client.post(
+        ERROR_PATH,
+        params={"api_key": PLANTED["api_key query"], "token": PLANTED["token query"]},
+        json={
+            "error_type": "exception",
+            "message": SECRET_MESSAGE,
+            "password": PLANTED["body password"],
+        },
+        headers={
+            "Authorization": f"Bearer {token}",
+            "X-Api-Key": PLANTED["X-Api-Key header"],
+            "Cookie": f"sessionid={PLANTED['session cookie']}",
+        },
+    )
+    return FailedRequest(user_id=user_id, access_token=token, response=response)
+
+
+def is_failing_request_event(event: dict[str, Any]) -> bool:
+    data = event.get("data") or {}
+    url = (data.get("request") or {}).get("url") or ""
+    return bool(data.get("exception")) and ERROR_PATH in url
+
+
+def is_runtime_error(service: Service, module: str | None, name: str) -> bool:
+    """Is the exception class ``module.name`` RuntimeError or a subclass of it?"""
+    if name == "RuntimeError":
+        return True
+    if not module or not all(part.isidentifier() for part in module.split(".")):
+        return False
+    code = (
+        "import importlib\n"
+        f"cls = getattr(importlib.import_module({module!r}), {name!r}, None)\n"
+        "print(isinstance(cls, type) and issubclass(cls, RuntimeError))"
+    )
+    return service.python(code) == "True"
+
+
+@pytest.fixture(scope="module")
+def bugsink_event(
+    failed_request: FailedRequest, bugsink_server: Bugsink, service: Service
+) -> dict[str, Any]:
+    """The event Bugsink stored for the failing request (polls up to 30 s)."""
+    assert failed_request.response.status_code == 500
+    events = bugsink_server.events(timeout=30, predicate=is_failing_request_event)
+    if not events:
+        stored = [
+            [(v.get("type"), v.get("value")) for v in e["data"]["exception"]["values"]]
+            for e in bugsink_server.all_events()
+            if (e.get("data") or {}).get("exception")
+        ]
+        pytest.fail(
+            "no RuntimeError event for the failing request reached Bugsink in 30 s; "
+            f"stored: {stored}\nservice log:\n{service.log()}"
+        )
+    return events[0]["data"]
+
+
+def test_health_shows_sentry_without_the_dsn(
+    client: httpx.Client, recorder_dsn: str
+) -> None:
+    response = client.get("/health")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["status"] == "ok"
+    sentry = body["sentry"]
+    assert sentry["enabled"] is True
+    assert sentry["dsn_configured"] is True
+    assert sentry["environment"] == "staging"
+    key = urllib.parse.urlsplit(recorder_dsn).username or ""
+    assert recorder_dsn not in response.text
+    assert key and key not in response.text, "the DSN's key is exposed by /health"
+
+
+def test_failing_request_answers_500(failed_request: FailedRequest) -> None:
+    assert failed_request.response.status_code == 500, failed_request.response.text
+
+
+def test_event_context(
+    bugsink_event: dict[str, Any], failed_request: FailedRequest, service: Service
+) -> None:
+    event = bugsink_event
+    assert event.get("environment") == "staging"
+    release = event.get("release") or ""
+    assert release.startswith(f"{DEFAULT_SLUG}@"), f"release {release!r}"
+    user = event.get("user") or {}
+    assert str(user.get("id")) == failed_request.user_id, f"user {user!r}"
+    request = event.get("request") or {}
+    assert ERROR_PATH in (request.get("url") or ""), f"request {request!r}"
+    assert request.get("method") == "POST", f"request {request!r}"
+    assert event.get("tags"), "the event has no tags"
+    values = event["exception"]["values"]
+    types = [(v.get("module"), v.get("type")) for v in values]
+    assert any(is_runtime_error(service, m, t) for m, t in types), (
+        f"no RuntimeError among {types}"
+    )
+
+
+def test_no_secret_reaches_bugsink(
+    bugsink_event: dict[str, Any],
+    failed_request: FailedRequest,
+    bugsink_server: Bugsink,
+) -> None:
+    extra = {"login access token": failed_request.access_token}
+    leaks = secrets_found(json.dumps(bugsink_event), extra)
+    assert not leaks, f"secrets in the Bugsink event: {leaks}"
+    stored = json.dumps([event["data"] for event in bugsink_server.all_events()])
+    leaks = secrets_found(stored, extra)
+    assert not leaks, f"secrets in some event stored by Bugsink: {leaks}"
+
+
+def _is_failing_transaction(item: Item) -> bool:
+    payload = item.payload if isinstance(item.payload, dict) else {}
+    url = (payload.get("request") or {}).get("url") or ""
+    name = str(payload.get("transaction") or "")
+    return ERROR_PATH in url or ERROR_PATH in name
+
+
+def test_recorder_saw_the_transaction(
+    bugsink_event: dict[str, Any], recorder: Recorder
+) -> None:
+    transactions = recorder.wait_for(
+        _is_failing_transaction, timeout=20, item_type="transaction"
+    )
+    assert transactions, (
+        "no transaction for the failing request was sent; item types seen: "
+        f"{sorted({item.type for item in recorder.items()})}; errors: {recorder.errors}"
+    )
+
+
+def test_no_secret_in_any_envelope(
+    bugsink_event: dict[str, Any],
+    failed_request: FailedRequest,
+    recorder: Recorder,
+) -> None:
+    # After the transaction arrived, every envelope of the request has been sent.
+    recorder.wait_for(_is_failing_transaction, timeout=20, item_type="transaction")
+    assert not recorder.errors, recorder.errors
+    everything = recorder.all_bytes().decode("utf-8", errors="replace")
+    extra = {"login access token": failed_request.access_token}
+    leaks = secrets_found(everything, extra)
+    assert not leaks, f"secrets in the envelopes the SDK sent: {leaks}"
