@@ -87,3 +87,14 @@ def test_invalid_token_is_a_breadcrumb_not_an_error(
     assert not event.get("user", {}).get("id")
     messages = [crumb.get("message") for crumb in event["breadcrumbs"]["values"]]
     assert "Rejected bearer token" in messages
+
+
+def test_requests_are_traced_with_database_spans(
+    transport: CapturingTransport, client: TestClient, flush
+) -> None:
+    _, headers = _login(client)
+    client.get("/api/v1/auth/me", headers=headers)
+    flush()
+    (me,) = [t for t in transport.transactions if t["transaction"] == "/api/v1/auth/me"]
+    db_spans = [span for span in me["spans"] if span["op"] == "db"]
+    assert any("FROM users" in span["description"] for span in db_spans)
