@@ -22,7 +22,7 @@ PRUNE_TABLE = {
             "{{cookiecutter.project_slug}}/main.py",
             "{{cookiecutter.project_slug}}/db.py",
             "{{cookiecutter.project_slug}}/models.py",
-            "{{cookiecutter.project_slug}}/security.py",
+            "{{cookiecutter.project_slug}}/passwords.py",
             "tests/test_api.py",
             "tests/test_auth.py",
         ],
@@ -30,7 +30,7 @@ PRUNE_TABLE = {
         "starlette-graphql": [
             "{{cookiecutter.project_slug}}/db.py",
             "{{cookiecutter.project_slug}}/models.py",
-            "{{cookiecutter.project_slug}}/security.py",
+            "{{cookiecutter.project_slug}}/passwords.py",
         ],
     },
     "ci": {

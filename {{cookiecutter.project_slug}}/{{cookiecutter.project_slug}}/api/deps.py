@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from {{ cookiecutter.project_slug }}.core.errors import AuthenticationError
 from {{ cookiecutter.project_slug }}.db import session_scope
 from {{ cookiecutter.project_slug }}.models import RevokedToken, User
-from {{ cookiecutter.project_slug }}.security import TokenClaims, decode_access_token
+from {{ cookiecutter.project_slug }}.tokens import TokenClaims, decode_access_token
 
 DbSession = Annotated[Session, Depends(session_scope)]
 

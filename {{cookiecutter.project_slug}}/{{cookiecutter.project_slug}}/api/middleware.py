@@ -4,7 +4,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from {{ cookiecutter.project_slug }}.core.errors import AuthenticationError
 from {{ cookiecutter.project_slug }}.core.sentry import add_breadcrumb, set_user_context
-from {{ cookiecutter.project_slug }}.security import decode_access_token
+from {{ cookiecutter.project_slug }}.tokens import decode_access_token
 
 
 class SentryUserMiddleware:

@@ -10,11 +10,8 @@ from {{ cookiecutter.project_slug }}.core.sentry import (
     set_user_context,
 )
 from {{ cookiecutter.project_slug }}.models import RevokedToken, User
-from {{ cookiecutter.project_slug }}.security import (
-    create_access_token,
-    hash_password,
-    verify_password,
-)
+from {{ cookiecutter.project_slug }}.passwords import hash_password, verify_password
+from {{ cookiecutter.project_slug }}.tokens import create_access_token
 
 from ..deps import Claims, CurrentUser, DbSession
 

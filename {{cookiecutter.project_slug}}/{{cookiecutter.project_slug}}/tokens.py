@@ -1,18 +1,15 @@
-"""Password hashing and JWT access tokens."""
+"""JWT access tokens, the same for every framework."""
 
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import jwt
-from pwdlib import PasswordHash
 
 from .core.errors import AuthenticationError
 from .core.settings import get_settings
 
 ALGORITHM = "HS256"
-
-_password_hash = PasswordHash.recommended()
 
 
 @dataclass(frozen=True)
@@ -22,14 +19,6 @@ class TokenClaims:
     email: str
     jti: str
     expires_at: datetime
-
-
-def hash_password(password: str) -> str:
-    return _password_hash.hash(password)
-
-
-def verify_password(password: str, hashed: str) -> bool:
-    return _password_hash.verify(password, hashed)
 
 
 def create_access_token(user_id: int, username: str, email: str) -> str:
