@@ -26,7 +26,16 @@ PRUNE_TABLE = {
             "tests/test_api.py",
             "tests/test_auth.py",
         ],
-        "django": [],
+        "django": [
+            "manage.py",
+            "{{cookiecutter.project_slug}}/config",
+            "{{cookiecutter.project_slug}}/accounts",
+            "{{cookiecutter.project_slug}}/notes",
+            "tests/test_django_api.py",
+            "tests/test_django_auth.py",
+            "tests/test_django_checks.py",
+            "tests/test_notes.py",
+        ],
         "starlette-graphql": [
             "{{cookiecutter.project_slug}}/db.py",
             "{{cookiecutter.project_slug}}/models.py",

@@ -37,6 +37,7 @@ PROD_ENV = {
     "SENTRY_DSN": "https://public@sentry.example.com/1",
     "SECRET_KEY": "test-secret-key-for-compose-config",
     "POSTGRES_PASSWORD": "test-postgres-password",
+    "DJANGO_ALLOWED_HOSTS": "api.example.com",
 }
 
 

@@ -2,8 +2,8 @@
 
 For every framework x worker: copy the bake, ``uv sync`` it from its own
 pyproject, then run Quick start line 2 of its README with the project as cwd.
-DATABASE_URL / REDIS_URL are passed through when set (the generated tests use
-Postgres / Redis then, and skip those tests otherwise).
+Each suite runs twice: on SQLite (DATABASE_URL removed) and on the PostgreSQL
+server DATABASE_URL names (skipped when it names none). REDIS_URL is passed through.
 """
 
 from __future__ import annotations
@@ -24,19 +24,28 @@ COMBOS = framework_worker_combos()
 SUMMARY = re.compile(r"=+ .*\b(\d+) passed\b.* in [\d.]+s", re.MULTILINE)
 
 
+@pytest.mark.parametrize("database", ["sqlite", "postgresql"])
 @pytest.mark.parametrize("combo", COMBOS, ids=[combo.id for combo in COMBOS])
 def test_generated_suite_passes(
     combo: Combo,
+    database: str,
     synced_project: Callable[[Combo], Path],
     record_property: Callable[[str, object], None],
 ) -> None:
+    env = project_env()
+    if database == "sqlite":
+        env.pop("DATABASE_URL", None)
+    elif not env.get("DATABASE_URL", "").startswith("postgres"):
+        pytest.skip("DATABASE_URL does not name a PostgreSQL server")
     project = synced_project(combo)
     command = readme_test_command(project)
-    result = run(["bash", "-c", command], cwd=project, env=project_env(), timeout=900)
+    result = run(["bash", "-c", command], cwd=project, env=env, timeout=900)
     text = result.stdout + result.stderr
     expect_success(result, f"`{command}` failed")
     assert "no tests ran" not in text, output(result)
     summary = SUMMARY.search(text)
     assert summary is not None, f"no pytest 'N passed' summary\n{output(result)}"
-    record_property("generated_tests_passed", f"{combo.id}: {summary.group(1)}")
+    record_property(
+        "generated_tests_passed", f"{combo.id} on {database}: {summary.group(1)}"
+    )
     print(f"\n{combo.id}: `{command}` -> {summary.group(0).strip('= ')}")

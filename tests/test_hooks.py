@@ -15,7 +15,12 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers.combos import COOKIECUTTER_JSON, DEFAULT_SLUG, ROOT
+from tests.helpers.combos import (
+    COOKIECUTTER_JSON,
+    DEFAULT_SLUG,
+    NOT_YET_AVAILABLE,
+    ROOT,
+)
 from tests.helpers.tools import clean_env, output, run
 
 
@@ -34,10 +39,7 @@ SLUGS = ["1abc", "my-service", "Acme", "class", "json", "logging"]
 DEPENDENCIES = ["fastapi", "sentry_sdk", "sqlalchemy", "pydantic", "jwt"]
 RATES = ["abc", "-0.1", "1.5", "nan"]
 UNAVAILABLE = {
-    "framework": ["django", "starlette-graphql"],
-    "worker": ["celery", "arq"],
-    "frontend": ["vue", "react"],
-    "alerts": ["slack", "email", "slack+email"],
+    question: sorted(values) for question, values in NOT_YET_AVAILABLE.items()
 }
 # Values outside the choices. Cookiecutter's CLI refuses `key=value` ones itself
 # (before any hook runs); a replay file hands them to the hook unchecked.

@@ -10,7 +10,7 @@ import pytest
 from tests.e2e import bugsink
 from tests.e2e.recorder import Recorder
 from tests.e2e.service import Service, start_service
-from tests.helpers.combos import Combo, make_combo
+from tests.helpers.combos import AVAILABLE, Combo, make_combo
 from tests.helpers.net import free_port
 from tests.helpers.project import project_env, readme_run_command
 
@@ -40,21 +40,22 @@ def recorder_dsn(recorder: Recorder, bugsink_server: bugsink.Bugsink) -> str:
     return recorder.dsn_for(bugsink_server.dsn)
 
 
-@pytest.fixture(scope="session")
-def default_combo() -> Combo:
-    return make_combo()
+@pytest.fixture(scope="module", params=AVAILABLE["framework"])
+def framework(request: pytest.FixtureRequest) -> str:
+    return request.param
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def service(
-    default_combo: Combo,
+    framework: str,
     synced_project: Callable[[Combo], Path],
     recorder_dsn: str,
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[Service]:
-    """The default bake, synced, started with Quick start line 1, reporting to the
-    recorder, in the staging environment with every transaction sampled."""
-    project = synced_project(default_combo)
+    """The framework's default bake, synced, started with Quick start line 1,
+    reporting to the recorder, in the staging environment with every transaction
+    sampled (plain HTTP on 127.0.0.1, so no HTTPS redirect)."""
+    project = synced_project(make_combo(framework=framework))
     port = free_port(HOST)
     database = tmp_path_factory.mktemp("service-db") / "e2e.db"
     env = project_env(
@@ -64,6 +65,7 @@ def service(
         ENVIRONMENT="staging",
         SENTRY_TRACES_SAMPLE_RATE="1.0",
         DATABASE_URL=f"sqlite:///{database}",
+        DJANGO_SECURE_SSL_REDIRECT="false",
     )
     running = start_service(project, readme_run_command(project), env, HOST, port)
     yield running

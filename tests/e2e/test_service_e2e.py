@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import urllib.parse
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -77,7 +77,9 @@ def client(service: Service) -> Iterator[httpx.Client]:
 
 
 @pytest.fixture(scope="module")
-def failed_request(client: httpx.Client, service: Service) -> FailedRequest:
+def failed_request(
+    client: httpx.Client, service: Service, framework: str
+) -> FailedRequest:
     """Register and log in a user, then make the test-error endpoint fail with
     secrets planted in the body, the headers, the cookies and the query."""
     registered = client.post("/api/v1/auth/register", json=USER)
@@ -94,7 +96,7 @@ def failed_request(client: httpx.Client, service: Service) -> FailedRequest:
         params={"api_key": PLANTED["api_key query"], "token": PLANTED["token query"]},
         json={
             "error_type": "exception",
-            "message": SECRET_MESSAGE,
+            "message": f"{SECRET_MESSAGE} {marker(framework)}",
             "password": PLANTED["body password"],
         },
         headers={
@@ -106,10 +108,18 @@ def failed_request(client: httpx.Client, service: Service) -> FailedRequest:
     return FailedRequest(user_id=user_id, access_token=token, response=response)
 
 
-def is_failing_request_event(event: dict[str, Any]) -> bool:
+def marker(framework: str) -> str:
+    """A harmless word in the error message telling one service's event from
+    another's (every service of the session reports to the same Bugsink)."""
+    return f"e2e-{framework}"
+
+
+def is_failing_request_event(event: dict[str, Any], framework: str) -> bool:
     data = event.get("data") or {}
     url = (data.get("request") or {}).get("url") or ""
-    return bool(data.get("exception")) and ERROR_PATH in url
+    values = (data.get("exception") or {}).get("values") or []
+    text = " ".join(str(value.get("value")) for value in values)
+    return ERROR_PATH in url and marker(framework) in text
 
 
 def is_runtime_error(service: Service, module: str | None, name: str) -> bool:
@@ -128,11 +138,16 @@ def is_runtime_error(service: Service, module: str | None, name: str) -> bool:
 
 @pytest.fixture(scope="module")
 def bugsink_event(
-    failed_request: FailedRequest, bugsink_server: Bugsink, service: Service
+    failed_request: FailedRequest,
+    bugsink_server: Bugsink,
+    service: Service,
+    framework: str,
 ) -> dict[str, Any]:
     """The event Bugsink stored for the failing request (polls up to 30 s)."""
     assert failed_request.response.status_code == 500
-    events = bugsink_server.events(timeout=30, predicate=is_failing_request_event)
+    events = bugsink_server.events(
+        timeout=30, predicate=lambda event: is_failing_request_event(event, framework)
+    )
     if not events:
         stored = [
             [(v.get("type"), v.get("value")) for v in e["data"]["exception"]["values"]]
@@ -199,18 +214,23 @@ def test_no_secret_reaches_bugsink(
     assert not leaks, f"secrets in some event stored by Bugsink: {leaks}"
 
 
-def _is_failing_transaction(item: Item) -> bool:
-    payload = item.payload if isinstance(item.payload, dict) else {}
-    url = (payload.get("request") or {}).get("url") or ""
-    name = str(payload.get("transaction") or "")
-    return ERROR_PATH in url or ERROR_PATH in name
+def _failing_transaction(service: Service) -> Callable[[Item], bool]:
+    """Matches this service's transaction for the failing request (its port is its
+    own, so another framework's service never matches)."""
+
+    def matches(item: Item) -> bool:
+        payload = item.payload if isinstance(item.payload, dict) else {}
+        url = (payload.get("request") or {}).get("url") or ""
+        return url.startswith(service.base_url + ERROR_PATH)
+
+    return matches
 
 
 def test_recorder_saw_the_transaction(
-    bugsink_event: dict[str, Any], recorder: Recorder
+    bugsink_event: dict[str, Any], recorder: Recorder, service: Service
 ) -> None:
     transactions = recorder.wait_for(
-        _is_failing_transaction, timeout=20, item_type="transaction"
+        _failing_transaction(service), timeout=20, item_type="transaction"
     )
     assert transactions, (
         "no transaction for the failing request was sent; item types seen: "
@@ -222,9 +242,12 @@ def test_no_secret_in_any_envelope(
     bugsink_event: dict[str, Any],
     failed_request: FailedRequest,
     recorder: Recorder,
+    service: Service,
 ) -> None:
     # After the transaction arrived, every envelope of the request has been sent.
-    recorder.wait_for(_is_failing_transaction, timeout=20, item_type="transaction")
+    recorder.wait_for(
+        _failing_transaction(service), timeout=20, item_type="transaction"
+    )
     assert not recorder.errors, recorder.errors
     everything = recorder.all_bytes().decode("utf-8", errors="replace")
     extra = {"login access token": failed_request.access_token}

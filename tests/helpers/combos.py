@@ -1,13 +1,14 @@
-"""The combinations the template's tests bake: ONE place to extend.
+"""The combinations the template's tests bake.
 
-``AVAILABLE`` lists the values of the structural questions that are built today;
-the pre-gen hook refuses the others. When an issue makes a value available, add
-it here: the matrix (framework x worker x frontend, plus one bake per value of
-every other question) follows.
+What is available follows the pre-generation hook: its ``NOT_YET_AVAILABLE`` table
+(read from its source) says which declared choices are still refused. When an
+issue makes a value available, it removes it there; the matrix (framework x worker
+x frontend, plus one bake per value of every other question) follows.
 """
 
 from __future__ import annotations
 
+import ast
 import itertools
 import json
 from dataclasses import dataclass
@@ -20,11 +21,24 @@ COOKIECUTTER_JSON: dict[str, Any] = json.loads(
     (ROOT / "cookiecutter.json").read_text(encoding="utf-8")
 )
 
+
+def _not_yet_available() -> dict[str, set[str]]:
+    """The hook's NOT_YET_AVAILABLE literal (the hook is Jinja: parse, not import)."""
+    source = (ROOT / "hooks" / "pre_gen_project.py").read_text(encoding="utf-8")
+    for node in ast.parse(source).body:
+        if isinstance(node, ast.Assign) and any(
+            isinstance(target, ast.Name) and target.id == "NOT_YET_AVAILABLE"
+            for target in node.targets
+        ):
+            return ast.literal_eval(node.value)
+    raise LookupError("hooks/pre_gen_project.py has no NOT_YET_AVAILABLE")
+
+
+NOT_YET_AVAILABLE = _not_yet_available()
 AVAILABLE: dict[str, list[str]] = {
-    "framework": ["fastapi"],
-    "worker": ["none"],
-    "frontend": ["none"],
-    "alerts": ["none"],
+    question: [v for v in values if v not in NOT_YET_AVAILABLE.get(question, ())]
+    for question, values in COOKIECUTTER_JSON.items()
+    if not question.startswith("_") and isinstance(values, list)
 }
 
 # The product of these questions is baked in full; every other question gets one

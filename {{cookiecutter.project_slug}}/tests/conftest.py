@@ -6,24 +6,41 @@ throwaway database per session), SQLite otherwise.
 """
 
 import os
+{%- if cookiecutter.framework == "fastapi" %}
 import uuid
+{%- endif %}
 from collections.abc import Iterator
 from typing import Any
 
+{% if cookiecutter.framework == "django" -%}
+import httpx2
+{% endif -%}
 import pytest
 import sentry_sdk
+{%- if cookiecutter.framework == "django" %}
+from django.core.signals import request_finished, request_started
+from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
+{%- elif cookiecutter.framework == "fastapi" %}
 from fastapi.testclient import TestClient
+{%- endif %}
 from sentry_sdk.envelope import Envelope
 from sentry_sdk.transport import Transport
+{%- if cookiecutter.framework == "fastapi" %}
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
+{%- endif %}
 
+{% if cookiecutter.framework == "fastapi" -%}
 from {{ cookiecutter.project_slug }} import db
 from {{ cookiecutter.project_slug }}.api.app import create_app
+{% endif -%}
 from {{ cookiecutter.project_slug }}.core import scrubber
 from {{ cookiecutter.project_slug }}.core.sentry import close_sentry, init_sentry
 from {{ cookiecutter.project_slug }}.core.settings import get_settings
+{%- if cookiecutter.framework == "fastapi" %}
 from {{ cookiecutter.project_slug }}.models import Base
+{%- endif %}
 
 # Never used for sending: the capturing transport replaces the HTTP one.
 TEST_DSN = "http://public@127.0.0.1:9/1"
@@ -57,6 +74,47 @@ class CapturingTransport(Transport):
         return self.items("transaction")
 
 
+@pytest.fixture(autouse=True)
+def hermetic_environment(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Any
+) -> Iterator[None]:
+    for name in list(os.environ):
+        if name.startswith("SENTRY_") or name in INHERITED:
+            monkeypatch.delenv(name)
+    monkeypatch.chdir(tmp_path)  # Away from the project's .env file.
+    monkeypatch.setenv("ENVIRONMENT", "development")
+    monkeypatch.setenv("SECRET_KEY", "test-signing-key-of-enough-length-for-hs256")
+    monkeypatch.setenv("SENTRY_DEBUG", "false")
+    monkeypatch.setenv("SENTRY_PROFILES_SAMPLE_RATE", "0")
+    monkeypatch.setenv("SENTRY_TRACES_SAMPLE_RATE", "1.0")  # Whatever the preset.
+    get_settings.cache_clear()
+    scrubber.configure(get_settings().pii_mode)
+    get_settings.cache_clear()  # Tests change variables before reading them again.
+    with sentry_sdk.isolation_scope():
+        yield
+    close_sentry()
+    get_settings.cache_clear()
+
+
+@pytest.fixture
+def transport(monkeypatch: pytest.MonkeyPatch) -> CapturingTransport:
+    """Sentry enabled, with every envelope kept in memory."""
+    monkeypatch.setenv("SENTRY_DSN", TEST_DSN)
+    get_settings.cache_clear()
+    capturing = CapturingTransport()
+    assert init_sentry(transport=capturing)
+    return capturing
+
+
+@pytest.fixture
+def flush() -> Any:
+    def _flush() -> None:
+        sentry_sdk.get_client().flush(timeout=2)
+
+    return _flush
+{%- if cookiecutter.framework == "fastapi" %}
+
+
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A fresh database for this session: PostgreSQL if DATABASE_URL is set."""
@@ -80,41 +138,16 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 @pytest.fixture(autouse=True)
-def hermetic_environment(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Any, database_url: str
+def database(
+    monkeypatch: pytest.MonkeyPatch, database_url: str, hermetic_environment: None
 ) -> Iterator[None]:
-    for name in list(os.environ):
-        if name.startswith("SENTRY_") or name in INHERITED:
-            monkeypatch.delenv(name)
-    monkeypatch.chdir(tmp_path)  # Away from the project's .env file.
-    monkeypatch.setenv("ENVIRONMENT", "development")
-    monkeypatch.setenv("SECRET_KEY", "test-signing-key-of-enough-length-for-hs256")
     monkeypatch.setenv("DATABASE_URL", database_url)
-    monkeypatch.setenv("SENTRY_DEBUG", "false")
-    monkeypatch.setenv("SENTRY_PROFILES_SAMPLE_RATE", "0")
-    monkeypatch.setenv("SENTRY_TRACES_SAMPLE_RATE", "1.0")  # Whatever the preset.
-    _clear_caches()
-    with sentry_sdk.isolation_scope():
-        yield
-    close_sentry()
-    _clear_caches()
-
-
-def _clear_caches() -> None:
     get_settings.cache_clear()
     db.get_engine.cache_clear()
     db.get_sessionmaker.cache_clear()
-    scrubber.configure()
-
-
-@pytest.fixture
-def transport(monkeypatch: pytest.MonkeyPatch) -> CapturingTransport:
-    """Sentry enabled, with every envelope kept in memory."""
-    monkeypatch.setenv("SENTRY_DSN", TEST_DSN)
-    get_settings.cache_clear()
-    capturing = CapturingTransport()
-    assert init_sentry(transport=capturing)
-    return capturing
+    yield
+    db.get_engine.cache_clear()
+    db.get_sessionmaker.cache_clear()
 
 
 @pytest.fixture
@@ -124,11 +157,19 @@ def client() -> Iterator[TestClient]:
     with TestClient(app, raise_server_exceptions=False) as test_client:
         yield test_client
     db.get_engine().dispose()
+{%- elif cookiecutter.framework == "django" %}
 
 
 @pytest.fixture
-def flush() -> Any:
-    def _flush() -> None:
-        sentry_sdk.get_client().flush(timeout=2)
-
-    return _flush
+def client(db: None) -> Iterator[httpx2.Client]:
+    """HTTP through Django's WSGI handler, as a server would call it (Sentry's WSGI
+    middleware included), on the test database."""
+    # As Django's own test client does: the test's transaction keeps the connection.
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    transport = httpx2.WSGITransport(app=get_wsgi_application())
+    with httpx2.Client(transport=transport, base_url="http://testserver") as http:
+        yield http
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+{%- endif %}

@@ -1,6 +1,6 @@
 """Custom grouping for the error categories that matter."""
 
-import sqlalchemy.exc
+import sqlite3
 
 from {{ cookiecutter.project_slug }}.core.errors import (
     AuthenticationError,
@@ -32,7 +32,8 @@ def _fingerprint(error: BaseException, event: dict | None = None) -> list[str] |
 
 
 def test_database_errors_group_by_statement_kind() -> None:
-    error = sqlalchemy.exc.OperationalError("SELECT * FROM users", {}, Exception("x"))
+    error = sqlite3.OperationalError("database is locked")
+    error.statement = "SELECT * FROM users"  # As SQLAlchemy and Django attach it.
     assert _fingerprint(error) == [
         "database",
         "OperationalError",

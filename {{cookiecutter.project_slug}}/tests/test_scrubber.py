@@ -315,6 +315,30 @@ def test_query_placeholders_are_not_secrets() -> None:
     )
 
 
+def test_a_key_at_the_start_of_a_string_is_judged_alone() -> None:
+    # The strings of an event are searched together: the end of one must not hide
+    # a short key ("pin") at the start of the next.
+    event = scrubbed(
+        {"extra": {"a": "hello world_x", "b": "pin: 12345678 and more", "c": "ab"}}
+    )
+    assert event["extra"] == {
+        "a": "hello world_x",
+        "b": f"pin: {F} and more",
+        "c": "ab",
+    }
+
+
+def test_every_key_value_pair_in_a_text_is_scrubbed() -> None:
+    text = (
+        "x=1 password=a&b pin: 4321 note='api_key: k9' token=\"t t\" id=%s "
+        "https://h/p?q=1&access_token=zz9"
+    )
+    assert standard().scrub_text(text) == (
+        f"x=1 password={F}&b pin: {F} note='api_key: {F}' token=\"{F}\" id=%s "
+        f"https://h/p?q=1&access_token={F}"
+    )
+
+
 @pytest.mark.parametrize(
     "text",
     [

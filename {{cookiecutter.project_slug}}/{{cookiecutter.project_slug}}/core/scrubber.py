@@ -30,8 +30,8 @@ import re
 from bisect import bisect_right
 from collections.abc import Callable, Iterable
 from contextlib import suppress
-from itertools import accumulate, repeat
-from operator import getitem, itemgetter
+from itertools import accumulate, count, repeat
+from operator import add, getitem, itemgetter
 from typing import Any
 
 from sentry_sdk.scrubber import DEFAULT_DENYLIST, DEFAULT_PII_DENYLIST, EventScrubber
@@ -124,7 +124,7 @@ _SOURCE_CACHE_MAX = 2048
 
 # Which value patterns a string may contain, found by the cheap pre-search.
 _F_PEM, _F_JWT, _F_AUTH, _F_AT, _F_KV = 1, 2, 4, 8, 16
-_F_CARD, _F_SSN, _F_PHONE, _F_IP = 32, 64, 128, 256
+_F_CARD, _F_SSN, _F_PHONE, _F_IP, _F_KV_COLON = 32, 64, 128, 256, 512
 _AUTH_SCHEMES = ("Bearer", "Basic", "BEARER", "BASIC")
 # Query placeholders ("password = %s") are no secret, and what a previous pass
 # left is done.
@@ -385,11 +385,14 @@ class Scrubber(EventScrubber):
     def _scan(self, texts: list[str]) -> dict[int, int]:
         """Return {index: pattern flags} for the strings that need a closer look.
 
-        All strings are searched at once, concatenated: a match straddling two
-        strings only costs a closer look, and a string's own matches are all there.
+        All strings are searched at once, joined by newlines: a match straddling
+        two strings only costs a closer look, and a string's own matches are all
+        there. The newline ends words, so a key at the start of a string ("pin: 1")
+        is judged alone, not glued to the end of the previous string.
         """
-        joined = "".join(texts)
-        ends = list(accumulate(map(len, texts)))
+        joined = "\n".join(texts)
+        # ends[i]: where string i+1 starts (string i, then its newline).
+        ends = list(map(add, accumulate(map(len, texts)), count(1)))
         flags: dict[int, int] = {}
         if "@" in joined:
             _mark(joined, "@", ends, flags, _F_AT)
@@ -405,9 +408,10 @@ class Scrubber(EventScrubber):
                     i = bisect_right(ends, pos)
                     flags[i] = flags.get(i, 0) | _F_AUTH
                 pos = find("B", pos + 1)
-        for sep in ("=", ":"):
-            if sep in joined:
-                self._scan_keys(joined.split(sep), ends, flags)
+        if "=" in joined:
+            self._scan_keys(joined.split("="), ends, flags, _F_KV)
+        if ":" in joined:
+            self._scan_keys(joined.split(":"), ends, flags, _F_KV_COLON)
         # One byte per character, so positions in the shapes match the text.
         latin = joined.encode("latin-1", "replace")
         shape = latin.translate(_SHAPE).decode("latin-1")
@@ -428,7 +432,7 @@ class Scrubber(EventScrubber):
         return flags
 
     def _scan_keys(
-        self, parts: list[str], ends: list[int], flags: dict[int, int]
+        self, parts: list[str], ends: list[int], flags: dict[int, int], bit: int
     ) -> None:
         """Flag the strings where a sensitive key precedes a separator.
 
@@ -438,13 +442,10 @@ class Scrubber(EventScrubber):
         C-level maps: a Python loop over every "=" and ":" costs too much.
         """
         parts.pop()
-        words = list(
-            map(
-                getitem,
-                map(_third, map(str.rpartition, map(str.rstrip, parts), _SPACES)),
-                _LAST_48,
-            )
-        )
+        # rstrip returns the part itself unless it ends in whitespace; cutting the
+        # last 48 characters before rpartition spares copying long parts.
+        cut = map(getitem, map(str.rstrip, parts), _LAST_48)
+        words = list(map(_third, map(str.rpartition, cut, _SPACES)))
         codes = list(map(self._key_cache.get, words))
         if None in codes:
             for j, code in enumerate(codes):
@@ -455,7 +456,7 @@ class Scrubber(EventScrubber):
             for j, code in enumerate(codes):
                 if code & 1:
                     i = bisect_right(ends, positions[j] + j)
-                    flags[i] = flags.get(i, 0) | _F_KV
+                    flags[i] = flags.get(i, 0) | bit
 
     def _build_processor(self) -> Callable[[str, int], str]:
         """Return ``process(text, flags)``: run the patterns ``flags`` selects."""
@@ -489,42 +490,41 @@ class Scrubber(EventScrubber):
             return s
 
         def kv_scrub(s: str, sep: str) -> str:
-            done: list[str] = []
-            while True:
-                parts = s.split(sep)
-                for i in range(len(parts) - 1):
-                    words = parts[i].rsplit(None, 1)
-                    if not words:
-                        continue
-                    word = words[-1][-48:]
-                    code = key_cache.get(word)
-                    if code is None:
-                        code = classify(word)
-                    if not code & 1:
-                        continue
-                    rest = sep.join(parts[i + 1 :])
-                    match = kv_value_match(rest)
-                    if match is None:
-                        continue
-                    value = match.group(2)
-                    if _is_placeholder(value) or (
-                        code == _SENSITIVE_TEXT and _is_numeric(value)
-                    ):
-                        continue
-                    if value[0] == '"' or value[0] == "'":
-                        value = value[0] + filtered + value[0]
-                    else:
-                        value = filtered
-                    done.append(sep.join(parts[: i + 1]) + sep + match.group(1) + value)
-                    s = rest[match.end() :]
-                    break
-                else:
-                    if not done:
-                        return s
-                    done.append(s)
-                    return "".join(done)
+            """Replace the value after each ``key<sep>`` whose key is sensitive.
 
-        def process(s: str, flags: int) -> str:
+            The key is the last word before the separator (its last 48 characters),
+            looked for after the previous separator or replaced value.
+            """
+            done: list[str] = []
+            start = word_start = 0
+            pos = s.find(sep)
+            while pos != -1:
+                words = s[word_start:pos].rstrip()[-48:].rsplit(None, 1)
+                word_start = pos + 1
+                if words:
+                    code = key_cache.get(words[-1])
+                    if code is None:
+                        code = classify(words[-1])
+                    match = kv_value_match(s, pos + 1) if code & 1 else None
+                    if match is not None:
+                        value = match.group(2)
+                        if not _is_placeholder(value) and not (
+                            code == _SENSITIVE_TEXT and _is_numeric(value)
+                        ):
+                            if value[0] == '"' or value[0] == "'":
+                                value = value[0] + filtered + value[0]
+                            else:
+                                value = filtered
+                            done += (s[start : pos + 1], match.group(1), value)
+                            start = word_start = match.end()
+                pos = s.find(sep, word_start)
+            if not done:
+                return s
+            done.append(s[start:])
+            return "".join(done)
+
+        def process(text: str, flags: int) -> str:
+            s = text
             if flags & _F_PEM:
                 s = pem_sub(filtered, s)
             if flags & _F_JWT:
@@ -535,10 +535,12 @@ class Scrubber(EventScrubber):
                 if "://" in s:
                     s = url_cred_sub(_URL_CRED_REPL, s)
                 s = emails(s)
-            if flags & _F_KV:
-                if "=" in s:
+            if flags & (_F_KV | _F_KV_COLON):
+                # A separator the scan did not flag has no sensitive key before it,
+                # unless a replacement above moved the 48-character key window.
+                if flags & _F_KV or (s is not text and "=" in s):
                     s = kv_scrub(s, "=")
-                if ":" in s:
+                if flags & _F_KV_COLON or (s is not text and ":" in s):
                     s = kv_scrub(s, ":")
             if flags & _F_CARD:
                 s = card_sub(_card_repl, s)

@@ -261,6 +261,13 @@ def _integrations() -> list[Integration]:
                 transaction_style="url", failed_request_status_codes=server_errors
             ),
         ]
+    if _installed("django"):
+        from sentry_sdk.integrations.django import DjangoIntegration
+
+        # Middleware spans cost on every request and rarely explain a slow one.
+        integrations.append(
+            DjangoIntegration(transaction_style="url", middleware_spans=False)
+        )
     if _installed("sqlalchemy"):
         from sentry_sdk.integrations.sqlalchemy import SqlalchemyIntegration
 

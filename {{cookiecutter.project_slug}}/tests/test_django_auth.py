@@ -1,0 +1,95 @@
+"""Bearer login/logout/me, the Sentry user middleware and the auth signals."""
+
+import httpx2
+import sentry_sdk
+from django.contrib.auth import get_user_model
+from django.contrib.auth.signals import user_logged_in, user_logged_out
+
+from {{ cookiecutter.project_slug }}.core.settings import get_settings
+
+from .conftest import CapturingTransport
+
+USER = {"username": "jane", "email": "jane@example.com", "password": "s3cret-pass!x"}
+
+
+def _login(client: httpx2.Client) -> tuple[int, dict[str, str]]:
+    registered = client.post("/api/v1/auth/register", json=USER)
+    assert registered.status_code == 201, registered.text
+    response = client.post(
+        "/api/v1/auth/login",
+        json={"username": USER["username"], "password": USER["password"]},
+    )
+    assert response.status_code == 200
+    token = response.json()["access_token"]
+    return registered.json()["id"], {"Authorization": f"Bearer {token}"}
+
+
+def _fail(client: httpx2.Client, headers: dict[str, str] | None = None) -> None:
+    client.post("/api/v1/test/error", json={"error_type": "zero"}, headers=headers)
+
+
+def _breadcrumbs(event: dict) -> list[str]:
+    return [crumb.get("message") for crumb in event["breadcrumbs"]["values"]]
+
+
+def test_register_login_me_logout(client: httpx2.Client) -> None:
+    user_id, headers = _login(client)
+    me = client.get("/api/v1/auth/me", headers=headers)
+    assert me.json() == {"id": user_id, "username": "jane", "email": USER["email"]}
+    assert client.post("/api/v1/auth/logout", headers=headers).status_code == 204
+    assert client.get("/api/v1/auth/me", headers=headers).status_code == 401
+
+
+def test_duplicate_and_wrong_password(client: httpx2.Client) -> None:
+    _login(client)
+    assert client.post("/api/v1/auth/register", json=USER).status_code == 409
+    wrong = {"username": USER["username"], "password": "nope-nope"}
+    assert client.post("/api/v1/auth/login", json=wrong).status_code == 401
+
+
+def test_authenticated_errors_carry_the_user(
+    transport: CapturingTransport, client: httpx2.Client
+) -> None:
+    user_id, headers = _login(client)
+    _fail(client, headers)
+    (event,) = transport.events
+    assert event["user"]["id"] == str(user_id)
+    if get_settings().pii_mode == "standard":
+        assert event["user"]["username"] == "jane"
+    else:
+        assert set(event["user"]) == {"id"}
+    assert _breadcrumbs(event)[-1] == "Authenticated request"
+
+
+def test_login_and_logout_signals_are_breadcrumbs(
+    transport: CapturingTransport, client: httpx2.Client, flush
+) -> None:
+    _, headers = _login(client)
+    client.get("/api/v1/auth/me", headers=headers)
+    client.post("/api/v1/auth/logout", headers=headers)
+    flush()
+    by_name = {sent["transaction"]: sent for sent in transport.transactions}
+    assert by_name["/api/v1/auth/me"]["user"]["id"]
+    logout = by_name["/api/v1/auth/logout"]
+    assert not logout.get("user", {}).get("id"), "logout clears the Sentry user"
+    # Transactions carry no breadcrumbs: fire the signals where an event follows.
+    user = get_user_model().objects.get(username=USER["username"])
+    user_logged_in.send(sender=type(user), request=None, user=user)
+    user_logged_out.send(sender=type(user), request=None, user=user)
+    sentry_sdk.capture_message("after the signals")
+    crumbs = _breadcrumbs(transport.events[-1])
+    assert crumbs[-2:] == ["User logged in", "User logged out"]
+
+
+def test_revoked_and_invalid_tokens_are_breadcrumbs_not_users(
+    transport: CapturingTransport, client: httpx2.Client
+) -> None:
+    _, headers = _login(client)
+    client.post("/api/v1/auth/logout", headers=headers)
+    _fail(client, headers)
+    _fail(client, {"Authorization": "Bearer not.a.token"})
+    revoked, invalid = transport.events
+    assert not revoked.get("user", {}).get("id")
+    assert "Revoked bearer token" in _breadcrumbs(revoked)
+    assert not invalid.get("user", {}).get("id")
+    assert "Rejected bearer token" in _breadcrumbs(invalid)

@@ -1,0 +1,97 @@
+"""Register, log in (bearer token), log out and who-am-I: the same API as every
+other framework of this template."""
+
+import json
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib import auth
+from django.contrib.auth import get_user_model
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_POST
+
+from {{ cookiecutter.project_slug }}.tokens import create_access_token
+
+from .models import RevokedToken
+
+View = Callable[..., HttpResponse]
+
+
+def token_required(view: View) -> View:
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if getattr(request, "token_claims", None) is None:
+            return JsonResponse({"detail": "not authenticated"}, status=401)
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def json_body(request: HttpRequest) -> dict[str, Any]:
+    """The request's JSON object, or its form fields."""
+    if request.content_type == "application/json":
+        try:
+            body = json.loads(request.body or b"{}")
+        except ValueError:
+            return {}
+        return body if isinstance(body, dict) else {}
+    return request.POST.dict()
+
+
+def user_json(user: Any) -> dict[str, Any]:
+    return {"id": user.pk, "username": user.get_username(), "email": user.email}
+
+
+@csrf_exempt
+@require_POST
+def register(request: HttpRequest) -> JsonResponse:
+    body = json_body(request)
+    username, email = str(body.get("username", "")), str(body.get("email", ""))
+    password = str(body.get("password", ""))
+    if not username or "@" not in email:
+        return JsonResponse({"detail": "username and email are required"}, status=422)
+    users = get_user_model().objects
+    if users.filter(username=username).exists() or users.filter(email=email).exists():
+        return JsonResponse({"detail": "user already exists"}, status=409)
+    try:
+        validate_password(password)
+    except ValidationError as error:
+        return JsonResponse({"detail": error.messages}, status=422)
+    user = users.create_user(username=username, email=email, password=password)
+    return JsonResponse(user_json(user), status=201)
+
+
+@csrf_exempt
+@require_POST
+def login(request: HttpRequest) -> JsonResponse:
+    body = json_body(request)
+    user = auth.authenticate(
+        request,
+        username=str(body.get("username", "")),
+        password=str(body.get("password", "")),
+    )
+    if user is None:
+        return JsonResponse({"detail": "wrong username or password"}, status=401)
+    auth.login(request, user)  # Sends user_logged_in: a breadcrumb.
+    token = create_access_token(user.pk, user.get_username(), user.email)
+    return JsonResponse({"access_token": token, "token_type": "bearer"})
+
+
+@csrf_exempt
+@require_POST
+@token_required
+def logout(request: HttpRequest) -> HttpResponse:
+    claims = request.token_claims
+    RevokedToken.objects.create(jti=claims.jti, expires_at=claims.expires_at)
+    auth.logout(request)  # Sends user_logged_out: breadcrumb, Sentry user cleared.
+    return HttpResponse(status=204)
+
+
+@require_GET
+@token_required
+def me(request: HttpRequest) -> JsonResponse:
+    return JsonResponse(user_json(request.user))

@@ -1,0 +1,1 @@
+"""One module per environment; each starts from `base`."""

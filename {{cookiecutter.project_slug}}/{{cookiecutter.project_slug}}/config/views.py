@@ -1,0 +1,50 @@
+"""/health and the test-error endpoint, mapped onto the shared core."""
+
+from django.db import connection
+from django.http import Http404, HttpRequest, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_POST
+
+from {{ cookiecutter.project_slug }}.accounts.views import json_body
+from {{ cookiecutter.project_slug }}.core.diagnostics import (
+    ErrorKind,
+    SentryTestError,
+    describe,
+    trigger_test_error,
+)
+from {{ cookiecutter.project_slug }}.core.sentry import capture_exception, sentry_status
+from {{ cookiecutter.project_slug }}.core.settings import get_settings
+
+
+@require_GET
+def health(request: HttpRequest) -> JsonResponse:
+    try:
+        connection.ensure_connection()
+        state, status = "ok", 200
+    except Exception:
+        state, status = "degraded", 503
+    return JsonResponse({"status": state, "sentry": sentry_status()}, status=status)
+
+
+@csrf_exempt  # A JSON API authenticated by bearer tokens, not by cookies.
+@require_POST
+def test_error(request: HttpRequest) -> JsonResponse:
+    if get_settings().environment == "production":
+        raise Http404
+    body = json_body(request)
+    try:
+        kind = ErrorKind(body.get("error_type", ErrorKind.EXCEPTION))
+    except ValueError:
+        return JsonResponse(
+            {"detail": "error_type must be one of " + _kinds()}, status=422
+        )
+    message = body.get("message")
+    if kind is ErrorKind.HTTP:
+        # Django has no HTTP 500 exception: report the error, answer 500.
+        capture_exception(SentryTestError(describe("Test HTTP error", message)))
+        return JsonResponse({"detail": "Test HTTP error"}, status=500)
+    return JsonResponse(trigger_test_error(kind, message))
+
+
+def _kinds() -> str:
+    return ", ".join(kind.value for kind in ErrorKind)

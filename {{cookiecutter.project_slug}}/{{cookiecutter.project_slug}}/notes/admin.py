@@ -1,0 +1,8 @@
+from django.contrib import admin
+
+from .models import Note
+
+
+@admin.register(Note)
+class NoteAdmin(admin.ModelAdmin):
+    list_display = ("title", "owner", "created_at")
