@@ -37,9 +37,13 @@ PRUNE_TABLE = {
             "tests/test_notes.py",
         ],
         "starlette-graphql": [
+            "{{cookiecutter.project_slug}}/graphql_api",
+            "{{cookiecutter.project_slug}}/main.py",
             "{{cookiecutter.project_slug}}/db.py",
             "{{cookiecutter.project_slug}}/models.py",
             "{{cookiecutter.project_slug}}/passwords.py",
+            "tests/test_api.py",
+            "tests/test_graphql.py",
         ],
     },
     "ci": {

@@ -6,7 +6,7 @@ throwaway database per session), SQLite otherwise.
 """
 
 import os
-{%- if cookiecutter.framework == "fastapi" %}
+{%- if cookiecutter.framework != "django" %}
 import uuid
 {%- endif %}
 from collections.abc import Iterator
@@ -21,24 +21,28 @@ import sentry_sdk
 from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
-{%- elif cookiecutter.framework == "fastapi" %}
-from fastapi.testclient import TestClient
 {%- endif %}
 from sentry_sdk.envelope import Envelope
 from sentry_sdk.transport import Transport
-{%- if cookiecutter.framework == "fastapi" %}
+{%- if cookiecutter.framework != "django" %}
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
+from starlette.testclient import TestClient
 {%- endif %}
 
-{% if cookiecutter.framework == "fastapi" -%}
+{% if cookiecutter.framework != "django" -%}
 from {{ cookiecutter.project_slug }} import db
+{% endif -%}
+{% if cookiecutter.framework == "fastapi" -%}
 from {{ cookiecutter.project_slug }}.api.app import create_app
 {% endif -%}
 from {{ cookiecutter.project_slug }}.core import scrubber
 from {{ cookiecutter.project_slug }}.core.sentry import close_sentry, init_sentry
 from {{ cookiecutter.project_slug }}.core.settings import get_settings
-{%- if cookiecutter.framework == "fastapi" %}
+{%- if cookiecutter.framework == "starlette-graphql" %}
+from {{ cookiecutter.project_slug }}.graphql_api.app import create_app
+{%- endif %}
+{%- if cookiecutter.framework != "django" %}
 from {{ cookiecutter.project_slug }}.models import Base
 {%- endif %}
 
@@ -112,7 +116,7 @@ def flush() -> Any:
         sentry_sdk.get_client().flush(timeout=2)
 
     return _flush
-{%- if cookiecutter.framework == "fastapi" %}
+{%- if cookiecutter.framework != "django" %}
 
 
 @pytest.fixture(scope="session")

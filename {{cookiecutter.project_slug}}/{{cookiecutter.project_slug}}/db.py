@@ -5,7 +5,7 @@ from collections.abc import Iterator
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from .core.sentry import add_breadcrumb
@@ -38,6 +38,16 @@ def get_sessionmaker() -> sessionmaker[Session]:
 
 def create_tables() -> None:
     Base.metadata.create_all(get_engine())
+
+
+def database_ok() -> bool:
+    """Whether the database answers a trivial query (for /health)."""
+    try:
+        with get_engine().connect() as connection:
+            connection.execute(text("SELECT 1"))
+    except Exception:
+        return False
+    return True
 
 
 def session_scope() -> Iterator[Session]:

@@ -5,7 +5,7 @@ from . import views
 
 urlpatterns = [
     path("health", views.health),
-    path("api/v1/test/error", views.test_error),
+    path("api/v1/test/error", views.trigger_error),
     path("api/v1/auth/", include("{{ cookiecutter.project_slug }}.accounts.urls")),
     path("api/v1/notes/", include("{{ cookiecutter.project_slug }}.notes.urls")),
     path("admin/", admin.site.urls),

@@ -28,7 +28,7 @@ def health(request: HttpRequest) -> JsonResponse:
 
 @csrf_exempt  # A JSON API authenticated by bearer tokens, not by cookies.
 @require_POST
-def test_error(request: HttpRequest) -> JsonResponse:
+def trigger_error(request: HttpRequest) -> JsonResponse:
     if get_settings().environment == "production":
         raise Http404
     body = json_body(request)

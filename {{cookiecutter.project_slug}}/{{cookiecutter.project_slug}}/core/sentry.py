@@ -248,19 +248,28 @@ def _integrations() -> list[Integration]:
     integrations: list[Integration] = [
         LoggingIntegration(level=logging.INFO, event_level=logging.ERROR)
     ]
-    server_errors = set(range(500, 600))
-    if _installed("fastapi"):
-        from sentry_sdk.integrations.fastapi import FastApiIntegration
+    server_errors = set(range(500, 600))  # Only 5xx responses become events.
+    if _installed("starlette"):
         from sentry_sdk.integrations.starlette import StarletteIntegration
 
-        integrations += [
+        integrations.append(
             StarletteIntegration(
                 transaction_style="url", failed_request_status_codes=server_errors
-            ),
+            )
+        )
+    if _installed("fastapi"):
+        from sentry_sdk.integrations.fastapi import FastApiIntegration
+
+        integrations.append(
             FastApiIntegration(
                 transaction_style="url", failed_request_status_codes=server_errors
-            ),
-        ]
+            )
+        )
+    if _installed("strawberry"):
+        from sentry_sdk.integrations.strawberry import StrawberryIntegration
+
+        # Under ASGI the schema executes asynchronously.
+        integrations.append(StrawberryIntegration(async_execution=True))
     if _installed("django"):
         from sentry_sdk.integrations.django import DjangoIntegration
 
@@ -304,11 +313,27 @@ def _before_send(event: Event, hint: Hint) -> Event | None:
     if event.get("logger") in _DROPPED_LOGGERS:
         return None
     exc_info = hint.get("exc_info")
-    if exc_info and type(exc_info[1]).__name__ in _DROPPED_EXCEPTIONS:
+    if exc_info and (
+        type(exc_info[1]).__name__ in _DROPPED_EXCEPTIONS
+        or _is_graphql_client_error(exc_info[1])
+    ):
         return None
     event.setdefault("tags", {}).setdefault("service", _state["service"])
     fingerprint_event(event, hint)
     return scrubber.scrub_event(event, hint)
+
+
+def _is_graphql_client_error(error: BaseException) -> bool:
+    """A GraphQL error the client caused: a syntax or validation error (no original
+    error), or one a resolver raised on purpose (a GraphQLError itself)."""
+    if not _is_graphql_error(error):
+        return False
+    original = getattr(error, "original_error", None)
+    return original is None or _is_graphql_error(original)
+
+
+def _is_graphql_error(error: object) -> bool:
+    return any(cls.__name__ == "GraphQLError" for cls in type(error).__mro__)
 
 
 def _before_send_transaction(event: Event, hint: Hint) -> Event | None:

@@ -1,21 +1,16 @@
 from typing import Any
 
 from fastapi import APIRouter, Response, status
-from sqlalchemy import text
 
 from {{ cookiecutter.project_slug }}.core.sentry import sentry_status
-
-from ..deps import DbSession
+from {{ cookiecutter.project_slug }}.db import database_ok
 
 router = APIRouter()
 
 
 @router.get("/health")
-def health(session: DbSession, response: Response) -> dict[str, Any]:
-    try:
-        session.execute(text("SELECT 1"))
-        state = "ok"
-    except Exception:
-        state = "degraded"
+def health(response: Response) -> dict[str, Any]:
+    state = "ok" if database_ok() else "degraded"
+    if state != "ok":
         response.status_code = status.HTTP_503_SERVICE_UNAVAILABLE
     return {"status": state, "sentry": sentry_status()}

@@ -1,0 +1,131 @@
+"""GraphQL glue: the context's user and breadcrumbs, one report per resolver error,
+none for client errors, and variables that never leave the process."""
+
+from typing import Any
+
+from starlette.testclient import TestClient
+
+from {{ cookiecutter.project_slug }}.core.settings import get_settings
+
+from .conftest import CapturingTransport
+
+USER = {"username": "jane", "email": "jane@example.com", "password": "s3cret-pass!"}
+REGISTER = """
+mutation Register($username: String!, $email: String!, $password: String!) {
+  register(username: $username, email: $email, password: $password) { id }
+}"""
+LOGIN = """
+mutation Login($username: String!, $password: String!) {
+  login(username: $username, password: $password) { accessToken }
+}"""
+ME = "query Me { me { id username email } }"
+LOGOUT = "mutation Logout { logout }"
+FAIL = "mutation Fail($message: String) { triggerError(message: $message) }"
+
+
+def graphql(
+    client: TestClient,
+    query: str,
+    variables: dict[str, Any] | None = None,
+    token: str | None = None,
+) -> dict[str, Any]:
+    operation = query.split("{")[0].split("(")[0].split()[-1]
+    response = client.post(
+        "/graphql",
+        json={"query": query, "variables": variables or {}, "operationName": operation},
+        headers={"Authorization": f"Bearer {token}"} if token else {},
+    )
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def _login(client: TestClient) -> tuple[int, str]:
+    registered = graphql(client, REGISTER, USER)
+    user_id = registered["data"]["register"]["id"]
+    credentials = {"username": USER["username"], "password": USER["password"]}
+    token = graphql(client, LOGIN, credentials)["data"]["login"]["accessToken"]
+    return user_id, token
+
+
+def _breadcrumbs(event: dict[str, Any]) -> list[str]:
+    return [crumb.get("message", "") for crumb in event["breadcrumbs"]["values"]]
+
+
+def test_register_login_me_logout(client: TestClient) -> None:
+    user_id, token = _login(client)
+    me = graphql(client, ME, token=token)["data"]["me"]
+    assert me == {"id": user_id, "username": "jane", "email": USER["email"]}
+    assert graphql(client, LOGOUT, token=token)["data"]["logout"] is True
+    assert graphql(client, ME, token=token)["errors"][0]["message"] == (
+        "not authenticated"
+    )
+
+
+def test_resolver_error_is_reported_once_with_the_user_and_operation(
+    transport: CapturingTransport, client: TestClient
+) -> None:
+    user_id, token = _login(client)
+    result = graphql(client, FAIL, {"message": "boom"}, token=token)
+    assert result["errors"][0]["message"] == "Test resolver error: boom"
+    (event,) = transport.events
+    types = [value["type"] for value in event["exception"]["values"]]
+    assert "SentryTestError" in types
+    assert event["tags"]["graphql.operation"] == "Fail"
+    assert event["user"]["id"] == str(user_id)
+    if get_settings().pii_mode == "standard":
+        assert event["user"]["username"] == "jane"
+    else:
+        assert set(event["user"]) == {"id"}
+    assert f"Authenticated request from user {user_id}" in _breadcrumbs(event)
+
+
+def test_validation_and_client_errors_are_not_reported(
+    transport: CapturingTransport, client: TestClient
+) -> None:
+    assert graphql(client, "query Broken { nope }")["errors"]
+    assert graphql(client, "query Syntax { me ")["errors"]
+    assert graphql(client, ME)["errors"]  # Not signed in: the client's mistake.
+    wrong = {"username": "ghost", "password": "not-the-password"}
+    assert graphql(client, LOGIN, wrong)["errors"]
+    assert transport.events == []
+
+
+def test_variables_never_leave_the_process(
+    transport: CapturingTransport, client: TestClient, flush
+) -> None:
+    secrets = {
+        "password": "hunter2-variable",
+        "message": "card 4111 1111 1111 1111 for leak.me@example.com",
+    }
+    graphql(client, FAIL, secrets)
+    flush()
+    sent = repr(transport.envelopes[0].items[0].payload.json) + repr(transport.events)
+    assert transport.events
+    for secret in ("hunter2-variable", "4111 1111 1111 1111", "leak.me@example.com"):
+        assert secret not in sent
+    for envelope in transport.envelopes:
+        for item in envelope.items:
+            assert b"hunter2-variable" not in item.payload.get_bytes()
+
+
+def test_logout_clears_the_user(
+    transport: CapturingTransport, client: TestClient, flush
+) -> None:
+    _, token = _login(client)
+    graphql(client, ME, token=token)
+    graphql(client, LOGOUT, token=token)
+    flush()
+    by_name = {sent["transaction"]: sent for sent in transport.transactions}
+    assert by_name["Me"]["user"]["id"]
+    assert not by_name["Logout"].get("user", {}).get("id")
+
+
+def test_queries_are_traced_with_database_spans(
+    transport: CapturingTransport, client: TestClient, flush
+) -> None:
+    _login(client)
+    flush()
+    by_name = {sent["transaction"]: sent for sent in transport.transactions}
+    spans = by_name["Login"]["spans"]
+    assert any(span["op"] == "db" and "users" in span["description"] for span in spans)
+    assert any(span["op"] == "graphql.mutation" for span in spans)

@@ -1,0 +1,1 @@
+"""Starlette + Strawberry glue: the app factory, the GraphQL context and schema."""

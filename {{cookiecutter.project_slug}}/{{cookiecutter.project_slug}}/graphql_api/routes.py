@@ -1,0 +1,40 @@
+"""/health and the test-error endpoint, mapped onto the shared core."""
+
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+
+from {{ cookiecutter.project_slug }}.core.diagnostics import (
+    ErrorKind,
+    describe,
+    trigger_test_error,
+)
+from {{ cookiecutter.project_slug }}.core.sentry import sentry_status
+from {{ cookiecutter.project_slug }}.core.settings import get_settings
+from {{ cookiecutter.project_slug }}.db import database_ok
+
+
+async def health(request: Request) -> JSONResponse:
+    ok = await run_in_threadpool(database_ok)
+    return JSONResponse(
+        {"status": "ok" if ok else "degraded", "sentry": sentry_status()},
+        status_code=200 if ok else 503,
+    )
+
+
+async def trigger_error(request: Request) -> JSONResponse:
+    if get_settings().environment == "production":
+        raise HTTPException(404)
+    try:
+        body = await request.json()
+        kind = ErrorKind(body.get("error_type", ErrorKind.EXCEPTION))
+    except (ValueError, AttributeError):
+        kinds = ", ".join(kind.value for kind in ErrorKind)
+        return JSONResponse(
+            {"detail": f"error_type must be one of {kinds}"}, status_code=422
+        )
+    message = body.get("message")
+    if kind is ErrorKind.HTTP:
+        raise HTTPException(500, detail=describe("Test HTTP error", message))
+    return JSONResponse(trigger_test_error(kind, message))

@@ -1,0 +1,125 @@
+"""The GraphQL schema: accounts over SQLAlchemy, and a resolver that fails on purpose.
+
+Resolvers raise `GraphQLError` for what the client did wrong (not reported to
+Sentry); any other exception is a bug, reported once with the operation name.
+"""
+
+import strawberry
+from graphql import GraphQLError
+from sqlalchemy import or_, select
+from starlette.concurrency import run_in_threadpool
+from strawberry.types import Info
+
+from {{ cookiecutter.project_slug }}.core.diagnostics import SentryTestError, describe
+from {{ cookiecutter.project_slug }}.core.sentry import add_breadcrumb, clear_user_context
+from {{ cookiecutter.project_slug }}.core.settings import get_settings
+from {{ cookiecutter.project_slug }}.db import get_sessionmaker
+from {{ cookiecutter.project_slug }}.models import RevokedToken
+from {{ cookiecutter.project_slug }}.models import User as UserModel
+from {{ cookiecutter.project_slug }}.passwords import hash_password, verify_password
+from {{ cookiecutter.project_slug }}.tokens import TokenClaims, create_access_token
+
+from .context import Context
+
+
+@strawberry.type
+class User:
+    id: int
+    username: str
+    email: str
+
+    @classmethod
+    def of(cls, user: UserModel) -> "User":
+        return cls(id=user.id, username=user.username, email=user.email)
+
+
+@strawberry.type
+class AuthPayload:
+    access_token: str
+    token_type: str = "bearer"
+
+
+def _signed_in(info: Info[Context, None]) -> tuple[UserModel, TokenClaims]:
+    context = info.context
+    if context.user is None or context.claims is None:
+        raise GraphQLError("not authenticated")
+    return context.user, context.claims
+
+
+@strawberry.type
+class Query:
+    @strawberry.field
+    def me(self, info: Info[Context, None]) -> User:
+        user, _ = _signed_in(info)
+        return User.of(user)
+
+
+@strawberry.type
+class Mutation:
+    @strawberry.mutation
+    async def register(self, username: str, email: str, password: str) -> User:
+        return User.of(await run_in_threadpool(_register, username, email, password))
+
+    @strawberry.mutation
+    async def login(self, username: str, password: str) -> AuthPayload:
+        user = await run_in_threadpool(_authenticate, username, password)
+        if user is None:
+            add_breadcrumb("Login failed", category="auth", level="warning")
+            raise GraphQLError("wrong username or password")
+        add_breadcrumb("User logged in", category="auth", user_id=user.id)
+        token = create_access_token(user.id, user.username, user.email)
+        return AuthPayload(access_token=token)
+
+    @strawberry.mutation
+    async def logout(self, info: Info[Context, None]) -> bool:
+        user, claims = _signed_in(info)
+        await run_in_threadpool(_revoke, claims)
+        add_breadcrumb("User logged out", category="auth", user_id=user.id)
+        clear_user_context()
+        return True
+
+    @strawberry.mutation
+    def trigger_error(self, message: str | None = None) -> bool:
+        """Fails on purpose: resolver errors reach Sentry (not in production)."""
+        if get_settings().environment == "production":
+            raise GraphQLError("not available in production")
+        raise SentryTestError(describe("Test resolver error", message))
+
+
+def build_schema() -> strawberry.Schema:
+    """Build the schema once Sentry is initialised: the integration adds its tracing
+    extension when a schema is created."""
+    return strawberry.Schema(query=Query, mutation=Mutation)
+
+
+def _register(username: str, email: str, password: str) -> UserModel:
+    if len(password) < 8 or "@" not in email or not username:
+        raise GraphQLError("username, a valid email and 8+ character password needed")
+    with get_sessionmaker()() as session:
+        taken = session.scalar(
+            select(UserModel.id).where(
+                or_(UserModel.username == username, UserModel.email == email)
+            )
+        )
+        if taken is not None:
+            raise GraphQLError("user already exists")
+        user = UserModel(
+            username=username, email=email, hashed_password=hash_password(password)
+        )
+        session.add(user)
+        session.commit()
+        return user
+
+
+def _authenticate(username: str, password: str) -> UserModel | None:
+    with get_sessionmaker()() as session:
+        user = session.scalar(select(UserModel).where(UserModel.username == username))
+    if user is None or not verify_password(password, user.hashed_password):
+        return None
+    return user
+
+
+def _revoke(claims: TokenClaims) -> None:
+    with get_sessionmaker()() as session:
+        session.add(RevokedToken(jti=claims.jti, expires_at=claims.expires_at))
+        session.commit()
