@@ -23,7 +23,6 @@ PRUNE_TABLE = {
             "{{cookiecutter.project_slug}}/db.py",
             "{{cookiecutter.project_slug}}/models.py",
             "{{cookiecutter.project_slug}}/passwords.py",
-            "tests/test_api.py",
             "tests/test_auth.py",
         ],
         "django": [
@@ -42,7 +41,6 @@ PRUNE_TABLE = {
             "{{cookiecutter.project_slug}}/db.py",
             "{{cookiecutter.project_slug}}/models.py",
             "{{cookiecutter.project_slug}}/passwords.py",
-            "tests/test_api.py",
             "tests/test_graphql.py",
         ],
     },
