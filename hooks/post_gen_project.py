@@ -44,6 +44,15 @@ PRUNE_TABLE = {
             "tests/test_graphql.py",
         ],
     },
+    "worker": {
+        "none": [],
+        "celery": [
+            "{{cookiecutter.project_slug}}/worker",
+            "{{cookiecutter.project_slug}}/api/routes/tasks.py",
+            "tests/test_worker.py",
+        ],
+        "arq": [],
+    },
     "ci": {
         "github": [".github"],
         "gitlab": [".gitlab-ci.yml"],

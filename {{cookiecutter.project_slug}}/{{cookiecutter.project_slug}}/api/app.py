@@ -12,7 +12,11 @@ from {{ cookiecutter.project_slug }}.core.settings import get_settings
 from {{ cookiecutter.project_slug }}.db import create_tables
 
 from .middleware import SentryUserMiddleware
+{%- if cookiecutter.worker != "none" %}
+from .routes import auth, diagnostics, health, tasks
+{%- else %}
 from .routes import auth, diagnostics, health
+{%- endif %}
 
 
 @asynccontextmanager
@@ -35,4 +39,7 @@ def create_app() -> FastAPI:
     app.include_router(health.router)
     app.include_router(auth.router, prefix="/api/v1/auth", tags=["auth"])
     app.include_router(diagnostics.router, prefix="/api/v1/test", tags=["diagnostics"])
+{%- if cookiecutter.worker != "none" %}
+    app.include_router(tasks.router, prefix="/api/v1/tasks", tags=["tasks"])
+{%- endif %}
     return app

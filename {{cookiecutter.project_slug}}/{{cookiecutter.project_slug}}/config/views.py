@@ -14,6 +14,9 @@ from {{ cookiecutter.project_slug }}.core.diagnostics import (
 )
 from {{ cookiecutter.project_slug }}.core.sentry import capture_exception, sentry_status
 from {{ cookiecutter.project_slug }}.core.settings import get_settings
+{%- if cookiecutter.worker != "none" %}
+from {{ cookiecutter.project_slug }}.worker.enqueue import enqueue_order
+{%- endif %}
 
 
 @require_GET
@@ -48,3 +51,18 @@ def trigger_error(request: HttpRequest) -> JsonResponse:
 
 def _kinds() -> str:
     return ", ".join(kind.value for kind in ErrorKind)
+{%- if cookiecutter.worker != "none" %}
+
+
+@csrf_exempt
+@require_POST
+async def queue_order(request: HttpRequest) -> JsonResponse:
+    """Queue the example background job."""
+    body = json_body(request)
+    if not body.get("order_id") or not body.get("email"):
+        return JsonResponse({"detail": "order_id and email needed"}, status=422)
+    task_id = await enqueue_order(
+        str(body["order_id"]), str(body["email"]), bool(body.get("fail", False))
+    )
+    return JsonResponse({"task_id": task_id}, status=202)
+{%- endif %}

@@ -277,6 +277,15 @@ def _integrations() -> list[Integration]:
         integrations.append(
             DjangoIntegration(transaction_style="url", middleware_spans=False)
         )
+    if _installed("celery"):
+        from sentry_sdk.integrations.celery import CeleryIntegration
+
+        # Beat tasks report as cron monitors; traces continue from the request.
+        integrations.append(CeleryIntegration(monitor_beat_tasks=True))
+    if _installed("arq"):
+        from sentry_sdk.integrations.arq import ArqIntegration
+
+        integrations.append(ArqIntegration(monitor_cron_jobs=True))
     if _installed("sqlalchemy"):
         from sentry_sdk.integrations.sqlalchemy import SqlalchemyIntegration
 

@@ -80,6 +80,9 @@ class Settings(BaseSettings):
     database_url: str = f"sqlite:///./{PROJECT_SLUG}.db"
     secret_key: SecretStr | None = None
     access_token_expire_minutes: int = Field(default=60, gt=0)
+{%- if cookiecutter.worker != "none" %}
+    redis_url: str = "redis://localhost:6379/0"
+{%- endif %}
 
     sentry_dsn: SecretStr | None = None
     sentry_dsn_worker: SecretStr | None = None

@@ -12,7 +12,11 @@ from {{ cookiecutter.project_slug }}.core.settings import get_settings
 from {{ cookiecutter.project_slug }}.db import create_tables
 
 from .context import GraphQLWithContext
+{%- if cookiecutter.worker != "none" %}
+from .routes import health, queue_order, trigger_error
+{%- else %}
 from .routes import health, trigger_error
+{%- endif %}
 from .schema import build_schema
 
 
@@ -31,6 +35,9 @@ def create_app() -> Starlette:
         routes=[
             Route("/health", health),
             Route("/api/v1/test/error", trigger_error, methods=["POST"]),
+{%- if cookiecutter.worker != "none" %}
+            Route("/api/v1/tasks/orders", queue_order, methods=["POST"]),
+{%- endif %}
             Route("/graphql", GraphQLWithContext(build_schema())),
         ],
         lifespan=lifespan,

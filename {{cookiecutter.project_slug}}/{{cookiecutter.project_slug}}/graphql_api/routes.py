@@ -13,6 +13,9 @@ from {{ cookiecutter.project_slug }}.core.diagnostics import (
 from {{ cookiecutter.project_slug }}.core.sentry import sentry_status
 from {{ cookiecutter.project_slug }}.core.settings import get_settings
 from {{ cookiecutter.project_slug }}.db import database_ok
+{%- if cookiecutter.worker != "none" %}
+from {{ cookiecutter.project_slug }}.worker.enqueue import enqueue_order
+{%- endif %}
 
 
 async def health(request: Request) -> JSONResponse:
@@ -38,3 +41,16 @@ async def trigger_error(request: Request) -> JSONResponse:
     if kind is ErrorKind.HTTP:
         raise HTTPException(500, detail=describe("Test HTTP error", message))
     return JSONResponse(trigger_test_error(kind, message))
+{%- if cookiecutter.worker != "none" %}
+
+
+async def queue_order(request: Request) -> JSONResponse:
+    """Queue the example background job."""
+    try:
+        body = await request.json()
+        order_id, email = str(body["order_id"]), str(body["email"])
+    except (ValueError, KeyError, TypeError):
+        return JSONResponse({"detail": "order_id and email needed"}, status_code=422)
+    task_id = await enqueue_order(order_id, email, bool(body.get("fail", False)))
+    return JSONResponse({"task_id": task_id}, status_code=202)
+{%- endif %}

@@ -1,0 +1,166 @@
+"""The background worker: task logic always; with REDIS_URL set, a real worker.
+
+The real worker is a `celery worker` process, started as the README says, on a
+queue of its own (suites sharing one Redis never take each other's tasks), and
+reporting to an envelope receiver on 127.0.0.1.
+"""
+
+import gzip
+import os
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, HTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sentry_sdk
+from celery.beat import ScheduleEntry, Scheduler
+from sentry_sdk.envelope import Envelope
+
+from {{ cookiecutter.project_slug }}.core.diagnostics import SentryTestError
+from {{ cookiecutter.project_slug }}.worker.celery_app import app
+from {{ cookiecutter.project_slug }}.worker.tasks import heartbeat, process_order
+
+from .conftest import CapturingTransport
+
+needs_redis = pytest.mark.skipif(
+    not os.environ.get("REDIS_URL"), reason="REDIS_URL is not set"
+)
+SECRET_EMAIL = "@".join(["task.secret", "example.com"])
+WORKER_APP = "{{ cookiecutter.project_slug }}.worker.celery_app"
+
+
+def test_process_order_logic() -> None:
+    assert process_order("A-1", "buyer@example.com") == "order A-1 processed"
+    assert heartbeat() == "ok"
+
+
+def test_a_failing_order_raises() -> None:
+    with pytest.raises(SentryTestError, match="A-2"):
+        process_order("A-2", "buyer@example.com", fail=True)
+
+
+class EnvelopeReceiver(HTTPServer):
+    """A Sentry-compatible endpoint on 127.0.0.1 that keeps every item it gets."""
+
+    def __init__(self) -> None:
+        super().__init__(("127.0.0.1", 0), _ReceiverHandler)
+        self.items: list[tuple[str, dict[str, Any]]] = []
+
+    @property
+    def dsn(self) -> str:
+        return f"http://public@127.0.0.1:{self.server_address[1]}/1"
+
+    def wait_for(self, kind: str, count: int, timeout: float = 20.0) -> list[dict]:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            found = [payload for item, payload in self.items if item == kind]
+            if len(found) >= count:
+                return found
+            time.sleep(0.1)
+        return [payload for item, payload in self.items if item == kind]
+
+
+class _ReceiverHandler(BaseHTTPRequestHandler):
+    server: EnvelopeReceiver
+
+    def do_POST(self) -> None:
+        body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        if self.headers.get("Content-Encoding") == "gzip":
+            body = gzip.decompress(body)
+        for item in Envelope.deserialize(body).items:
+            if item.payload.json is not None:
+                self.server.items.append((item.type or "", item.payload.json))
+        self.send_response(200)
+        self.end_headers()
+        self.wfile.write(b"{}")
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def receiver() -> Iterator[EnvelopeReceiver]:
+    server = EnvelopeReceiver()
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
+def queue(receiver: EnvelopeReceiver, tmp_path: Path) -> Iterator[str]:
+    """A `celery worker` process consuming a queue of its own; yields the queue."""
+    name = f"test-{uuid.uuid4().hex}"
+    env = {
+        **os.environ,
+        "SENTRY_DSN": receiver.dsn,
+        "SENTRY_DEBUG": "false",
+        "SENTRY_PROFILES_SAMPLE_RATE": "0",
+    }
+    log = tmp_path / "worker.log"
+    command = [sys.executable, "-m", "celery", "-A", WORKER_APP, "worker"]
+    command += ["-Q", name, "-P", "solo", "--loglevel", "INFO"]
+    with log.open("wb") as output:
+        process = subprocess.Popen(
+            command,
+            cwd=Path(__file__).resolve().parents[1],
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        _wait_until_ready(process, log)
+        yield name
+    finally:
+        process.terminate()  # Warm shutdown: the worker flushes Sentry on its way out.
+        process.wait(timeout=30)
+
+
+def _wait_until_ready(process: subprocess.Popen[bytes], log: Path) -> None:
+    deadline = time.monotonic() + 60
+    while "ready." not in log.read_text(errors="replace"):
+        if process.poll() is not None or time.monotonic() > deadline:
+            raise AssertionError(f"celery worker did not start:\n{log.read_text()}")
+        time.sleep(0.2)
+
+
+@needs_redis
+def test_a_failing_task_is_one_scrubbed_event_in_the_request_trace(
+    transport: CapturingTransport, receiver: EnvelopeReceiver, queue: str
+) -> None:
+    with sentry_sdk.start_transaction(name="POST /orders", op="http.server") as web:
+        result = process_order.apply_async(("A-3", SECRET_EMAIL, True), queue=queue)
+    with pytest.raises(SentryTestError):
+        result.get(timeout=20)
+    (event,) = receiver.wait_for("event", count=1)
+    assert event["tags"]["service"] == "worker"
+    assert event["transaction"].endswith("tasks.process_order")
+    assert event["exception"]["values"][-1]["type"] == "SentryTestError"
+    assert event["contexts"]["trace"]["trace_id"] == web.trace_id
+    assert SECRET_EMAIL not in repr(event), "task arguments are scrubbed"
+
+
+@needs_redis
+def test_beat_tasks_are_cron_check_ins(
+    transport: CapturingTransport, receiver: EnvelopeReceiver, queue: str
+) -> None:
+    entry = ScheduleEntry(
+        name="heartbeat",
+        task=heartbeat.name,
+        schedule=app.conf.beat_schedule["heartbeat"]["schedule"],
+        options={"queue": queue},
+        app=app,
+    )
+    # What beat does: the integration adds the monitor headers and checks in.
+    Scheduler(app, lazy=True).apply_entry(entry)
+    (started,) = transport.items("check_in")
+    (finished,) = receiver.wait_for("check_in", count=1)
+    assert started["monitor_slug"] == finished["monitor_slug"] == "heartbeat"
+    assert (started["status"], finished["status"]) == ("in_progress", "ok")
+    assert started["check_in_id"] == finished["check_in_id"]

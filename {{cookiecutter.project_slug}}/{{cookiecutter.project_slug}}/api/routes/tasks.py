@@ -1,0 +1,19 @@
+"""`POST /api/v1/tasks/orders`: queues the example background job."""
+
+from fastapi import APIRouter, status
+from pydantic import BaseModel
+
+from {{ cookiecutter.project_slug }}.worker.enqueue import enqueue_order
+
+router = APIRouter()
+
+
+class OrderJob(BaseModel):
+    order_id: str
+    email: str
+    fail: bool = False
+
+
+@router.post("/orders", status_code=status.HTTP_202_ACCEPTED)
+async def queue_order(job: OrderJob) -> dict[str, str]:
+    return {"task_id": await enqueue_order(job.order_id, job.email, job.fail)}

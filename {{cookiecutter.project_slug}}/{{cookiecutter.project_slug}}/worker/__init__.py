@@ -1,0 +1,1 @@
+"""The background worker: the example jobs, and how the web side queues them."""
