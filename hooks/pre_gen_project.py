@@ -25,7 +25,7 @@ CHOICES = {
 
 # Declared in cookiecutter.json, built by later work; refused until they exist.
 NOT_YET_AVAILABLE = {
-    "worker": {"celery", "arq"},
+    "worker": {"arq"},
     "frontend": {"vue", "react"},
     "alerts": {"slack", "email", "slack+email"},
 }

@@ -46,8 +46,22 @@ def framework(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture(scope="module")
+def worker() -> str:
+    """The worker baked with the service; a module overrides it to test one."""
+    return "none"
+
+
+@pytest.fixture(scope="module")
+def combo(framework: str, worker: str) -> Combo:
+    answers = {"framework": framework}
+    if worker != "none":
+        answers["worker"] = worker
+    return make_combo(**answers)
+
+
+@pytest.fixture(scope="module")
 def service(
-    framework: str,
+    combo: Combo,
     synced_project: Callable[[Combo], Path],
     recorder_dsn: str,
     tmp_path_factory: pytest.TempPathFactory,
@@ -55,7 +69,7 @@ def service(
     """The framework's default bake, synced, started with Quick start line 1,
     reporting to the recorder, in the staging environment with every transaction
     sampled (plain HTTP on 127.0.0.1, so no HTTPS redirect)."""
-    project = synced_project(make_combo(framework=framework))
+    project = synced_project(combo)
     port = free_port(HOST)
     database = tmp_path_factory.mktemp("service-db") / "e2e.db"
     env = project_env(

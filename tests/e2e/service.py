@@ -21,6 +21,7 @@ class Service:
     project: Path
     process: subprocess.Popen[bytes]
     log_path: Path
+    env: dict[str, str]
 
     def log(self, tail: int = 6000) -> str:
         """The service's output (its last ``tail`` characters)."""
@@ -72,6 +73,7 @@ def start_service(
         project=project,
         process=process,
         log_path=log_path,
+        env=env,
     )
 
     def alive() -> bool:

@@ -10,7 +10,6 @@ from pathlib import Path
 
 from tests.helpers.tools import IGNORED_DIRS, clean_env, output, run
 
-QUICK_START = re.compile(r"^## Quick start\s*$", re.MULTILINE)
 FENCE = re.compile(r"^```bash\s*\n(.*?)^```", re.MULTILINE | re.DOTALL)
 # The interpreter the generated projects are synced with (uv never downloads one).
 PROJECT_PYTHON = os.environ.get("TEMPLATE_TEST_PYTHON", "python3.11")
@@ -18,17 +17,22 @@ PROJECT_PYTHON = os.environ.get("TEMPLATE_TEST_PYTHON", "python3.11")
 
 def quick_start(project: Path) -> list[str]:
     """The command lines of the first ```bash block under "## Quick start"."""
+    return readme_commands(project, "Quick start")
+
+
+def readme_commands(project: Path, title: str) -> list[str]:
+    """The command lines of the first ```bash block under the section ``title``."""
     readme = (project / "README.md").read_text(encoding="utf-8")
-    heading = QUICK_START.search(readme)
+    heading = re.search(rf"^## {re.escape(title)}\s*$", readme, re.MULTILINE)
     if heading is None:
-        raise AssertionError("README.md has no '## Quick start' section")
+        raise AssertionError(f"README.md has no '## {title}' section")
     section = readme[heading.end() :]
     next_heading = re.search(r"^## ", section, re.MULTILINE)
     if next_heading is not None:
         section = section[: next_heading.start()]
     block = FENCE.search(section)
     if block is None:
-        raise AssertionError("the Quick start section has no ```bash block")
+        raise AssertionError(f"the {title} section has no ```bash block")
     return [line.strip() for line in block.group(1).splitlines() if line.strip()]
 
 
@@ -40,6 +44,11 @@ def readme_run_command(project: Path) -> str:
 def readme_test_command(project: Path) -> str:
     """Quick start line 2: runs the project's own tests."""
     return quick_start(project)[1]
+
+
+def readme_worker_command(project: Path) -> str:
+    """The one command that runs the background worker."""
+    return readme_commands(project, "Background worker")[0]
 
 
 def copy_project(source: Path, destination: Path) -> Path:

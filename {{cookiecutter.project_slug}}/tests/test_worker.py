@@ -6,6 +6,7 @@ reporting to an envelope receiver on 127.0.0.1.
 """
 
 import gzip
+import json
 import os
 import subprocess
 import sys
@@ -17,6 +18,7 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 from typing import Any
 
+import httpx2
 import pytest
 import sentry_sdk
 from celery.beat import ScheduleEntry, Scheduler
@@ -43,6 +45,22 @@ def test_process_order_logic() -> None:
 def test_a_failing_order_raises() -> None:
     with pytest.raises(SentryTestError, match="A-2"):
         process_order("A-2", "buyer@example.com", fail=True)
+
+
+@pytest.fixture
+def eager() -> Iterator[None]:
+    """Tasks run in the calling process, as `.delay()` returns: no broker needed."""
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = False
+
+
+def test_the_api_queues_the_example_job(eager: None, client: httpx2.Client) -> None:
+    order = {"order_id": "A-9", "email": "buyer@example.com"}
+    response = client.post("/api/v1/tasks/orders", json=order)
+    assert response.status_code == 202
+    assert response.json()["task_id"]
+    assert client.post("/api/v1/tasks/orders", json={}).status_code == 422
 
 
 class EnvelopeReceiver(HTTPServer):
@@ -74,8 +92,10 @@ class _ReceiverHandler(BaseHTTPRequestHandler):
         if self.headers.get("Content-Encoding") == "gzip":
             body = gzip.decompress(body)
         for item in Envelope.deserialize(body).items:
-            if item.payload.json is not None:
-                self.server.items.append((item.type or "", item.payload.json))
+            # Parsed here: check-in items carry no content type, so no `.json`.
+            payload = json.loads(item.payload.get_bytes() or b"null")
+            if isinstance(payload, dict):
+                self.server.items.append((item.type or "", payload))
         self.send_response(200)
         self.end_headers()
         self.wfile.write(b"{}")

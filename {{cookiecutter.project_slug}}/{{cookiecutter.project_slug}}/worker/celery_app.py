@@ -1,6 +1,6 @@
 """The Celery application. Sentry starts with each worker and beat process.
 
-    celery -A {{ cookiecutter.project_slug }}.worker.celery_app worker --beat
+Run both with `celery -A {{ cookiecutter.project_slug }}.worker.celery_app worker --beat`.
 """
 
 from typing import Any
