@@ -23,6 +23,7 @@ PRUNE_TABLE = {
             "{{cookiecutter.project_slug}}/db.py",
             "{{cookiecutter.project_slug}}/models.py",
             "{{cookiecutter.project_slug}}/passwords.py",
+            "{{cookiecutter.project_slug}}/lifespan.py",
             "tests/test_auth.py",
         ],
         "django": [
@@ -41,6 +42,7 @@ PRUNE_TABLE = {
             "{{cookiecutter.project_slug}}/db.py",
             "{{cookiecutter.project_slug}}/models.py",
             "{{cookiecutter.project_slug}}/passwords.py",
+            "{{cookiecutter.project_slug}}/lifespan.py",
             "tests/test_graphql.py",
         ],
     },

@@ -1,15 +1,9 @@
 """The FastAPI application factory."""
 
-import logging
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-
 from fastapi import FastAPI
 
 from {{ cookiecutter.project_slug }} import __version__
-from {{ cookiecutter.project_slug }}.core.sentry import close_sentry, init_sentry
-from {{ cookiecutter.project_slug }}.core.settings import get_settings
-from {{ cookiecutter.project_slug }}.db import create_tables
+from {{ cookiecutter.project_slug }}.lifespan import lifespan, start
 
 from .middleware import SentryUserMiddleware
 {%- if cookiecutter.worker != "none" %}
@@ -19,17 +13,8 @@ from .routes import auth, diagnostics, health
 {%- endif %}
 
 
-@asynccontextmanager
-async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-    create_tables()
-    yield
-    close_sentry()  # Flush queued events before the process exits.
-
-
 def create_app() -> FastAPI:
-    settings = get_settings()
-    logging.basicConfig(level=settings.log_level)
-    init_sentry()
+    start()
     app = FastAPI(
         title="{{ cookiecutter.project_name }}",
         version=__version__,
