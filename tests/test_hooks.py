@@ -62,6 +62,11 @@ CASES = [
     *(Case(question, rate) for question in RATE_QUESTIONS for rate in RATES),
     Case("author_email", "not-an-email"),
     Case("version", "abc"),
+    # Free text lands inside quoted strings in Python, TOML and YAML files.
+    Case("project_name", 'Acme "Quoted" Service'),
+    Case("project_name", "x" * 61),
+    Case("description", "ends with a backslash \\"),
+    Case("author_name", 'Ann "The Dev"'),
     *(
         Case(question, value)
         for question, values in UNAVAILABLE.items()
