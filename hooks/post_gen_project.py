@@ -50,10 +50,19 @@ PRUNE_TABLE = {
         "none": [],
         "celery": [
             "{{cookiecutter.project_slug}}/worker",
+            "{{cookiecutter.project_slug}}/worker/celery_app.py",
+            "{{cookiecutter.project_slug}}/worker/tasks.py",
             "{{cookiecutter.project_slug}}/api/routes/tasks.py",
+            "tests/envelope_receiver.py",
             "tests/test_worker.py",
         ],
-        "arq": [],
+        "arq": [
+            "{{cookiecutter.project_slug}}/worker",
+            "{{cookiecutter.project_slug}}/worker/arq_worker.py",
+            "{{cookiecutter.project_slug}}/api/routes/tasks.py",
+            "tests/envelope_receiver.py",
+            "tests/test_arq_worker.py",
+        ],
     },
     "ci": {
         "github": [".github"],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -80,6 +81,8 @@ def service(
         SENTRY_TRACES_SAMPLE_RATE="1.0",
         DATABASE_URL=f"sqlite:///{database}",
         DJANGO_SECURE_SSL_REDIRECT="false",
+        # Services of other xdist workers share the Redis server, not their jobs.
+        WORKER_QUEUE=f"e2e-{uuid.uuid4().hex}",
     )
     running = start_service(project, readme_run_command(project), env, HOST, port)
     yield running

@@ -19,6 +19,7 @@ import pytest
 from tests.e2e.bugsink import Bugsink
 from tests.e2e.recorder import Item, Recorder
 from tests.e2e.service import Service
+from tests.helpers.combos import AVAILABLE
 from tests.helpers.project import readme_worker_command
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
@@ -27,14 +28,19 @@ TASKS_PATH = "/api/v1/tasks/orders"
 SECRET_EMAIL = "worker.secret@example.com"
 
 
-@pytest.fixture(scope="module")
-def worker() -> str:
-    """Overrides the package-wide default: these services are baked with Celery."""
-    return "celery"
+WORKERS = [worker for worker in AVAILABLE["worker"] if worker != "none"]
+# What each worker prints once it takes jobs.
+READY = {"celery": "ready.", "arq": "Starting worker"}
+
+
+@pytest.fixture(scope="module", params=WORKERS)
+def worker(request: pytest.FixtureRequest) -> str:
+    """Overrides the package-wide default: these services are baked with a worker."""
+    return request.param
 
 
 @pytest.fixture(scope="module")
-def worker_process(service: Service) -> Iterator[subprocess.Popen[bytes]]:
+def worker_process(service: Service, worker: str) -> Iterator[subprocess.Popen[bytes]]:
     """The README's worker command, with the service's environment."""
     log_path = service.project.parent / f"{service.project.name}-worker.log"
     with log_path.open("wb") as log:
@@ -48,7 +54,7 @@ def worker_process(service: Service) -> Iterator[subprocess.Popen[bytes]]:
             start_new_session=True,
         )
     deadline = time.monotonic() + 90
-    while "ready." not in log_path.read_text(errors="replace"):
+    while READY[worker] not in log_path.read_text(errors="replace"):
         if process.poll() is not None or time.monotonic() > deadline:
             os.killpg(process.pid, signal.SIGKILL)
             pytest.fail(f"the worker did not start:\n{log_path.read_text()[-4000:]}")

@@ -6,6 +6,9 @@ throwaway database per session), SQLite otherwise.
 """
 
 import os
+{%- if cookiecutter.worker != "none" %}
+import threading
+{%- endif %}
 {%- if cookiecutter.framework != "django" %}
 import uuid
 {%- endif %}
@@ -44,6 +47,10 @@ from {{ cookiecutter.project_slug }}.graphql_api.app import create_app
 {%- endif %}
 {%- if cookiecutter.framework != "django" %}
 from {{ cookiecutter.project_slug }}.models import Base
+{%- endif %}
+{%- if cookiecutter.worker != "none" %}
+
+from .envelope_receiver import EnvelopeReceiver
 {%- endif %}
 
 # Never used for sending: the capturing transport replaces the HTTP one.
@@ -176,4 +183,16 @@ def client(db: None) -> Iterator[httpx2.Client]:
         yield http
     request_started.connect(close_old_connections)
     request_finished.connect(close_old_connections)
+{%- endif %}
+{%- if cookiecutter.worker != "none" %}
+
+
+@pytest.fixture
+def receiver() -> Iterator[EnvelopeReceiver]:
+    """Where a real worker process sends its envelopes, on 127.0.0.1."""
+    server = EnvelopeReceiver()
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield server
+    server.shutdown()
+    server.server_close()
 {%- endif %}

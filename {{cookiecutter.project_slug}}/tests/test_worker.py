@@ -5,30 +5,25 @@ queue of its own (suites sharing one Redis never take each other's tasks), and
 reporting to an envelope receiver on 127.0.0.1.
 """
 
-import gzip
-import json
 import os
 import subprocess
 import sys
-import threading
 import time
 import uuid
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
-from typing import Any
 
 import httpx2
 import pytest
 import sentry_sdk
 from celery.beat import ScheduleEntry, Scheduler
-from sentry_sdk.envelope import Envelope
 
 from {{ cookiecutter.project_slug }}.core.diagnostics import SentryTestError
 from {{ cookiecutter.project_slug }}.worker.celery_app import app
 from {{ cookiecutter.project_slug }}.worker.tasks import heartbeat, process_order
 
 from .conftest import CapturingTransport
+from .envelope_receiver import EnvelopeReceiver
 
 needs_redis = pytest.mark.skipif(
     not os.environ.get("REDIS_URL"), reason="REDIS_URL is not set"
@@ -61,56 +56,6 @@ def test_the_api_queues_the_example_job(eager: None, client: httpx2.Client) -> N
     assert response.status_code == 202
     assert response.json()["task_id"]
     assert client.post("/api/v1/tasks/orders", json={}).status_code == 422
-
-
-class EnvelopeReceiver(HTTPServer):
-    """A Sentry-compatible endpoint on 127.0.0.1 that keeps every item it gets."""
-
-    def __init__(self) -> None:
-        super().__init__(("127.0.0.1", 0), _ReceiverHandler)
-        self.items: list[tuple[str, dict[str, Any]]] = []
-
-    @property
-    def dsn(self) -> str:
-        return f"http://public@127.0.0.1:{self.server_address[1]}/1"
-
-    def wait_for(self, kind: str, count: int, timeout: float = 20.0) -> list[dict]:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            found = [payload for item, payload in self.items if item == kind]
-            if len(found) >= count:
-                return found
-            time.sleep(0.1)
-        return [payload for item, payload in self.items if item == kind]
-
-
-class _ReceiverHandler(BaseHTTPRequestHandler):
-    server: EnvelopeReceiver
-
-    def do_POST(self) -> None:
-        body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-        if self.headers.get("Content-Encoding") == "gzip":
-            body = gzip.decompress(body)
-        for item in Envelope.deserialize(body).items:
-            # Parsed here: check-in items carry no content type, so no `.json`.
-            payload = json.loads(item.payload.get_bytes() or b"null")
-            if isinstance(payload, dict):
-                self.server.items.append((item.type or "", payload))
-        self.send_response(200)
-        self.end_headers()
-        self.wfile.write(b"{}")
-
-    def log_message(self, *args: object) -> None:
-        pass
-
-
-@pytest.fixture
-def receiver() -> Iterator[EnvelopeReceiver]:
-    server = EnvelopeReceiver()
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield server
-    server.shutdown()
-    server.server_close()
 
 
 @pytest.fixture

@@ -82,6 +82,8 @@ class Settings(BaseSettings):
     access_token_expire_minutes: int = Field(default=60, gt=0)
 {%- if cookiecutter.worker != "none" %}
     redis_url: str = "redis://localhost:6379/0"
+    # Services sharing one Redis need queues of their own.
+    worker_queue: str = PROJECT_SLUG
 {%- endif %}
 
     sentry_dsn: SecretStr | None = None

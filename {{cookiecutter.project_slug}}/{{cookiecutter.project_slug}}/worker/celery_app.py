@@ -19,6 +19,7 @@ app = Celery(
     include=["{{ cookiecutter.project_slug }}.worker.tasks"],
 )
 app.conf.update(
+    task_default_queue=get_settings().worker_queue,
     broker_connection_retry_on_startup=True,
     task_track_started=True,
     # Monitored as a Sentry cron (check-ins) by CeleryIntegration(monitor_beat_tasks).

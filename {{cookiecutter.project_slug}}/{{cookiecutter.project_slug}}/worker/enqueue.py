@@ -1,5 +1,5 @@
 """How the web side queues the example job (called from every framework's glue)."""
-
+{% if cookiecutter.worker == "celery" %}
 import asyncio
 
 from .tasks import process_order
@@ -10,3 +10,38 @@ async def enqueue_order(order_id: str, email: str, fail: bool = False) -> str:
     # apply_async blocks on Redis; the copied context keeps the current span.
     result = await asyncio.to_thread(process_order.delay, order_id, email, fail)
     return str(result.id)
+{%- else %}
+import sentry_sdk
+from arq import create_pool
+from arq.connections import RedisSettings
+
+from {{ cookiecutter.project_slug }}.core.settings import get_settings
+
+
+async def enqueue_order(order_id: str, email: str, fail: bool = False) -> str:
+    """Queue `process_order`; return the job id. The request's trace goes along."""
+    settings = get_settings()
+    pool = await create_pool(RedisSettings.from_dsn(settings.redis_url))
+    try:
+        job = await pool.enqueue_job(
+            "process_order",
+            order_id,
+            email,
+            fail,
+            trace_headers=_trace_headers(),
+            _queue_name=settings.worker_queue,
+        )
+    finally:
+        await pool.aclose()
+    if job is None:
+        raise RuntimeError("ARQ refused the job")
+    return job.job_id
+
+
+def _trace_headers() -> dict[str, str]:
+    headers = {"sentry-trace": sentry_sdk.get_traceparent() or ""}
+    baggage = sentry_sdk.get_baggage()
+    if baggage:
+        headers["baggage"] = baggage
+    return headers
+{%- endif %}

@@ -1,0 +1,112 @@
+"""The ARQ worker: job logic always; with REDIS_URL set, a real `arq` process.
+
+Each test uses a queue of its own (WORKER_QUEUE), so suites sharing one Redis
+never take each other's jobs; the worker reports to an envelope receiver.
+"""
+
+import asyncio
+import os
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx2
+import pytest
+import sentry_sdk
+
+from {{ cookiecutter.project_slug }}.core.diagnostics import SentryTestError
+from {{ cookiecutter.project_slug }}.core.settings import get_settings
+from {{ cookiecutter.project_slug }}.worker.arq_worker import heartbeat, process_order
+from {{ cookiecutter.project_slug }}.worker.enqueue import enqueue_order
+
+from .conftest import CapturingTransport
+from .envelope_receiver import EnvelopeReceiver
+
+needs_redis = pytest.mark.skipif(
+    not os.environ.get("REDIS_URL"), reason="REDIS_URL is not set"
+)
+SECRET_EMAIL = "@".join(["job.secret", "example.com"])
+WORKER_SETTINGS = "{{ cookiecutter.project_slug }}.worker.arq_worker.WorkerSettings"
+
+
+def test_process_order_logic() -> None:
+    result = asyncio.run(process_order({}, "A-1", "buyer@example.com"))
+    assert result == "order A-1 processed"
+    assert asyncio.run(heartbeat({})) == "ok"
+
+
+def test_a_failing_order_raises() -> None:
+    with pytest.raises(SentryTestError, match="A-2"):
+        asyncio.run(process_order({}, "A-2", "buyer@example.com", fail=True))
+
+
+@pytest.fixture
+def queue(
+    monkeypatch: pytest.MonkeyPatch, receiver: EnvelopeReceiver, tmp_path: Path
+) -> Iterator[str]:
+    """An `arq` worker process on a queue of its own; yields the queue name."""
+    name = f"arq:test-{uuid.uuid4().hex}"
+    monkeypatch.setenv("WORKER_QUEUE", name)
+    get_settings.cache_clear()
+    env = {
+        **os.environ,
+        "SENTRY_DSN": receiver.dsn,
+        "SENTRY_DEBUG": "false",
+        "SENTRY_PROFILES_SAMPLE_RATE": "0",
+    }
+    log = tmp_path / "worker.log"
+    with log.open("wb") as output:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "arq", WORKER_SETTINGS],
+            cwd=Path(__file__).resolve().parents[1],
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        _wait_for_log(process, log, "Starting worker")
+        yield name
+    finally:
+        process.terminate()  # arq's shutdown hook flushes Sentry.
+        process.wait(timeout=30)
+
+
+def _wait_for_log(process: subprocess.Popen[bytes], log: Path, text: str) -> None:
+    deadline = time.monotonic() + 60
+    while text not in log.read_text(errors="replace"):
+        if process.poll() is not None or time.monotonic() > deadline:
+            raise AssertionError(f"arq worker did not start:\n{log.read_text()}")
+        time.sleep(0.2)
+
+
+@needs_redis
+def test_the_api_queues_the_example_job(queue: str, client: httpx2.Client) -> None:
+    order = {"order_id": "A-9", "email": "buyer@example.com"}
+    response = client.post("/api/v1/tasks/orders", json=order)
+    assert response.status_code == 202
+    assert response.json()["task_id"]
+    assert client.post("/api/v1/tasks/orders", json={}).status_code == 422
+
+
+@needs_redis
+def test_a_failing_job_is_one_scrubbed_event_in_the_request_trace(
+    transport: CapturingTransport, receiver: EnvelopeReceiver, queue: str
+) -> None:
+    with sentry_sdk.start_transaction(name="POST /orders", op="http.server") as web:
+        asyncio.run(enqueue_order("A-3", SECRET_EMAIL, fail=True))
+    (event,) = receiver.wait_for("event", count=1)
+    assert event["tags"]["service"] == "worker"
+    assert event["exception"]["values"][-1]["type"] == "SentryTestError"
+    assert event["contexts"]["trace"]["trace_id"] == web.trace_id
+    assert SECRET_EMAIL not in repr(event), "job arguments are scrubbed"
+
+
+@needs_redis
+def test_cron_jobs_are_cron_check_ins(receiver: EnvelopeReceiver, queue: str) -> None:
+    # heartbeat also runs at start-up, so the first run needs no waiting for :00.
+    check_ins = receiver.wait_for("check_in", count=2)
+    assert [c["monitor_slug"] for c in check_ins[:2]] == ["heartbeat", "heartbeat"]
+    assert [c["status"] for c in check_ins[:2]] == ["in_progress", "ok"]
