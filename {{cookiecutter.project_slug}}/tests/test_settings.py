@@ -3,6 +3,7 @@
 import pytest
 
 from {{ cookiecutter.project_slug }} import __version__
+from {{ cookiecutter.project_slug }}.core import settings as settings_module
 from {{ cookiecutter.project_slug }}.core.settings import (
     PRESETS,
     SettingsError,
@@ -58,13 +59,17 @@ def test_strict_mode_never_includes_local_variables(
 
 
 def test_release_resolution(monkeypatch: pytest.MonkeyPatch) -> None:
+    slug_version = "{{ cookiecutter.project_slug }}@" + __version__
+    monkeypatch.setattr(settings_module, "_git_sha", lambda: "abc1234")
     monkeypatch.setenv("SENTRY_RELEASE", "custom@1.2.3")
     assert load_settings().resolved_release == "custom@1.2.3"
     monkeypatch.delenv("SENTRY_RELEASE")
-    release = load_settings().resolved_release
-    assert release.startswith("{{ cookiecutter.project_slug }}@" + __version__) or (
-        release == load_settings().app_version
-    )
+    assert load_settings().resolved_release == f"{slug_version}+abc1234"
+    monkeypatch.setattr(settings_module, "_git_sha", lambda: None)
+    monkeypatch.setenv("APP_VERSION", "2024.11.3")
+    assert load_settings().resolved_release == "2024.11.3"
+    monkeypatch.delenv("APP_VERSION")
+    assert load_settings().resolved_release == slug_version
 
 
 def test_extra_sensitive_keys_are_split(monkeypatch: pytest.MonkeyPatch) -> None:

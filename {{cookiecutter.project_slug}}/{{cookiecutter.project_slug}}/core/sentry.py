@@ -27,7 +27,7 @@ logger = logging.getLogger(__name__)
 F = TypeVar("F", bound=Callable[..., Any])
 
 # Transactions on these paths are never sent: probes would drown real traffic.
-HEALTH_CHECK_PATHS = frozenset({"/health", "/healthz", "/ready"})
+HEALTH_CHECK_PATHS = frozenset({"/health"})
 
 # Per-route trace sample rates (path prefix -> rate), checked before the default rate.
 ROUTE_TRACES_SAMPLE_RATES: dict[str, float] = {

@@ -196,7 +196,7 @@ def _probe_scrubber(settings: Settings) -> list[str]:
     event = _probe_event()
     policy.scrub_event(event)
     text = json.dumps(event)
-    planted = ["probe-password-1234", "probe-api-key-5678", "4111", "probe.user@"]
+    planted = [PROBE_SECRETS["password"], PROBE_SECRETS["api_key"], "4111", "probe."]
     return [secret for secret in planted if secret in text]
 
 
