@@ -25,7 +25,6 @@ CHOICES = {
 
 # Declared in cookiecutter.json, built by later work; refused until they exist.
 NOT_YET_AVAILABLE = {
-    "frontend": {"vue", "react"},
     "alerts": {"slack", "email", "slack+email"},
 }
 

@@ -1,0 +1,103 @@
+import { describe, expect, it, vi } from "vitest";
+
+import { FILTERED, isSensitiveKey, scrubEvent, scrubText } from "../src/sentry/scrubber";
+
+// 4111 1111 1111 1111 is a Luhn-valid test card; 4111 1111 1111 1112 is not.
+const VALUES: [string, string][] = [
+  ["contact jane.doe+shop@example.co.uk now", `contact ${FILTERED} now`],
+  ["card 4111 1111 1111 1111 declined", `card ${FILTERED} declined`],
+  ["card 4111-1111-1111-1111", `card ${FILTERED}`],
+  ["Authorization: Bearer abc.DEF-123_x", `Authorization: ${FILTERED}`],
+  ["sent Bearer abc.DEF-123_x upstream", `sent Bearer ${FILTERED} upstream`],
+  ["jwt eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJl end", `jwt ${FILTERED} end`],
+  ["GET /cb?code=1&access_token=s3cr3t&page=2", `GET /cb?code=1&access_token=${FILTERED}&page=2`],
+  ["postgres://app:hunter2@db:5432/app", `postgres://${FILTERED}@db:5432/app`],
+  ["password=hunter2 retry", `password=${FILTERED} retry`],
+];
+const KEPT = [
+  "order 1234 shipped",
+  "card 4111 1111 1111 1112 is not Luhn-valid",
+  "trace 4bf92f3577b34da6a3ce929d0e0e4736",
+  "call +1 415 555 2671 or 10.0.0.1 (kept in standard mode)",
+];
+
+describe("scrubText", () => {
+  it.each(VALUES)("scrubs %s", (text, expected) => {
+    expect(scrubText(text)).toBe(expected);
+  });
+
+  it.each(KEPT)("keeps %s", (text) => {
+    expect(scrubText(text)).toBe(text);
+  });
+
+  it("scrubs phones and IP addresses in strict mode only", () => {
+    const text = "call +1 415 555 2671 from 10.0.0.1 or 2001:db8::1";
+    expect(scrubText(text, "strict")).toBe(`call ${FILTERED} from ${FILTERED} or ${FILTERED}`);
+    expect(scrubText(text, "standard")).toBe(text);
+  });
+});
+
+describe("isSensitiveKey", () => {
+  it.each(["password", "X-Api-Key", "db_password", "accessToken", "Set-Cookie", "sessionid", "pwd"])(
+    "%s is sensitive",
+    (key) => expect(isSensitiveKey(key)).toBe(true),
+  );
+
+  it.each(["username", "description", "path", "compass", "opinion"])("%s is not", (key) =>
+    expect(isSensitiveKey(key)).toBe(false),
+  );
+});
+
+describe("scrubEvent", () => {
+  const event = () => ({
+    event_id: "a".repeat(32),
+    message: "checkout failed for jane@example.com",
+    exception: { values: [{ type: "Error", value: "Payment failed for jane@example.com" }] },
+    request: { url: "https://shop.test/pay?token=abc", headers: { Authorization: "Bearer abc", Accept: "*/*" } },
+    breadcrumbs: [{ category: "console", message: "user typed 4111 1111 1111 1111" }],
+    extra: { payload: { password: "hunter2", nested: [{ apiKey: "k-123" }] }, max_tokens: 10 },
+    contexts: { trace: { trace_id: "4bf92f3577b34da6a3ce929d0e0e4736", span_id: "00f067aa0ba902b7" } },
+    user: { id: "7", username: "jane", email: "jane@example.com", ip_address: "10.1.2.3" },
+  });
+
+  it("removes every secret and e-mail, keeping ids and the rest of the text", () => {
+    const scrubbed = scrubEvent(event())!;
+    const { user, ...rest } = scrubbed;
+    const json = JSON.stringify(rest);
+    for (const secret of ["jane@example.com", "hunter2", "k-123", "4111", "Bearer abc", "token=abc"]) {
+      expect(json).not.toContain(secret);
+    }
+    expect(user).toBeDefined();
+    expect(scrubbed.exception.values[0].value).toBe(`Payment failed for ${FILTERED}`);
+    expect(scrubbed.request.url).toBe(`https://shop.test/pay?token=${FILTERED}`);
+    expect(scrubbed.request.headers.Accept).toBe("*/*");
+    expect(scrubbed.extra.max_tokens).toBe(10);
+    expect(scrubbed.contexts.trace.trace_id).toBe("4bf92f3577b34da6a3ce929d0e0e4736");
+    expect(scrubbed.event_id).toBe("a".repeat(32));
+  });
+
+  it("keeps id, username and e-mail of the user in standard mode", () => {
+    expect(scrubEvent(event(), "standard")!.user).toEqual({ id: "7", username: "jane", email: "jane@example.com" });
+  });
+
+  it("drops a user with nothing left (after logout)", () => {
+    expect(scrubEvent({ user: { id: undefined, email: undefined } })).toEqual({});
+  });
+
+  it("keeps only the user id in strict mode", () => {
+    expect(scrubEvent(event(), "strict")!.user).toEqual({ id: "7" });
+  });
+
+  it("drops the event rather than send it unscrubbed when scrubbing fails", () => {
+    const hostile = { message: "x" };
+    Object.defineProperty(hostile, "extra", {
+      enumerable: true,
+      get() {
+        throw new Error("boom");
+      },
+    });
+    const logged = vi.spyOn(console, "error").mockImplementation(() => undefined);
+    expect(scrubEvent(hostile)).toBeNull();
+    expect(logged).toHaveBeenCalledWith("Sentry event dropped: scrubbing failed", expect.any(Error));
+  });
+});
