@@ -45,7 +45,7 @@ export default defineConfig(({ mode }) => {
       sentryVitePlugin({
         authToken: env.SENTRY_AUTH_TOKEN,
         org: env.SENTRY_ORG,
-        project: env.SENTRY_PROJECT,
+        project: env.SENTRY_FRONTEND_PROJECT,
         release: { name: releaseName },
         sourcemaps: { filesToDeleteAfterUpload: ["./dist/**/*.map"] },
         telemetry: false,
