@@ -17,6 +17,7 @@ from pathlib import Path
 from cookiecutter.main import cookiecutter
 
 TEMPLATE = Path(__file__).resolve().parent.parent
+LOCKS = TEMPLATE / "templates" / "frontend"
 FRONTENDS = ("vue", "react")
 SLUG = "lockproject"
 NAME_EXPRESSION = "{{ cookiecutter.project_slug | replace('_', '-') }}-frontend"
@@ -54,7 +55,9 @@ def lock(frontend: str, workdir: Path) -> str:
 def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         for frontend in FRONTENDS:
-            target = TEMPLATE / "templates" / "frontend" / frontend / "package-lock.json"
+            target = (
+                TEMPLATE / "templates" / "frontend" / frontend / "package-lock.json"
+            )
             target.write_text(lock(frontend, Path(tmp)))
             print(f"{frontend}: wrote {target.relative_to(TEMPLATE)}", flush=True)
     return 0

@@ -43,6 +43,8 @@ DROPPED_RESPONSE_HEADERS = (
     "content-length",
     "server",
     "date",
+    "access-control-allow-origin",
+    "access-control-allow-headers",
 )
 
 
@@ -224,6 +226,10 @@ def _make_handler(recorder: Recorder) -> type[BaseHTTPRequestHandler]:
         def log_message(self, format: str, *args: Any) -> None:
             return  # keep test output quiet
 
+        def do_OPTIONS(self) -> None:
+            # A browser SDK's preflight, as a Sentry server answers it.
+            self._answer(200, b"")
+
         def do_POST(self) -> None:
             split = urllib.parse.urlsplit(self.path)
             parts = split.path.strip("/").split("/")
@@ -298,6 +304,9 @@ def _make_handler(recorder: Recorder) -> type[BaseHTTPRequestHandler]:
             for key, value in (headers or {}).items():
                 if key.lower() not in DROPPED_RESPONSE_HEADERS:
                     self.send_header(key, value)
+            # Browser SDKs post from the page's origin and read the answer.
+            self.send_header("Access-Control-Allow-Origin", "*")
+            self.send_header("Access-Control-Allow-Headers", "*")
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
             self.wfile.write(body)
