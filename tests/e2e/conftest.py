@@ -70,20 +70,25 @@ def service(
     """The framework's default bake, synced, started with Quick start line 1,
     reporting to the recorder, in the staging environment with every transaction
     sampled (plain HTTP on 127.0.0.1, so no HTTPS redirect)."""
-    project = synced_project(combo)
+    running = start_staging_service(
+        synced_project(combo), recorder_dsn, tmp_path_factory.mktemp("service-db")
+    )
+    yield running
+    running.stop()
+
+
+def start_staging_service(project: Path, dsn: str, workdir: Path) -> Service:
+    """Start ``project`` with Quick start line 1, reporting to ``dsn``."""
     port = free_port(HOST)
-    database = tmp_path_factory.mktemp("service-db") / "e2e.db"
     env = project_env(
-        SENTRY_DSN=recorder_dsn,
+        SENTRY_DSN=dsn,
         UVICORN_PORT=str(port),
         UVICORN_HOST=HOST,
         ENVIRONMENT="staging",
         SENTRY_TRACES_SAMPLE_RATE="1.0",
-        DATABASE_URL=f"sqlite:///{database}",
+        DATABASE_URL=f"sqlite:///{workdir / 'e2e.db'}",
         DJANGO_SECURE_SSL_REDIRECT="false",
         # Services of other xdist workers share the Redis server, not their jobs.
         WORKER_QUEUE=f"e2e-{uuid.uuid4().hex}",
     )
-    running = start_service(project, readme_run_command(project), env, HOST, port)
-    yield running
-    running.stop()
+    return start_service(project, readme_run_command(project), env, HOST, port)

@@ -10,8 +10,9 @@ import { chromium } from "playwright-core";
 const plan = JSON.parse(process.argv[2]);
 const CHROMIUM = process.env.CHROMIUM_PATH || "/usr/bin/chromium";
 const STEP_TIMEOUT = 20_000;
-// Sentry sends in the background: wait until its requests have been quiet this long.
-const QUIET_MS = 2_000;
+// Sentry sends in the background: wait until its requests have been quiet this long
+// (longer than replay's 5 s flush delay after an error).
+const QUIET_MS = 7_000;
 
 const browser = await chromium.launch({
   executablePath: CHROMIUM,

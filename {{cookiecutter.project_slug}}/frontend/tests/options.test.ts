@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { ConfigError, DEFAULT_ENVIRONMENT, readConfig, TRACES_SAMPLE_RATES } from "../src/sentry/config";
 import {
   IGNORE_ERRORS,
-  REPLAY_OPTIONS,
+  replayOptions,
   sentryUser,
   sharedOptions,
   TRACE_PROPAGATION_TARGETS,
@@ -73,7 +73,26 @@ describe("sharedOptions", () => {
   it("replays 10% of sessions and every session with an error, masked", () => {
     expect(options.replaysSessionSampleRate).toBe(0.1);
     expect(options.replaysOnErrorSampleRate).toBe(1.0);
-    expect(REPLAY_OPTIONS).toEqual({ maskAllText: true, maskAllInputs: true, blockAllMedia: true });
+    expect(replayOptions("standard")).toMatchObject({ maskAllText: true, maskAllInputs: true, blockAllMedia: true });
+  });
+
+  it("scrubs the breadcrumbs a replay carries, leaves its DOM events alone", () => {
+    const { beforeAddRecordingEvent } = replayOptions("standard");
+    const breadcrumb = { type: 5, data: { tag: "breadcrumb", payload: { message: "Error: for jane@example.com" } } };
+    expect(beforeAddRecordingEvent(breadcrumb)).toEqual({
+      type: 5,
+      data: { tag: "breadcrumb", payload: { message: `Error: for ${FILTERED}` } },
+    });
+    const snapshot = { type: 2, data: { node: { textContent: "jane@example.com" } } };
+    expect(beforeAddRecordingEvent(snapshot)).toBe(snapshot);
+  });
+
+  it("scrubs breadcrumbs when they are recorded", () => {
+    const breadcrumb = { category: "console", message: "Error: Payment failed for jane@example.com" };
+    expect(options.beforeBreadcrumb(breadcrumb)).toEqual({
+      category: "console",
+      message: `Error: Payment failed for ${FILTERED}`,
+    });
   });
 
   it("propagates traces to the service's own API only", () => {

@@ -16,8 +16,22 @@ export const TRACE_PROPAGATION_TARGETS: (string | RegExp)[] = [
 
 export const REPLAY_SESSION_SAMPLE_RATE = 0.1;
 export const REPLAY_ON_ERROR_SAMPLE_RATE = 1.0;
-// Replays show the page's shape, never what it says or what a user typed.
-export const REPLAY_OPTIONS = { maskAllText: true, maskAllInputs: true, blockAllMedia: true };
+// rrweb's custom events (breadcrumbs, spans) in a replay; the DOM events are masked.
+const REPLAY_CUSTOM_EVENT = 5;
+
+/**
+ * Replays show the page's shape, never what it says or what a user typed; the
+ * breadcrumbs and spans they carry are scrubbed like events.
+ */
+export function replayOptions(mode: PiiMode) {
+  return {
+    maskAllText: true,
+    maskAllInputs: true,
+    blockAllMedia: true,
+    beforeAddRecordingEvent: <T extends { type: number }>(event: T): T | null =>
+      event.type === REPLAY_CUSTOM_EVENT ? scrubEvent(event, mode) : event,
+  };
+}
 
 // Noise no one can act on: browser quirks, extensions, aborted navigations.
 export const IGNORE_ERRORS: (string | RegExp)[] = [
@@ -43,6 +57,7 @@ export interface SharedOptions {
   ignoreErrors: (string | RegExp)[];
   denyUrls: RegExp[];
   beforeSend: <T extends object>(event: T) => T | null;
+  beforeBreadcrumb: <T extends object>(breadcrumb: T) => T | null;
   beforeSendSpan: <T extends { name: string; attributes?: object }>(span: T) => T;
 }
 
@@ -61,6 +76,8 @@ export function sharedOptions(config: SentryConfig): SharedOptions {
     ignoreErrors: IGNORE_ERRORS,
     denyUrls: DENY_URLS,
     beforeSend: (event) => scrubEvent(event, config.piiMode),
+    // Scrubbed when recorded too: replays carry breadcrumbs without passing beforeSend.
+    beforeBreadcrumb: (breadcrumb) => scrubEvent(breadcrumb, config.piiMode),
     // Spans are streamed (the SDK's default), so they are scrubbed one by one.
     beforeSendSpan: (span) => scrubSpan(span, config.piiMode),
   };

@@ -3,7 +3,7 @@ import * as Sentry from "@sentry/react";
 import { reactRouterBrowserTracingIntegration } from "@sentry/react/react-router";
 
 import { readConfig } from "./config";
-import { REPLAY_OPTIONS, sharedOptions } from "./options";
+import { replayOptions, sharedOptions } from "./options";
 
 /**
  * Initialise Sentry before the first render; returns whether events are sent.
@@ -13,7 +13,7 @@ export function initSentry(overrides: Partial<Sentry.BrowserOptions> = {}): bool
   const config = readConfig(import.meta.env);
   Sentry.init({
     ...sharedOptions(config),
-    integrations: [reactRouterBrowserTracingIntegration(), Sentry.replayIntegration(REPLAY_OPTIONS)],
+    integrations: [reactRouterBrowserTracingIntegration(), Sentry.replayIntegration(replayOptions(config.piiMode))],
     ...overrides,
   });
   if (!config.dsn) {

@@ -4,7 +4,7 @@ import type { App } from "vue";
 import type { Router } from "vue-router";
 
 import { readConfig } from "./config";
-import { REPLAY_OPTIONS, sharedOptions } from "./options";
+import { replayOptions, sharedOptions } from "./options";
 
 /**
  * Initialise Sentry before the app mounts; returns whether events are sent.
@@ -17,7 +17,7 @@ export function initSentry(app: App, router: Router, overrides: Partial<Sentry.B
     ...sharedOptions(config),
     integrations: [
       Sentry.browserTracingIntegration({ router }),
-      Sentry.replayIntegration(REPLAY_OPTIONS),
+      Sentry.replayIntegration(replayOptions(config.piiMode)),
     ],
     ...overrides,
   });
