@@ -26,7 +26,7 @@ FRONTENDS = [value for value in AVAILABLE["frontend"] if value != "none"]
 COMBOS = [
     make_combo(frontend=frontend, framework=framework)
     for frontend, framework in itertools.product(FRONTENDS, AVAILABLE["framework"])
-]
+] + [make_combo(frontend=frontend, pii_mode="strict") for frontend in FRONTENDS]
 VITEST_SUMMARY = re.compile(r"Tests\s+(\d+) passed \((\d+)\)")
 
 
@@ -44,6 +44,7 @@ def test_frontend_installs_tests_and_builds(
     frontend = shutil.copytree(project / "frontend", tmp_path / "frontend")
 
     npm_run(frontend, "ci")
+    npm_run(frontend, "run", "format:check")
     tested = npm_run(frontend, "test")
     summary = VITEST_SUMMARY.search(tested.stdout)
     assert summary, f"no Vitest summary in\n{tested.stdout[-3000:]}"

@@ -72,9 +72,13 @@ export async function register(username: string, email: string, password: string
 
 export async function login(username: string, password: string): Promise<User> {
   const data = await graphql<{ login: { accessToken: string } }>(
-    `mutation Login($username: String!, $password: String!) {
-      login(username: $username, password: $password) { accessToken }
-    }`,
+    `
+      mutation Login($username: String!, $password: String!) {
+        login(username: $username, password: $password) {
+          accessToken
+        }
+      }
+    `,
     { username, password },
   );
   sessionStorage.setItem(TOKEN_KEY, data.login.accessToken);

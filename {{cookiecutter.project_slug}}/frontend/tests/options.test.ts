@@ -97,7 +97,9 @@ describe("sharedOptions", () => {
 
   it("propagates traces to the service's own API only", () => {
     const propagates = (url: string) =>
-      TRACE_PROPAGATION_TARGETS.some((target) => (typeof target === "string" ? url.includes(target) : target.test(url)));
+      TRACE_PROPAGATION_TARGETS.some((target) =>
+        typeof target === "string" ? url.includes(target) : target.test(url),
+      );
     expect(propagates("/api/v1/auth/me")).toBe(true);
     expect(propagates("https://cdn.example.com/app.js")).toBe(false);
     expect(propagates("https://other.example.com/api/v1/")).toBe(false);
@@ -118,7 +120,10 @@ describe("sharedOptions", () => {
     expect(options.beforeSendSpan(span)).toEqual({
       trace_id: "4bf92f3577b34da6a3ce929d0e0e4736",
       name: `GET /reset?token=${FILTERED}`,
-      attributes: { "url.full": `https://shop.test/reset?token=${FILTERED}`, "http.request.header.authorization": FILTERED },
+      attributes: {
+        "url.full": `https://shop.test/reset?token=${FILTERED}`,
+        "http.request.header.authorization": FILTERED,
+      },
     });
   });
 

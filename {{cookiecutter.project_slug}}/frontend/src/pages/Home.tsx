@@ -43,12 +43,25 @@ export function Home() {
       <h1>{creatingAccount ? "Create an account" : "Log in"}</h1>
       <label>
         Username{" "}
-        <input name="username" autoComplete="username" required value={username} onChange={(e) => setUsername(e.target.value)} />
+        <input
+          name="username"
+          autoComplete="username"
+          required
+          value={username}
+          onChange={(e) => setUsername(e.target.value)}
+        />
       </label>
       {creatingAccount && (
         <label>
           E-mail{" "}
-          <input name="email" type="email" autoComplete="email" required value={email} onChange={(e) => setEmail(e.target.value)} />
+          <input
+            name="email"
+            type="email"
+            autoComplete="email"
+            required
+            value={email}
+            onChange={(e) => setEmail(e.target.value)}
+          />
         </label>
       )}
       <label>

@@ -7,12 +7,7 @@ import { addSensitiveKeys, scrubEvent, scrubSpan, type PiiMode } from "./scrubbe
 
 // Browser traces continue in the backend only for the service's own API (same
 // origin, so no CORS preflight for the sentry-trace and baggage headers).
-export const TRACE_PROPAGATION_TARGETS: (string | RegExp)[] = [
-  /^\/api\//,
-{%- if cookiecutter.framework == "starlette-graphql" %}
-  /^\/graphql\b/,
-{%- endif %}
-];
+export const TRACE_PROPAGATION_TARGETS: (string | RegExp)[] = [/^\/api\//{% if cookiecutter.framework == "starlette-graphql" %}, /^\/graphql\b/{% endif %}];
 
 export const REPLAY_SESSION_SAMPLE_RATE = 0.1;
 export const REPLAY_ON_ERROR_SAMPLE_RATE = 1.0;

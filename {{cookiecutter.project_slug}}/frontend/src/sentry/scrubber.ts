@@ -59,14 +59,17 @@ const OPAQUE_KEYS = new Set([
 // under them carry no secret.
 const COUNTER_KEY = /(?:^|_)(?:count|tokens|size|length|ttl|age|expires_in|timeout|limit)$/;
 
-const EMAIL = /[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9-]{1,63})*\.[A-Za-z]{2,24}(?![A-Za-z0-9-])/g;
+const EMAIL =
+  /[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9-]{1,63})*\.[A-Za-z]{2,24}(?![A-Za-z0-9-])/g;
 const JWT = /eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*/g;
 const AUTH_SCHEME = /\b(Bearer|BEARER|Basic|BASIC)([ \t]+)[A-Za-z0-9._~+/-]+=*/g;
 const URL_CREDENTIALS = /:\/\/[^\s/?#@'"<>]+(?:@[^\s/?#@'"<>]+)*@/g;
 const CARD = /\b[2-6][0-9](?:[ -]?[0-9]){11,17}\b/g;
-const PHONE = /(?:\+[0-9]{1,3}[ .-]?(?:\([0-9]{1,4}\)[ .-]?)?[0-9]{1,4}(?:[ .-]?[0-9]{2,4}){1,4}|(?:\([0-9]{3}\)[ ]?|\b[0-9]{3}[ .-])[0-9]{3}[ .-][0-9]{4})\b/g;
+const PHONE =
+  /(?:\+[0-9]{1,3}[ .-]?(?:\([0-9]{1,4}\)[ .-]?)?[0-9]{1,4}(?:[ .-]?[0-9]{2,4}){1,4}|(?:\([0-9]{3}\)[ ]?|\b[0-9]{3}[ .-])[0-9]{3}[ .-][0-9]{4})\b/g;
 const IPV4 = /\b[0-9]{1,3}(?:\.[0-9]{1,3}){3}\b/g;
-const IPV6 = /\b(?:[0-9A-Fa-f]{1,4}:){7}[0-9A-Fa-f]{1,4}\b|\b(?:[0-9A-Fa-f]{1,4}:){1,6}:(?:[0-9A-Fa-f]{1,4}(?::[0-9A-Fa-f]{1,4})*)?\b/g;
+const IPV6 =
+  /\b(?:[0-9A-Fa-f]{1,4}:){7}[0-9A-Fa-f]{1,4}\b|\b(?:[0-9A-Fa-f]{1,4}:){1,6}:(?:[0-9A-Fa-f]{1,4}(?::[0-9A-Fa-f]{1,4})*)?\b/g;
 // key=value or key: value inside free text (query strings, log lines, messages).
 const KEY_SEPARATOR = /([A-Za-z0-9_.-]+)(\s*[=:]\s*)/g;
 const KEY_VALUE = /"[^"]*"|'[^']*'|(?:(?:[Bb]earer|[Bb]asic)[ \t]+)?[^\s&,;"'<>{}[\]()]+/y;
