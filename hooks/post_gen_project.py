@@ -3,6 +3,7 @@
 1. Remove what belongs only to options that were not chosen (PRUNE_TABLE).
 2. Replace the dev-secret placeholders with fresh values from `secrets`.
 3. Write `.env` from `.env.example` so the first `uv run` works as it is.
+4. Record the answers in `.cookiecutter.json`, a replay file that re-bakes the project.
 """
 
 import json
@@ -102,6 +103,9 @@ SECRET_PLACEHOLDERS = {
 }
 FILES_WITH_SECRETS = (".env.example", "docker-compose.dev.yml")
 
+# Context keys that describe this machine (paths, checkout), not the answers.
+MACHINE_KEYS = {"_output_dir", "_repo_dir", "_checkout"}
+
 
 def paths_to_prune(answers: dict, table: dict) -> set[str]:
     keep: set[str] = set()
@@ -142,11 +146,19 @@ def write_dotenv(root: Path) -> None:
         shutil.copyfile(root / ".env.example", dotenv)
 
 
+def record_answers(root: Path) -> None:
+    """`cookiecutter --replay-file .cookiecutter.json <template>` bakes it again."""
+    answers = {key: value for key, value in ANSWERS.items() if key not in MACHINE_KEYS}
+    text = json.dumps({"cookiecutter": answers}, indent=2) + "\n"
+    (root / ".cookiecutter.json").write_text(text)
+
+
 def main() -> None:
     root = Path.cwd()
     prune(root, paths_to_prune(ANSWERS, PRUNE_TABLE))
     fill_secrets(root)
     write_dotenv(root)
+    record_answers(root)
 
 
 if __name__ == "__main__":
