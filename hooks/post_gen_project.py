@@ -88,6 +88,10 @@ PRUNE_TABLE = {
             "frontend/tests/sentry-react.test.tsx",
         ],
     },
+    "local_error_tracker": {
+        "bugsink": ["scripts"],
+        "none": [],
+    },
     "ci": {
         "github": [".github"],
         "gitlab": [".gitlab-ci.yml"],
@@ -95,11 +99,13 @@ PRUNE_TABLE = {
     },
 }
 
-# Placeholder -> length of the token that replaces it in every file that holds it.
+# Placeholder -> the token that replaces it in every file that holds it.
 SECRET_PLACEHOLDERS = {
-    "__DEV_SECRET_KEY__": 48,
-    "__DEV_POSTGRES_PASSWORD__": 24,
-    "__DEV_BUGSINK_SECRET_KEY__": 48,
+    "__DEV_SECRET_KEY__": lambda: secrets.token_urlsafe(48),
+    "__DEV_POSTGRES_PASSWORD__": lambda: secrets.token_urlsafe(24),
+    "__DEV_BUGSINK_SECRET_KEY__": lambda: secrets.token_urlsafe(48),
+    # A UUID in hex: Bugsink's DSN key for the project.
+    "__DEV_BUGSINK_PROJECT_KEY__": lambda: secrets.token_hex(16),
 }
 FILES_WITH_SECRETS = (".env.example", "docker-compose.dev.yml")
 
@@ -126,10 +132,7 @@ def prune(root: Path, paths: set[str]) -> None:
 
 
 def fill_secrets(root: Path) -> None:
-    values = {
-        placeholder: secrets.token_urlsafe(length)
-        for placeholder, length in SECRET_PLACEHOLDERS.items()
-    }
+    values = {placeholder: make() for placeholder, make in SECRET_PLACEHOLDERS.items()}
     for name in FILES_WITH_SECRETS:
         path = root / name
         if not path.exists():

@@ -52,10 +52,12 @@ from projects.models import Project
 from teams.models import Team
 
 get_user_model().objects.create_superuser("admin", "admin@example.invalid", "admin")
-team = Team.objects.create(name="template-e2e")
-project = Project.objects.create(name="template-e2e", team=team)
 token = AuthToken.create_full_access(description="template e2e")
-facts = {"dsn": project.dsn, "project_id": project.id, "token": token.token}
+facts = {"dsn": "", "project_id": 0, "token": token.token}
+if CREATE_PROJECT:
+    team = Team.objects.create(name="template-e2e")
+    project = Project.objects.create(name="template-e2e", team=team)
+    facts.update(dsn=project.dsn, project_id=project.id)
 print(SETUP_MARKER + json.dumps(facts))
 """.replace("SETUP_MARKER", repr(SETUP_MARKER))
 
@@ -97,7 +99,24 @@ class Bugsink:
     token: str
     project_id: int
     workdir: Path
+    venv: Path
     process: subprocess.Popen[bytes] | None = field(default=None, repr=False)
+
+    def manage_shell(self, script: str, **env: str) -> str:
+        """Run ``script`` through ``bugsink-manage shell`` on stdin, as
+        ``docker compose exec -T bugsink bugsink-manage shell < script`` does."""
+        result = subprocess.run(
+            [str(self.venv / "bin" / "bugsink-manage"), "shell"],
+            input=script,
+            capture_output=True,
+            text=True,
+            cwd=self.workdir,
+            env={**_bugsink_env(self.venv, self.workdir), **env},
+            timeout=120,
+        )
+        if result.returncode != 0:
+            raise RuntimeError(f"bugsink-manage shell failed:\n{result.stderr}")
+        return result.stdout
 
     def api(self, path: str, **params: str) -> Any:
         """GET ``/api/canonical/0/<path>`` with the token; return the parsed JSON."""
@@ -172,8 +191,10 @@ def _bugsink_env(venv: Path, workdir: Path) -> dict[str, str]:
     return env
 
 
-def configure(venv: Path, workdir: Path, port: int) -> dict[str, Any]:
-    """Write the config, migrate, create a project and a token; return facts."""
+def configure(
+    venv: Path, workdir: Path, port: int, create_project: bool = True
+) -> dict[str, Any]:
+    """Write the config, migrate, create a token (and a project); return facts."""
     workdir.mkdir(parents=True, exist_ok=True)
     base_url = f"http://127.0.0.1:{port}"
     env = _bugsink_env(venv, workdir)
@@ -201,7 +222,12 @@ def configure(venv: Path, workdir: Path, port: int) -> dict[str, Any]:
         )
     _migrate(venv, workdir, env)
     out = _run(
-        [str(bin_dir / "bugsink-manage"), "shell", "-c", SETUP_SCRIPT],
+        [
+            str(bin_dir / "bugsink-manage"),
+            "shell",
+            "-c",
+            f"CREATE_PROJECT = {create_project}\n{SETUP_SCRIPT}",
+        ],
         cwd=workdir,
         env=env,
     )
@@ -240,12 +266,19 @@ def _migrate(venv: Path, workdir: Path, env: dict[str, str]) -> None:
 
 
 def start(
-    workdir: Path, *, port: int | None = None, venv: Path | None = None
+    workdir: Path,
+    *,
+    port: int | None = None,
+    venv: Path | None = None,
+    create_project: bool = True,
 ) -> Bugsink:
-    """Install (if needed), configure and start Bugsink; wait until it answers."""
+    """Install (if needed), configure and start Bugsink; wait until it answers.
+
+    Without ``create_project`` it holds no project (``dsn`` is empty, ``project_id``
+    0) until someone creates one."""
     venv = venv or ensure_venv()
     port = port or free_port()
-    facts = configure(venv, workdir, port)
+    facts = configure(venv, workdir, port, create_project)
     env = _bugsink_env(venv, workdir)
     log = (workdir / "gunicorn.log").open("wb")
     process = subprocess.Popen(
@@ -272,6 +305,7 @@ def start(
         token=facts["token"],
         project_id=int(facts["project_id"]),
         workdir=workdir,
+        venv=venv,
         process=process,
     )
     try:
