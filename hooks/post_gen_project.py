@@ -92,6 +92,21 @@ PRUNE_TABLE = {
         "bugsink": ["scripts"],
         "none": [],
     },
+    "alerts": {
+        "none": [],
+        "slack": [
+            "{{cookiecutter.project_slug}}/core/alerts.py",
+            "tests/test_alerts.py",
+        ],
+        "email": [
+            "{{cookiecutter.project_slug}}/core/alerts.py",
+            "tests/test_alerts.py",
+        ],
+        "slack+email": [
+            "{{cookiecutter.project_slug}}/core/alerts.py",
+            "tests/test_alerts.py",
+        ],
+    },
     "ci": {
         "github": [".github"],
         "gitlab": [".gitlab-ci.yml"],

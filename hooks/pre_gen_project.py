@@ -23,11 +23,6 @@ CHOICES = {
     "local_error_tracker": ["bugsink", "none"],
 }
 
-# Declared in cookiecutter.json, built by later work; refused until they exist.
-NOT_YET_AVAILABLE = {
-    "alerts": {"slack", "email", "slack+email"},
-}
-
 # Import names the generated project depends on (or may): a package with one of these
 # names would shadow the real library.
 DEPENDENCY_NAMES = {
@@ -135,8 +130,6 @@ def check_choices(answers: dict) -> None:
         value = answers[question]
         if value not in accepted:
             raise Refusal(f"{question}: {value!r} is not one of {', '.join(accepted)}")
-        if value in NOT_YET_AVAILABLE.get(question, ()):
-            raise Refusal(f"{question} {value!r} is not available yet")
 
 
 CHECKS = (

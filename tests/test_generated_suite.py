@@ -1,7 +1,8 @@
 """The generated project's own test command passes in its own fresh environment.
 
-For every framework x worker: copy the bake, ``uv sync`` it from its own
-pyproject, then run Quick start line 2 of its README with the project as cwd.
+For every framework x worker (and the alert notifiers): copy the bake, ``uv sync``
+it from its own pyproject, then run Quick start line 2 of its README with the
+project as cwd.
 Each suite runs twice: on SQLite (DATABASE_URL removed) and on the PostgreSQL
 server DATABASE_URL names (skipped when it names none). REDIS_URL is passed through.
 """
@@ -14,13 +15,19 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers.combos import Combo, framework_worker_combos
+from tests.helpers.combos import Combo, framework_worker_combos, make_combo
 from tests.helpers.project import project_env, readme_test_command
 from tests.helpers.tools import expect_success, output, run
 
 pytestmark = pytest.mark.slow
 
-COMBOS = framework_worker_combos()
+# Every framework x worker, plus the alert notifiers (their tests run local servers).
+COMBOS = [
+    *framework_worker_combos(),
+    make_combo(framework="django", alerts="slack+email"),
+    make_combo(framework="starlette-graphql", alerts="email"),
+    make_combo(alerts="slack"),
+]
 SUMMARY = re.compile(r"=+ .*\b(\d+) passed\b.* in [\d.]+s", re.MULTILINE)
 
 

@@ -18,7 +18,6 @@ import pytest
 from tests.helpers.combos import (
     COOKIECUTTER_JSON,
     DEFAULT_SLUG,
-    NOT_YET_AVAILABLE,
     ROOT,
 )
 from tests.helpers.tools import clean_env, output, run
@@ -38,9 +37,6 @@ class Case:
 SLUGS = ["1abc", "my-service", "Acme", "class", "json", "logging"]
 DEPENDENCIES = ["fastapi", "sentry_sdk", "sqlalchemy", "pydantic", "jwt"]
 RATES = ["abc", "-0.1", "1.5", "nan"]
-UNAVAILABLE = {
-    question: sorted(values) for question, values in NOT_YET_AVAILABLE.items()
-}
 # Values outside the choices. Cookiecutter's CLI refuses `key=value` ones itself
 # (before any hook runs); a replay file hands them to the hook unchecked.
 OUTSIDE_CHOICES = {
@@ -67,11 +63,6 @@ CASES = [
     Case("project_name", "x" * 61),
     Case("description", "ends with a backslash \\"),
     Case("author_name", 'Ann "The Dev"'),
-    *(
-        Case(question, value)
-        for question, values in UNAVAILABLE.items()
-        for value in values
-    ),
     *(
         Case(question, value, via="replay")
         for question, value in OUTSIDE_CHOICES.items()

@@ -1,14 +1,8 @@
-"""The combinations the template's tests bake.
-
-What is available follows the pre-generation hook: its ``NOT_YET_AVAILABLE`` table
-(read from its source) says which declared choices are still refused. When an
-issue makes a value available, it removes it there; the matrix (framework x worker
-x frontend, plus one bake per value of every other question) follows.
-"""
+"""The combinations the template's tests bake: framework x worker x frontend in
+full, plus one bake per value of every other question, plus a few mixes."""
 
 from __future__ import annotations
 
-import ast
 import itertools
 import json
 from dataclasses import dataclass
@@ -20,29 +14,15 @@ TEMPLATE_PROJECT_DIR = ROOT / "{{cookiecutter.project_slug}}"
 COOKIECUTTER_JSON: dict[str, Any] = json.loads(
     (ROOT / "cookiecutter.json").read_text(encoding="utf-8")
 )
-
-
-def _not_yet_available() -> dict[str, set[str]]:
-    """The hook's NOT_YET_AVAILABLE literal (the hook is Jinja: parse, not import)."""
-    source = (ROOT / "hooks" / "pre_gen_project.py").read_text(encoding="utf-8")
-    for node in ast.parse(source).body:
-        if isinstance(node, ast.Assign) and any(
-            isinstance(target, ast.Name) and target.id == "NOT_YET_AVAILABLE"
-            for target in node.targets
-        ):
-            return ast.literal_eval(node.value)
-    raise LookupError("hooks/pre_gen_project.py has no NOT_YET_AVAILABLE")
-
-
-NOT_YET_AVAILABLE = _not_yet_available()
+# Every multiple-choice question with its choices (default first).
 AVAILABLE: dict[str, list[str]] = {
-    question: [v for v in values if v not in NOT_YET_AVAILABLE.get(question, ())]
+    question: values
     for question, values in COOKIECUTTER_JSON.items()
     if not question.startswith("_") and isinstance(values, list)
 }
 
 # The product of these questions is baked in full; every other question gets one
-# bake per (available) value.
+# bake per value.
 STRUCTURAL = ("framework", "worker", "frontend")
 
 DEFAULT_SLUG = "acme_service"
@@ -109,7 +89,7 @@ def choice_questions() -> dict[str, list[str]]:
 
 
 def structural_combos() -> list[Combo]:
-    """framework x worker x frontend (available values), other answers default."""
+    """framework x worker x frontend, other answers default."""
     questions = choice_questions()
     combos = []
     for values in itertools.product(*(questions[q] for q in STRUCTURAL)):

@@ -18,7 +18,7 @@ from sentry_sdk.integrations import Integration
 from sentry_sdk.integrations.logging import LoggingIntegration
 from sentry_sdk.types import Event, Hint
 
-from . import scrubber
+from . import {% if cookiecutter.alerts != "none" %}alerts, {% endif %}scrubber
 from .fingerprints import fingerprint_event
 from .settings import Settings, get_settings
 
@@ -67,6 +67,9 @@ def init_sentry(service: str = "web", **overrides: Any) -> bool:
         return False
     scrubber.configure(settings.pii_mode, settings.extra_sensitive_keys)
     sentry_sdk.init(**options)
+{%- if cookiecutter.alerts != "none" %}
+    alerts.init_alerts(settings)
+{%- endif %}
     _state.update(initialized=True, service=service)
     sentry_sdk.get_global_scope().set_tag("service", service)
     logger.info("Sentry initialized for environment: %s", options["environment"])
@@ -79,6 +82,9 @@ def close_sentry(timeout: float = 2.0) -> None:
     if client.is_active():
         client.close(timeout=timeout)  # Flushes first.
         sentry_sdk.get_global_scope().set_client(None)
+{%- if cookiecutter.alerts != "none" %}
+    alerts.close_alerts(timeout)
+{%- endif %}
     _state["initialized"] = False
 
 
@@ -329,7 +335,24 @@ def _before_send(event: Event, hint: Hint) -> Event | None:
         return None
     event.setdefault("tags", {}).setdefault("service", _state["service"])
     fingerprint_event(event, hint)
+{%- if cookiecutter.alerts != "none" %}
+    scrubbed = scrubber.scrub_event(event, hint)
+    monitor = alerts.current_monitor()
+    if monitor is not None and scrubbed is not None and _is_error(scrubbed):
+        monitor.record_error(_error_type(scrubbed), scrubbed.get("event_id"))
+    return scrubbed
+
+
+def _is_error(event: Event) -> bool:
+    return event.get("level", "error") in ("error", "fatal")
+
+
+def _error_type(event: Event) -> str:
+    values = (event.get("exception") or {}).get("values") or []
+    return str(values[-1].get("type", "Error")) if values else "Message"
+{%- else %}
     return scrubber.scrub_event(event, hint)
+{%- endif %}
 
 
 def _is_graphql_client_error(error: BaseException) -> bool:

@@ -4,6 +4,9 @@ A bad value stops start-up with `SettingsError`, whose message names the variabl
 Sentry options left unset take the preset of the environment (see `PRESETS`).
 """
 
+{% if "email" in cookiecutter.alerts -%}
+import re
+{% endif -%}
 import secrets
 import subprocess
 from dataclasses import dataclass
@@ -25,7 +28,18 @@ Rate = Annotated[float, Field(ge=0.0, le=1.0)]
 T = TypeVar("T")
 
 # Fields whose values must never be echoed back in an error message.
-SECRET_FIELDS = {"sentry_dsn", "sentry_dsn_worker", "secret_key", "database_url"}
+SECRET_FIELDS = {
+    "sentry_dsn",
+    "sentry_dsn_worker",
+    "secret_key",
+    "database_url",
+{%- if "slack" in cookiecutter.alerts %}
+    "sentry_slack_webhook_url",
+{%- endif %}
+{%- if "email" in cookiecutter.alerts %}
+    "smtp_password",
+{%- endif %}
+}
 
 
 @dataclass(frozen=True)
@@ -102,6 +116,29 @@ class Settings(BaseSettings):
     sentry_slow_query_ms: int = Field(default=100, ge=0)
     sentry_pii_mode: Literal["standard", "strict"] = "{{ cookiecutter.pii_mode }}"
     sentry_extra_sensitive_keys: Annotated[tuple[str, ...], NoDecode] = ()
+{%- if cookiecutter.alerts != "none" %}
+
+    # Alerts (core/alerts.py): errors of one type per minute, and errors per request.
+    sentry_critical_error_threshold: int = Field(default=10, gt=0)
+    sentry_error_rate_threshold: Rate = 0.01
+    # Where an alert links to, e.g. https://sentry.io/organizations/<org>/issues/
+    sentry_issues_url: str | None = None
+{%- endif %}
+{%- if "slack" in cookiecutter.alerts %}
+    sentry_slack_alerts_enabled: bool = True
+    sentry_slack_webhook_url: SecretStr | None = None
+    sentry_slack_channel: str | None = None
+{%- endif %}
+{%- if "email" in cookiecutter.alerts %}
+    sentry_email_alerts_enabled: bool = True
+    sentry_alert_email_recipients: Annotated[tuple[str, ...], NoDecode] = ()
+    sentry_alert_email_sender: str = f"{PROJECT_SLUG}-alerts@localhost"
+    smtp_host: str = "localhost"
+    smtp_port: int = Field(default=25, gt=0, lt=65536)
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_starttls: bool = False
+{%- endif %}
 
     @field_validator("sentry_dsn", "sentry_dsn_worker", mode="before")
     @classmethod
@@ -117,6 +154,39 @@ class Settings(BaseSettings):
             except BadDsn as error:
                 raise ValueError(f"not a valid Sentry DSN ({error})") from None
         return value
+{%- if "slack" in cookiecutter.alerts %}
+
+    @field_validator("sentry_slack_webhook_url", mode="before")
+    @classmethod
+    def _empty_webhook_is_unset(cls, value: object) -> object:
+        return None if value == "" else value
+
+    @field_validator("sentry_slack_webhook_url")
+    @classmethod
+    def _parse_webhook(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not value.get_secret_value().startswith(
+            ("https://", "http://")
+        ):
+            raise ValueError("must be an http(s) URL")
+        return value
+{%- endif %}
+{%- if "email" in cookiecutter.alerts %}
+
+    @field_validator("sentry_alert_email_recipients", mode="before")
+    @classmethod
+    def _split_recipients(cls, value: object) -> object:
+        if isinstance(value, str):
+            return tuple(item.strip() for item in value.split(",") if item.strip())
+        return value
+
+    @field_validator("sentry_alert_email_recipients")
+    @classmethod
+    def _check_recipients(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for recipient in value:
+            if not re.fullmatch(r"[^@\s,]+@[^@\s,]+\.[^@\s,]+", recipient):
+                raise ValueError(f"{recipient!r} is not an e-mail address")
+        return value
+{%- endif %}
 
     @field_validator("sentry_extra_sensitive_keys", mode="before")
     @classmethod
