@@ -214,16 +214,24 @@ class AlertMonitor:
             logger.warning("Alert dropped (queue full): %s", alert.text)
 
     def _send_forever(self) -> None:
-        while (alert := self._queue.get()) is not None:
-            for notifier in self._notifiers:
-                try:
-                    notifier.send(alert)
-                # A notifier must never take the service down.
-                except Exception as error:
-                    logger.warning(
-                        "Alert not sent by %s: %s", type(notifier).__name__, error
-                    )
-            self._queue.task_done()
+        while True:
+            alert = self._queue.get()
+            try:
+                if alert is None:
+                    return
+                self._notify(alert)
+            finally:
+                self._queue.task_done()  # the stop request too, so flush() sees it done
+
+    def _notify(self, alert: Alert) -> None:
+        for notifier in self._notifiers:
+            try:
+                notifier.send(alert)
+            # A notifier must never take the service down.
+            except Exception as error:
+                logger.warning(
+                    "Alert not sent by %s: %s", type(notifier).__name__, error
+                )
 
 
 def notifiers_from(settings: Settings) -> list[Notifier]:

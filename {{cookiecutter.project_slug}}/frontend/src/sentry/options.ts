@@ -78,6 +78,16 @@ export function sharedOptions(config: SentryConfig): SharedOptions {
   };
 }
 
+/** Logs whether the browser sends to Sentry, in the backend's words; returns it. */
+export function announce(config: SentryConfig): boolean {
+  if (!config.dsn) {
+    console.info("Sentry disabled: VITE_SENTRY_DSN is not set");
+    return false;
+  }
+  console.info(`Sentry initialized for environment: ${config.environment}`);
+  return true;
+}
+
 export interface SignedInUser {
   id: number | string;
   username: string;

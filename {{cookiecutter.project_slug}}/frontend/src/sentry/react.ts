@@ -3,7 +3,7 @@ import * as Sentry from "@sentry/react";
 import { reactRouterBrowserTracingIntegration } from "@sentry/react/react-router";
 
 import { readConfig } from "./config";
-import { replayOptions, sharedOptions } from "./options";
+import { announce, replayOptions, sharedOptions } from "./options";
 
 /**
  * Initialise Sentry before the first render; returns whether events are sent.
@@ -16,10 +16,5 @@ export function initSentry(overrides: Partial<Sentry.BrowserOptions> = {}): bool
     integrations: [reactRouterBrowserTracingIntegration(), Sentry.replayIntegration(replayOptions(config.piiMode))],
     ...overrides,
   });
-  if (!config.dsn) {
-    console.info("Sentry disabled: VITE_SENTRY_DSN is not set");
-    return false;
-  }
-  console.info(`Sentry initialized for environment: ${config.environment}`);
-  return true;
+  return announce(config);
 }

@@ -4,7 +4,7 @@ import type { App } from "vue";
 import type { Router } from "vue-router";
 
 import { readConfig } from "./config";
-import { replayOptions, sharedOptions } from "./options";
+import { announce, replayOptions, sharedOptions } from "./options";
 
 /**
  * Initialise Sentry before the app mounts; returns whether events are sent.
@@ -21,10 +21,5 @@ export function initSentry(app: App, router: Router, overrides: Partial<Sentry.B
     ],
     ...overrides,
   });
-  if (!config.dsn) {
-    console.info("Sentry disabled: VITE_SENTRY_DSN is not set");
-    return false;
-  }
-  console.info(`Sentry initialized for environment: ${config.environment}`);
-  return true;
+  return announce(config);
 }
