@@ -69,6 +69,29 @@ def test_failing_requests_become_events(
     assert event["tags"]["service"] == "web"
 
 
+@pytest.mark.parametrize(
+    ("error_type", "fingerprint_start"),
+    [
+        ("database", ["database"]),
+        ("authentication", ["auth", "AuthenticationError"]),
+        ("external_service", ["external-service", "payments"]),
+        ("rate_limit", ["rate-limit", "test-error"]),
+        ("validation", ["validation", "ValidationError"]),
+    ],
+)
+def test_error_categories_get_their_fingerprint(
+    transport: CapturingTransport,
+    client: httpx2.Client,
+    error_type: str,
+    fingerprint_start: list[str],
+) -> None:
+    response = client.post(ERROR_PATH, json={"error_type": error_type})
+    assert response.status_code == 500
+    (event,) = transport.events
+    fingerprint = event["fingerprint"]
+    assert fingerprint[: len(fingerprint_start)] == fingerprint_start, fingerprint
+
+
 @pytest.mark.parametrize("error_type", ["capture", "message"])
 def test_handled_reports_return_the_event_id(
     transport: CapturingTransport, client: httpx2.Client, error_type: str

@@ -50,6 +50,12 @@ def database_ok() -> bool:
     return True
 
 
+def execute_sql(statement: str) -> None:
+    """Run one statement on its own connection (for diagnostics)."""
+    with get_engine().connect() as connection:
+        connection.execute(text(statement))
+
+
 def session_scope() -> Iterator[Session]:
     """One session per request: committed by the caller, always closed."""
     with get_sessionmaker()() as session:

@@ -46,7 +46,12 @@ def trigger_error(request: HttpRequest) -> JsonResponse:
         # Django has no HTTP 500 exception: report the error, answer 500.
         capture_exception(SentryTestError(describe("Test HTTP error", message)))
         return JsonResponse({"detail": "Test HTTP error"}, status=500)
-    return JsonResponse(trigger_test_error(kind, message))
+    return JsonResponse(trigger_test_error(kind, message, execute_sql=_execute_sql))
+
+
+def _execute_sql(statement: str) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(statement)
 
 
 def _kinds() -> str:

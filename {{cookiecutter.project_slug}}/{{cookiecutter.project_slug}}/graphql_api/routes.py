@@ -12,7 +12,7 @@ from {{ cookiecutter.project_slug }}.core.diagnostics import (
 )
 from {{ cookiecutter.project_slug }}.core.sentry import sentry_status
 from {{ cookiecutter.project_slug }}.core.settings import get_settings
-from {{ cookiecutter.project_slug }}.db import database_ok
+from {{ cookiecutter.project_slug }}.db import database_ok, execute_sql
 {%- if cookiecutter.worker != "none" %}
 from {{ cookiecutter.project_slug }}.worker.enqueue import enqueue_order
 {%- endif %}
@@ -40,7 +40,7 @@ async def trigger_error(request: Request) -> JSONResponse:
     message = body.get("message")
     if kind is ErrorKind.HTTP:
         raise HTTPException(500, detail=describe("Test HTTP error", message))
-    return JSONResponse(trigger_test_error(kind, message))
+    return JSONResponse(trigger_test_error(kind, message, execute_sql=execute_sql))
 {%- if cookiecutter.worker != "none" %}
 
 

@@ -11,6 +11,7 @@ from {{ cookiecutter.project_slug }}.core.diagnostics import (
     trigger_test_error,
 )
 from {{ cookiecutter.project_slug }}.core.settings import get_settings
+from {{ cookiecutter.project_slug }}.db import execute_sql
 
 router = APIRouter()
 
@@ -29,4 +30,6 @@ def trigger_error(request: ErrorRequest) -> dict[str, Any]:
             status.HTTP_500_INTERNAL_SERVER_ERROR,
             detail=describe("Test HTTP error", request.message),
         )
-    return trigger_test_error(request.error_type, request.message)
+    return trigger_test_error(
+        request.error_type, request.message, execute_sql=execute_sql
+    )
