@@ -11,9 +11,9 @@ import httpx
 import pytest
 
 from tests.e2e.bugsink import Bugsink
+from tests.e2e.client import sign_up
 from tests.e2e.recorder import Recorder
 from tests.e2e.service import Service
-from tests.e2e.test_service_e2e import sign_up
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
 

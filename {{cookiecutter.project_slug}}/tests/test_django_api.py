@@ -1,6 +1,9 @@
-"""What only the Django glue does: host validation and form bodies."""
+"""What only the Django glue does: host validation, form and malformed bodies."""
+
+import asyncio
 
 import httpx2
+import pytest
 
 from .conftest import CapturingTransport
 
@@ -30,3 +33,43 @@ def test_form_bodies_of_failing_requests_are_scrubbed(
     text = repr(event)
     assert "hunter2-form" not in text
     assert "leak.me@example.com" not in text
+
+
+@pytest.mark.parametrize(
+    "body",
+    [b'{"error_type": "exception", "password": "hunter2-bad"', b"[1, 2]", b"\xff\xfe"],
+    ids=["truncated", "not an object", "not UTF-8"],
+)
+def test_malformed_json_answers_400_without_an_event(
+    transport: CapturingTransport, client: httpx2.Client, body: bytes
+) -> None:
+    response = client.post(
+        "/api/v1/test/error",
+        content=body,
+        headers={"Content-Type": "application/json"},
+    )
+    assert response.status_code == 400
+    assert response.json()["detail"]
+    assert transport.events == []
+
+
+def test_the_asgi_lifespan_is_answered_without_an_event(
+    transport: CapturingTransport,
+) -> None:
+    from {{ cookiecutter.project_slug }}.config.asgi import application
+
+    incoming = [{"type": "lifespan.startup"}, {"type": "lifespan.shutdown"}]
+    sent: list[dict[str, str]] = []
+
+    async def receive() -> dict[str, str]:
+        return incoming.pop(0)
+
+    async def send(message: dict[str, str]) -> None:
+        sent.append(message)
+
+    asyncio.run(application({"type": "lifespan"}, receive, send))
+    assert [message["type"] for message in sent] == [
+        "lifespan.startup.complete",
+        "lifespan.shutdown.complete",
+    ]
+    assert transport.events == []

@@ -367,6 +367,28 @@ def test_debugging_values_survive(text: str) -> None:
     assert strict().scrub_text(text) == text
 
 
+def test_percent_encoded_values_in_the_url_are_scrubbed() -> None:
+    event = error_event(
+        request={
+            "url": "https://api.example.com/users/carol%40example.org",
+            "query_string": "card=4111+1111+1111+1111&to=carol%40example.org&page=2",
+        }
+    )
+    request = scrubbed(event)["request"]
+    text = dump(request)
+    for secret in ("4111", "carol"):
+        assert secret not in text
+    assert request["query_string"].endswith("&page=2")
+
+
+def test_transaction_names_taken_from_the_url_are_scrubbed() -> None:
+    event = error_event(
+        transaction="/api/v1/users/carol@example.org",
+        transaction_info={"source": "url"},
+    )
+    assert scrubbed(event)["transaction"] == "/api/v1/users/[Filtered]"
+
+
 def test_values_are_scrubbed_in_every_section() -> None:
     email = "carol@example.org"
     event = error_event(

@@ -9,7 +9,7 @@ from typing import Any
 from django.contrib import auth
 from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
-from django.core.exceptions import ValidationError
+from django.core.exceptions import BadRequest, ValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
@@ -32,14 +32,17 @@ def token_required(view: View) -> View:
 
 
 def json_body(request: HttpRequest) -> dict[str, Any]:
-    """The request's JSON object, or its form fields."""
-    if request.content_type == "application/json":
-        try:
-            body = json.loads(request.body or b"{}")
-        except ValueError:
-            return {}
-        return body if isinstance(body, dict) else {}
-    return request.POST.dict()
+    """The request's JSON object, or its form fields; a JSON body that is not an
+    object is the client's mistake (400)."""
+    if request.content_type != "application/json":
+        return request.POST.dict()
+    try:
+        body = json.loads(request.body or b"{}")
+    except ValueError:  # Malformed JSON and invalid UTF-8 alike.
+        raise BadRequest("the body is not valid JSON") from None
+    if not isinstance(body, dict):
+        raise BadRequest("the body must be a JSON object")
+    return body
 
 
 def user_json(user: Any) -> dict[str, Any]:

@@ -1,14 +1,38 @@
 """ASGI entry point: `uvicorn {{ cookiecutter.project_slug }}.config.asgi:application`."""
 
 import os
+from typing import Any
 
 from django.core.asgi import get_asgi_application
 
 {% if cookiecutter.alerts != "none" -%}
 from ..core.alerts import count_requests
 {% endif -%}
+from ..core.sentry import close_sentry
 from . import default_settings_module
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", default_settings_module())
 
-application = {% if cookiecutter.alerts != "none" %}count_requests(get_asgi_application()){% else %}get_asgi_application(){% endif %}
+
+def answer_lifespan(app: Any) -> Any:
+    """Django serves HTTP only; ASGI servers also open a "lifespan" scope, which
+    Django refuses with an error (reported to Sentry at every start). Answer it
+    here instead: nothing to start, and flush Sentry at shutdown."""
+
+    async def application(scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "lifespan":
+            await app(scope, receive, send)
+            return
+        while True:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                await send({"type": "lifespan.startup.complete"})
+            elif message["type"] == "lifespan.shutdown":
+                close_sentry()
+                await send({"type": "lifespan.shutdown.complete"})
+                return
+
+    return application
+
+
+application = {% if cookiecutter.alerts != "none" %}count_requests(answer_lifespan(get_asgi_application())){% else %}answer_lifespan(get_asgi_application()){% endif %}

@@ -19,6 +19,10 @@ from {{ cookiecutter.project_slug }}.worker.enqueue import enqueue_order
 {%- endif %}
 
 
+def bad_request(request: HttpRequest, exception: Exception) -> JsonResponse:
+    return JsonResponse({"detail": str(exception) or "Bad Request"}, status=400)
+
+
 @require_GET
 def health(request: HttpRequest) -> JsonResponse:
     try:

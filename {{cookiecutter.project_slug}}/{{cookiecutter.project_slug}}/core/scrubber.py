@@ -33,6 +33,7 @@ from contextlib import suppress
 from itertools import accumulate, count, repeat
 from operator import add, getitem, itemgetter
 from typing import Any
+from urllib.parse import unquote, unquote_plus
 
 from sentry_sdk.scrubber import DEFAULT_DENYLIST, DEFAULT_PII_DENYLIST, EventScrubber
 
@@ -822,6 +823,7 @@ class Scrubber(EventScrubber):
     def _scrub_request(self, request: Any, add: Callable[[Any], None]) -> None:
         if type(request) is not dict:
             raise TypeError("request is not a dict")
+        _decode_url_fields(request)
         for key in list(request):
             try:
                 # Containers such as "cookies" are judged by their entries, not by
@@ -931,6 +933,22 @@ _SPAN_KEYS = frozenset(
 _REQUEST_FIELDS = frozenset(
     {"url", "method", "query_string", "cookies", "headers", "data", "env"}
 )
+# Percent-encoding hides values from the patterns ("card=4111+1111+...",
+# "leak%40example.com"): these fields are scrubbed in their decoded form.
+_URL_DECODERS: dict[str, Callable[[str], str]] = {
+    "url": unquote,
+    "query_string": unquote_plus,
+}
+
+
+def _decode_url_fields(request: dict[str, Any]) -> None:
+    for key, decode in _URL_DECODERS.items():
+        value = request.get(key)
+        if type(value) is str and ("%" in value or "+" in value):
+            request[key] = decode(value)
+
+
+# Not "transaction": a name taken from the URL (404s, source "url") can hold values.
 _EVENT_IDENTITY_KEYS = frozenset(
     {
         "event_id",
@@ -941,7 +959,6 @@ _EVENT_IDENTITY_KEYS = frozenset(
         "release",
         "dist",
         "environment",
-        "transaction",
         "transaction_info",
         "type",
         "sdk",
