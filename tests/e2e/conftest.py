@@ -41,7 +41,15 @@ def recorder_dsn(recorder: Recorder, bugsink_server: bugsink.Bugsink) -> str:
     return recorder.dsn_for(bugsink_server.dsn)
 
 
-@pytest.fixture(scope="module", params=AVAILABLE["framework"])
+@pytest.fixture(
+    scope="module",
+    params=[
+        # One xdist group per framework: a module's service starts once, in one
+        # worker, and the frameworks run side by side.
+        pytest.param(name, id=name, marks=pytest.mark.xdist_group(f"e2e-{name}"))
+        for name in AVAILABLE["framework"]
+    ],
+)
 def framework(request: pytest.FixtureRequest) -> str:
     return request.param
 

@@ -31,7 +31,7 @@ from tests.helpers.frontend import npm, npm_env, npm_run, require_chromium
 from tests.helpers.net import free_port, wait_http
 from tests.helpers.tools import run
 
-pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.xdist_group("e2e")]
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 DRIVER_DIR = Path(__file__).parent / "browser"
 # Each frontend once, each against a framework whose API client differs (REST, GraphQL).
@@ -85,7 +85,18 @@ def _register(service: Service, framework: str, username: str, email: str) -> st
     return str(answer.json()["id"])
 
 
-@pytest.fixture(scope="module", params=STACKS, ids=[f"{fe}+{fw}" for fe, fw in STACKS])
+@pytest.fixture(
+    scope="module",
+    params=[
+        # One xdist group per stack: its visit runs once, in one worker.
+        pytest.param(
+            stack,
+            id=f"{stack[0]}+{stack[1]}",
+            marks=pytest.mark.xdist_group(f"browser-{stack[0]}"),
+        )
+        for stack in STACKS
+    ],
+)
 def visit(
     request: pytest.FixtureRequest,
     synced_project: Any,

@@ -15,7 +15,7 @@ from tests.e2e.client import sign_up
 from tests.e2e.recorder import Recorder
 from tests.e2e.service import Service
 
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
+pytestmark = [pytest.mark.e2e]
 
 USER = {
     "username": "graph_user",

@@ -21,7 +21,7 @@ from tests.e2e.recorder import Item, Recorder
 from tests.e2e.service import Service
 from tests.helpers.combos import DEFAULT_SLUG
 
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
+pytestmark = [pytest.mark.e2e]
 
 ERROR_PATH = "/api/v1/test/error"
 USER = {

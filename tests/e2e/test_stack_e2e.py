@@ -17,8 +17,9 @@ import json
 import os
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -119,7 +120,7 @@ def stack_combo(request: pytest.FixtureRequest) -> Combo:
 @pytest.fixture(scope="module")
 def drive(
     stack_combo: Combo,
-    synced_project: Any,
+    synced_project: Callable[[Combo], Path],
     recorder_dsn: str,
     bugsink_server: Bugsink,
     machine_urls: tuple[str, str],

@@ -22,7 +22,7 @@ from tests.e2e.service import Service
 from tests.helpers.combos import AVAILABLE
 from tests.helpers.project import readme_worker_command
 
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
+pytestmark = [pytest.mark.e2e]
 
 TASKS_PATH = "/api/v1/tasks/orders"
 SECRET_EMAIL = "worker.secret@example.com"
