@@ -13,12 +13,14 @@ const VALUES: [string, string][] = [
   ["GET /cb?code=1&access_token=s3cr3t&page=2", `GET /cb?code=1&access_token=${FILTERED}&page=2`],
   ["postgres://app:hunter2@db:5432/app", `postgres://${FILTERED}@db:5432/app`],
   ["password=hunter2 retry", `password=${FILTERED} retry`],
+  ["/users/jane%40example.com?card=4111+1111+1111+1111", `/users/${FILTERED}?card=${FILTERED}`],
 ];
 const KEPT = [
   "order 1234 shipped",
   "card 4111 1111 1111 1112 is not Luhn-valid",
   "trace 4bf92f3577b34da6a3ce929d0e0e4736",
   "call +1 415 555 2671 or 10.0.0.1 (kept in standard mode)",
+  "50% off, 100%",
 ];
 
 describe("scrubText", () => {

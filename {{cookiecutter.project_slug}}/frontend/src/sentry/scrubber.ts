@@ -64,7 +64,8 @@ const EMAIL =
 const JWT = /eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*/g;
 const AUTH_SCHEME = /\b(Bearer|BEARER|Basic|BASIC)([ \t]+)[A-Za-z0-9._~+/-]+=*/g;
 const URL_CREDENTIALS = /:\/\/[^\s/?#@'"<>]+(?:@[^\s/?#@'"<>]+)*@/g;
-const CARD = /\b[2-6][0-9](?:[ -]?[0-9]){11,17}\b/g;
+// "+" separates the groups in form-encoded query strings.
+const CARD = /\b[2-6][0-9](?:[ +-]?[0-9]){11,17}\b/g;
 const PHONE =
   /(?:\+[0-9]{1,3}[ .-]?(?:\([0-9]{1,4}\)[ .-]?)?[0-9]{1,4}(?:[ .-]?[0-9]{2,4}){1,4}|(?:\([0-9]{3}\)[ ]?|\b[0-9]{3}[ .-])[0-9]{3}[ .-][0-9]{4})\b/g;
 const IPV4 = /\b[0-9]{1,3}(?:\.[0-9]{1,3}){3}\b/g;
@@ -135,14 +136,26 @@ function luhnValid(digits: string): boolean {
 
 function scrubCards(text: string): string {
   return text.replace(CARD, (match) => {
-    const digits = match.replace(/[ -]/g, "");
+    const digits = match.replace(/[ +-]/g, "");
     return digits.length >= 13 && digits.length <= 19 && luhnValid(digits) ? FILTERED : match;
   });
 }
 
+/** Percent-encoding hides values from the patterns ("leak%40example.com"): such
+ * text is scrubbed in its decoded form. */
+function percentDecoded(text: string): string {
+  if (!text.includes("%")) return text;
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text; // "50% off" is not encoded.
+  }
+}
+
 /** Replace every secret or personal value found in free text. */
 export function scrubText(text: string, mode: PiiMode = "standard"): string {
-  let scrubbed = scrubKeyValues(text.replace(URL_CREDENTIALS, `://${FILTERED}@`).replace(JWT, FILTERED))
+  const plain = percentDecoded(text);
+  let scrubbed = scrubKeyValues(plain.replace(URL_CREDENTIALS, `://${FILTERED}@`).replace(JWT, FILTERED))
     .replace(AUTH_SCHEME, `$1$2${FILTERED}`)
     .replace(EMAIL, FILTERED);
   scrubbed = scrubCards(scrubbed);
