@@ -1,11 +1,14 @@
 """What only the Django glue does: host validation, form and malformed bodies."""
 
 import asyncio
+import importlib
+import sys
 
 import httpx2
 import pytest
+import sentry_sdk
 
-from .conftest import CapturingTransport
+from .conftest import TEST_DSN, CapturingTransport
 
 
 def test_disallowed_host_is_not_reported(
@@ -73,3 +76,17 @@ def test_the_asgi_lifespan_is_answered_without_an_event(
         "lifespan.shutdown.complete",
     ]
     assert transport.events == []
+
+
+@pytest.mark.parametrize("environment", ["development", "production"])
+def test_the_settings_never_start_sentry(
+    monkeypatch: pytest.MonkeyPatch, environment: str
+) -> None:
+    """The entry points (asgi, wsgi, manage.py) do: Celery's Django fix-up imports
+    the settings in the worker, which must start Sentry as the worker."""
+    monkeypatch.setenv("SENTRY_DSN", TEST_DSN)
+    monkeypatch.setenv("SECRET_KEY", "x" * 50)
+    module = f"{{ cookiecutter.project_slug }}.config.settings.{environment}"
+    sys.modules.pop(module, None)
+    importlib.import_module(module)
+    assert not sentry_sdk.get_client().is_active()

@@ -6,6 +6,8 @@ from {{ cookiecutter.project_slug }} import __version__
 from {{ cookiecutter.project_slug }}.core import settings as settings_module
 from {{ cookiecutter.project_slug }}.core.settings import (
     PRESETS,
+    SECRET_FIELDS,
+    Settings,
     SettingsError,
     load_settings,
 )
@@ -77,49 +79,158 @@ def test_extra_sensitive_keys_are_split(monkeypatch: pytest.MonkeyPatch) -> None
     assert load_settings().extra_sensitive_keys == ("iban", "tax_id")
 
 
-@pytest.mark.parametrize(
-    ("variable", "value"),
-    [
-        ("ENVIRONMENT", "prod"),
-        ("SENTRY_SAMPLE_RATE", "1.5"),
-        ("SENTRY_TRACES_SAMPLE_RATE", "abc"),
-        ("SENTRY_PROFILES_SAMPLE_RATE", "-0.1"),
-        ("SENTRY_DEBUG", "maybe"),
-        ("SENTRY_SEND_DEFAULT_PII", "sometimes"),
-        ("SENTRY_ATTACH_STACKTRACE", "2"),
-        ("SENTRY_INCLUDE_LOCAL_VARIABLES", "perhaps"),
-        ("SENTRY_MAX_BREADCRUMBS", "-1"),
-        ("SENTRY_ENABLE_TRACING", "yes please"),
-        ("SENTRY_SLOW_QUERY_MS", "fast"),
-        ("SENTRY_PII_MODE", "relaxed"),
-        ("LOG_LEVEL", "LOUD"),
-        ("ACCESS_TOKEN_EXPIRE_MINUTES", "0"),
-    ],
-)
+# Marks the bad values of secret settings: it must never show up in a message.
+SECRET_MARK = "s3cret"
+
+# One bad value for every setting: a new setting without one fails
+# test_every_setting_has_a_bad_value.
+BAD_VALUES = {
+    "ENVIRONMENT": "prod",
+    "APP_VERSION": "1.0/beta",
+    "LOG_LEVEL": "LOUD",
+    "DATABASE_URL": f"mysql://app:{SECRET_MARK}@db/app",
+    "SECRET_KEY": f"short-{SECRET_MARK}",
+    "ACCESS_TOKEN_EXPIRE_MINUTES": "0",
+{%- if cookiecutter.framework == "django" %}
+    "DJANGO_ALLOWED_HOSTS": "https://api.example.com",
+    "DJANGO_SECURE_SSL_REDIRECT": "maybe",
+{%- endif %}
+{%- if cookiecutter.worker != "none" %}
+    "REDIS_URL": f"http://:{SECRET_MARK}@cache:6379/0",
+    "WORKER_QUEUE": "two words",
+{%- endif %}
+    "SENTRY_DSN": f"not-a-dsn-{SECRET_MARK}",
+    "SENTRY_DSN_WORKER": f"not-a-dsn-{SECRET_MARK}",
+    "SENTRY_ENVIRONMENT": "prod/eu",
+    "SENTRY_RELEASE": "1.0\n",
+    "SENTRY_SAMPLE_RATE": "1.5",
+    "SENTRY_TRACES_SAMPLE_RATE": "abc",
+    "SENTRY_PROFILES_SAMPLE_RATE": "-0.1",
+    "SENTRY_DEBUG": "maybe",
+    "SENTRY_SEND_DEFAULT_PII": "sometimes",
+    "SENTRY_ATTACH_STACKTRACE": "2",
+    "SENTRY_INCLUDE_LOCAL_VARIABLES": "perhaps",
+    "SENTRY_MAX_BREADCRUMBS": "-1",
+    "SENTRY_ENABLE_TRACING": "yes please",
+    "SENTRY_SLOW_QUERY_MS": "fast",
+    "SENTRY_PII_MODE": "relaxed",
+    "SENTRY_EXTRA_SENSITIVE_KEYS": "iban;tax id",
+{%- if cookiecutter.alerts != "none" %}
+    "SENTRY_CRITICAL_ERROR_THRESHOLD": "0",
+    "SENTRY_ERROR_RATE_THRESHOLD": "1.5",
+    "SENTRY_ISSUES_URL": "sentry.io/issues",
+{%- endif %}
+{%- if "slack" in cookiecutter.alerts %}
+    "SENTRY_SLACK_ALERTS_ENABLED": "sure",
+    "SENTRY_SLACK_WEBHOOK_URL": f"hooks.slack.com/services/{SECRET_MARK}",
+    "SENTRY_SLACK_CHANNEL": "engineering alerts",
+{%- endif %}
+{%- if "email" in cookiecutter.alerts %}
+    "SENTRY_EMAIL_ALERTS_ENABLED": "sure",
+    "SENTRY_ALERT_EMAIL_RECIPIENTS": "oncall@example.com,not-an-address",
+    "SENTRY_ALERT_EMAIL_SENDER": "alerts",
+    "SMTP_HOST": "",
+    "SMTP_PORT": "70000",
+    "SMTP_USERNAME": "alerts",  # Without SMTP_PASSWORD.
+    "SMTP_PASSWORD": f"pw-{SECRET_MARK}",  # Without SMTP_USERNAME.
+    "SMTP_STARTTLS": "sometimes",
+{%- endif %}
+}
+# Variables set beside a bad value, for values that are bad only there.
+CONTEXT = {"SECRET_KEY": {"ENVIRONMENT": "production"}}
+
+
+def test_every_setting_has_a_bad_value() -> None:
+    assert set(BAD_VALUES) == {name.upper() for name in Settings.model_fields}
+
+
+@pytest.mark.parametrize(("variable", "value"), BAD_VALUES.items())
 def test_bad_values_name_the_variable(
     monkeypatch: pytest.MonkeyPatch, variable: str, value: str
 ) -> None:
+    for name, context_value in CONTEXT.get(variable, {}).items():
+        monkeypatch.setenv(name, context_value)
     monkeypatch.setenv(variable, value)
     with pytest.raises(SettingsError, match=f"^{variable}: ") as raised:
         load_settings()
-    assert "\n" not in str(raised.value)
+    message = str(raised.value)
+    assert "\n" not in message
+    if variable.lower() in SECRET_FIELDS:
+        assert SECRET_MARK in value  # Else the next line would prove nothing.
+        assert SECRET_MARK not in message
 
 
-@pytest.mark.parametrize("variable", ["SENTRY_DSN", "SENTRY_DSN_WORKER"])
-def test_bad_dsn_is_named_but_not_echoed(
-    monkeypatch: pytest.MonkeyPatch, variable: str
+@pytest.mark.parametrize("unset", ["delete", "empty"])
+def test_production_requires_a_secret_key(
+    monkeypatch: pytest.MonkeyPatch, unset: str
 ) -> None:
-    monkeypatch.setenv(variable, "not-a-dsn-secretvalue")
-    with pytest.raises(SettingsError, match=f"^{variable}: ") as raised:
-        load_settings()
-    assert "secretvalue" not in str(raised.value)
-
-
-def test_production_requires_a_secret_key(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ENVIRONMENT", "production")
-    monkeypatch.delenv("SECRET_KEY")
-    with pytest.raises(SettingsError, match="SECRET_KEY"):
+    if unset == "empty":
+        monkeypatch.setenv("SECRET_KEY", "")
+    else:
+        monkeypatch.delenv("SECRET_KEY")
+    with pytest.raises(SettingsError, match=r"^SECRET_KEY: required"):
         load_settings()
+
+
+def test_short_secret_keys_are_fine_outside_production(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("SECRET_KEY", "dev")
+    assert load_settings().signing_key == "dev"
+
+
+# Values the validators must keep accepting (as compose files, CI and PaaS give them).
+GOOD_VALUES = [
+    ("DATABASE_URL", "sqlite:///./local.db"),
+    ("DATABASE_URL", "postgres://app:pw@db:5432/app"),
+    ("DATABASE_URL", "postgresql://app:pw@localhost/app?sslmode=require"),
+{%- if cookiecutter.framework != "django" %}
+    ("DATABASE_URL", "postgresql+psycopg://app:pw@db:5432/app"),
+{%- else %}
+    ("DJANGO_ALLOWED_HOSTS", "api.example.com, .example.org,127.0.0.1,[::1]"),
+{%- endif %}
+{%- if cookiecutter.worker != "none" %}
+    ("REDIS_URL", "rediss://default:pw@cache.example.com:6380/1"),
+    ("REDIS_URL", "unix:///run/redis/redis.sock"),
+    ("WORKER_QUEUE", "arq:acme-eu"),
+{%- endif %}
+    ("SENTRY_ENVIRONMENT", "production-eu"),
+    ("SENTRY_RELEASE", "acme@1.2.3+abc1234"),
+    ("SENTRY_EXTRA_SENSITIVE_KEYS", "iban, X-Tenant-Token,national.id"),
+{%- if "slack" in cookiecutter.alerts %}
+    ("SENTRY_SLACK_CHANNEL", "#eng-alerts"),
+    ("SENTRY_SLACK_CHANNEL", "C024BE91L"),
+{%- endif %}
+{%- if "email" in cookiecutter.alerts %}
+    ("SENTRY_ALERT_EMAIL_SENDER", "alerts@localhost"),
+{%- endif %}
+]
+
+
+@pytest.mark.parametrize(("variable", "value"), GOOD_VALUES)
+def test_good_values_pass(
+    monkeypatch: pytest.MonkeyPatch, variable: str, value: str
+) -> None:
+    monkeypatch.setenv(variable, value)
+    load_settings()
+
+
+@pytest.mark.parametrize("variable", ["SENTRY_RELEASE", "SENTRY_ENVIRONMENT"])
+def test_empty_means_unset(monkeypatch: pytest.MonkeyPatch, variable: str) -> None:
+    # The Docker image sets SENTRY_RELEASE="" when built without a release.
+    monkeypatch.setenv(variable, "")
+    settings = load_settings()
+    assert settings.resolved_release
+    assert settings.resolved_environment == "development"
+{%- if cookiecutter.framework == "django" %}
+
+
+def test_ssl_redirect_reads_yes_as_true(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Compared with "true" by hand, "yes" used to switch the redirect off.
+    monkeypatch.setenv("DJANGO_SECURE_SSL_REDIRECT", "yes")
+    assert load_settings().django_secure_ssl_redirect is True
+{%- endif %}
 
 
 def test_strict_mode_refuses_default_pii(monkeypatch: pytest.MonkeyPatch) -> None:

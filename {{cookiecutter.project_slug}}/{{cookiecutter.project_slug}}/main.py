@@ -6,13 +6,11 @@ from .api.app import create_app
 {% if cookiecutter.alerts != "none" -%}
 from .core.alerts import count_requests
 {% endif -%}
-from .core.settings import SettingsError
+from .core.startup import refuse_bad_settings
 {%- if cookiecutter.framework == "starlette-graphql" %}
 from .graphql_api.app import create_app
 {%- endif %}
 
-try:
+# A bad setting: one line naming the variable, exit status 3, no traceback.
+with refuse_bad_settings():
     app = {% if cookiecutter.alerts != "none" %}count_requests(create_app()){% else %}create_app(){% endif %}
-except SettingsError as error:
-    # One clear line instead of a traceback: the message names the variable.
-    raise SystemExit(f"Configuration error: {error}") from None

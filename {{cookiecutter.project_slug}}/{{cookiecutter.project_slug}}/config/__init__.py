@@ -1,6 +1,6 @@
 """Django project configuration: settings per environment, URLs, ASGI/WSGI."""
 
-from {{ cookiecutter.project_slug }}.core.settings import SettingsError, get_settings
+from {{ cookiecutter.project_slug }}.core.startup import settings_or_exit
 
 
 def default_settings_module() -> str:
@@ -8,8 +8,4 @@ def default_settings_module() -> str:
 
     Reading it validates every variable: a bad one stops start-up with one line.
     """
-    try:
-        environment = get_settings().environment
-    except SettingsError as error:
-        raise SystemExit(f"Configuration error: {error}") from None
-    return f"{__name__}.settings.{environment}"
+    return f"{__name__}.settings.{settings_or_exit().environment}"

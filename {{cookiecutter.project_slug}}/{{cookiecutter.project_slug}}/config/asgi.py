@@ -8,10 +8,13 @@ from django.core.asgi import get_asgi_application
 {% if cookiecutter.alerts != "none" -%}
 from ..core.alerts import count_requests
 {% endif -%}
-from ..core.sentry import close_sentry
+from ..core.sentry import close_sentry, init_sentry
 from . import default_settings_module
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", default_settings_module())
+# In the entry points, not in the settings: Celery's Django fix-up imports the
+# settings in the worker too, which starts Sentry as the worker.
+init_sentry()
 
 
 def answer_lifespan(app: Any) -> Any:

@@ -4,15 +4,14 @@ A bad value stops start-up with `SettingsError`, whose message names the variabl
 Sentry options left unset take the preset of the environment (see `PRESETS`).
 """
 
-{% if "email" in cookiecutter.alerts -%}
 import re
-{% endif -%}
 import secrets
 import subprocess
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal, TypeVar
+from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -33,6 +32,9 @@ SECRET_FIELDS = {
     "sentry_dsn_worker",
     "secret_key",
     "database_url",
+{%- if cookiecutter.worker != "none" %}
+    "redis_url",
+{%- endif %}
 {%- if "slack" in cookiecutter.alerts %}
     "sentry_slack_webhook_url",
 {%- endif %}
@@ -40,6 +42,28 @@ SECRET_FIELDS = {
     "smtp_password",
 {%- endif %}
 }
+
+# What the installed drivers serve: SQLite, and PostgreSQL through psycopg 3.
+{%- if cookiecutter.framework == "django" %}
+DATABASE_SCHEMES = ("sqlite", "postgres", "postgresql")
+{%- else %}
+DATABASE_SCHEMES = (
+    "sqlite",
+    "sqlite+pysqlite",
+    "postgres",
+    "postgresql",
+    "postgresql+psycopg",
+)
+{%- endif %}
+{%- if cookiecutter.worker != "none" %}
+REDIS_SCHEMES = ("redis", "rediss", "unix")
+{%- endif %}
+# HS256 wants a key at least as long as its hash, 256 bits (RFC 7518, 3.2): a
+# shorter one can be brute-forced offline from any token it signed.
+MIN_SECRET_KEY_LENGTH = 32
+# Sentry's limits on environment and release names.
+MAX_ENVIRONMENT_LENGTH = 64
+MAX_RELEASE_LENGTH = 200
 
 
 @dataclass(frozen=True)
@@ -94,6 +118,15 @@ class Settings(BaseSettings):
     database_url: str = f"sqlite:///./{PROJECT_SLUG}.db"
     secret_key: SecretStr | None = None
     access_token_expire_minutes: int = Field(default=60, gt=0)
+{%- if cookiecutter.framework == "django" %}
+    # Host names Django answers to in staging and production.
+    django_allowed_hosts: Annotated[tuple[str, ...], NoDecode] = (
+        "localhost",
+        "127.0.0.1",
+    )
+    # Production redirects plain HTTP to HTTPS; false behind a proxy that already does.
+    django_secure_ssl_redirect: bool = True
+{%- endif %}
 {%- if cookiecutter.worker != "none" %}
     redis_url: str = "redis://localhost:6379/0"
     # Services sharing one Redis need queues of their own.
@@ -140,10 +173,46 @@ class Settings(BaseSettings):
     smtp_starttls: bool = False
 {%- endif %}
 
-    @field_validator("sentry_dsn", "sentry_dsn_worker", mode="before")
+    # `VAR=` (in .env, or compose's `${VAR:-}`) means "not set", not an empty value.
+    @field_validator(
+        "app_version",
+        "secret_key",
+        "sentry_dsn",
+        "sentry_dsn_worker",
+        "sentry_environment",
+        "sentry_release",
+{%- if cookiecutter.alerts != "none" %}
+        "sentry_issues_url",
+{%- endif %}
+{%- if "slack" in cookiecutter.alerts %}
+        "sentry_slack_webhook_url",
+        "sentry_slack_channel",
+{%- endif %}
+{%- if "email" in cookiecutter.alerts %}
+        "smtp_username",
+        "smtp_password",
+{%- endif %}
+        mode="before",
+    )
     @classmethod
     def _empty_is_unset(cls, value: object) -> object:
         return None if value == "" else value
+
+    @field_validator(
+        "sentry_extra_sensitive_keys",
+{%- if "email" in cookiecutter.alerts %}
+        "sentry_alert_email_recipients",
+{%- endif %}
+{%- if cookiecutter.framework == "django" %}
+        "django_allowed_hosts",
+{%- endif %}
+        mode="before",
+    )
+    @classmethod
+    def _split_commas(cls, value: object) -> object:
+        if isinstance(value, str):
+            return tuple(item.strip() for item in value.split(",") if item.strip())
+        return value
 
     @field_validator("sentry_dsn", "sentry_dsn_worker")
     @classmethod
@@ -154,30 +223,127 @@ class Settings(BaseSettings):
             except BadDsn as error:
                 raise ValueError(f"not a valid Sentry DSN ({error})") from None
         return value
-{%- if "slack" in cookiecutter.alerts %}
 
-    @field_validator("sentry_slack_webhook_url", mode="before")
+    @field_validator("database_url")
     @classmethod
-    def _empty_webhook_is_unset(cls, value: object) -> object:
-        return None if value == "" else value
+    def _check_database_url(cls, value: str) -> str:
+        # The messages never quote the URL: it usually holds the password.
+        scheme, separator, _ = value.partition("://")
+        if not separator:
+            raise ValueError("not a URL, e.g. postgresql://user:password@host/name")
+        if scheme not in DATABASE_SCHEMES:
+            supported = ", ".join(DATABASE_SCHEMES)
+            raise ValueError(f"unsupported scheme (supported: {supported})")
+        if not _port_is_valid(value):
+            raise ValueError("the port must be a number from 1 to 65535")
+        return value
+{%- if cookiecutter.worker != "none" %}
 
-    @field_validator("sentry_slack_webhook_url")
+    @field_validator("redis_url")
     @classmethod
-    def _parse_webhook(cls, value: SecretStr | None) -> SecretStr | None:
-        if value is not None and not value.get_secret_value().startswith(
-            ("https://", "http://")
-        ):
+    def _check_redis_url(cls, value: str) -> str:
+        # Celery and ARQ both read the database number from the path.
+        scheme, separator, _ = value.partition("://")
+        if not separator or scheme not in REDIS_SCHEMES:
+            raise ValueError("must be a redis://, rediss:// or unix:// URL")
+        if not _port_is_valid(value):
+            raise ValueError("the port must be a number from 1 to 65535")
+        database = urlsplit(value).path.strip("/")
+        if scheme != "unix" and database and not database.isdigit():
+            raise ValueError("the path must be a database number, e.g. /0")
+        return value
+
+    @field_validator("worker_queue")
+    @classmethod
+    def _check_queue(cls, value: str) -> str:
+        # A Redis key that the worker and the web side must spell alike.
+        if not value or _has_whitespace(value):
+            raise ValueError("must be a non-empty name without whitespace")
+        return value
+{%- endif %}
+
+    @field_validator("sentry_environment")
+    @classmethod
+    def _check_environment_name(cls, value: str | None) -> str | None:
+        # Sentry's rules for environment names.
+        if value is None:
+            return value
+        if _has_whitespace(value) or "/" in value:
+            raise ValueError("must not contain whitespace or '/'")
+        if value == "None" or len(value) > MAX_ENVIRONMENT_LENGTH:
+            raise ValueError(
+                f"must not be 'None' or longer than {MAX_ENVIRONMENT_LENGTH} characters"
+            )
+        return value
+
+    @field_validator("app_version", "sentry_release")
+    @classmethod
+    def _check_release_name(cls, value: str | None) -> str | None:
+        # Sentry's rules for release names (APP_VERSION may become the release).
+        if value is None:
+            return value
+        if any(character in value for character in "\n\r\t/\\"):
+            raise ValueError("must not contain newlines, tabs, '/' or '\\'")
+        if value.strip() in {"", ".", ".."}:
+            raise ValueError("must not be blank, '.' or '..'")
+        if len(value) > MAX_RELEASE_LENGTH:
+            raise ValueError(f"must not be longer than {MAX_RELEASE_LENGTH} characters")
+        return value
+
+    @field_validator("sentry_extra_sensitive_keys")
+    @classmethod
+    def _check_sensitive_keys(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        # Keys are matched against field and header names: a space or a ';' is
+        # almost always a wrong separator, and such a key would never match.
+        for key in value:
+            if not re.fullmatch(r"[\w.-]+", key):
+                raise ValueError(f"{key!r} is not a key name (separate keys with ',')")
+        return value
+{%- if cookiecutter.framework == "django" %}
+
+    @field_validator("django_allowed_hosts")
+    @classmethod
+    def _check_allowed_hosts(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        # Django compares bare host names: an entry with a scheme, port or path
+        # never matches, and no entry at all refuses every request.
+        if not value:
+            raise ValueError("must name at least one host")
+        for host in value:
+            if not (host == "*" or _is_host_pattern(host)):
+                raise ValueError(
+                    f"{host!r} is not a host name (no scheme, port or path)"
+                )
+        return value
+{%- endif %}
+{%- if cookiecutter.alerts != "none" %}
+
+    @field_validator("sentry_issues_url")
+    @classmethod
+    def _check_issues_url(cls, value: str | None) -> str | None:
+        if value is not None and not _is_http_url(value):
             raise ValueError("must be an http(s) URL")
         return value
 {%- endif %}
-{%- if "email" in cookiecutter.alerts %}
+{%- if "slack" in cookiecutter.alerts %}
 
-    @field_validator("sentry_alert_email_recipients", mode="before")
+    @field_validator("sentry_slack_webhook_url")
     @classmethod
-    def _split_recipients(cls, value: object) -> object:
-        if isinstance(value, str):
-            return tuple(item.strip() for item in value.split(",") if item.strip())
+    def _check_webhook(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not _is_http_url(value.get_secret_value()):
+            raise ValueError("must be an http(s) URL")
         return value
+
+    @field_validator("sentry_slack_channel")
+    @classmethod
+    def _check_slack_channel(cls, value: str | None) -> str | None:
+        # What a webhook's "channel" accepts: #channel, @user, or a channel id.
+        if value is not None and not re.fullmatch(
+            r"[#@][^\s,]{1,80}|[CDG][A-Z0-9]{8,}", value
+        ):
+            raise ValueError("must be #channel, @user or a channel id")
+        return value
+{%- endif %}
+{%- if "email" in cookiecutter.alerts %}
 
     @field_validator("sentry_alert_email_recipients")
     @classmethod
@@ -186,24 +352,56 @@ class Settings(BaseSettings):
             if not re.fullmatch(r"[^@\s,]+@[^@\s,]+\.[^@\s,]+", recipient):
                 raise ValueError(f"{recipient!r} is not an e-mail address")
         return value
-{%- endif %}
 
-    @field_validator("sentry_extra_sensitive_keys", mode="before")
+    @field_validator("sentry_alert_email_sender")
     @classmethod
-    def _split_keys(cls, value: object) -> object:
-        if isinstance(value, str):
-            return tuple(key.strip() for key in value.split(",") if key.strip())
+    def _check_sender(cls, value: str) -> str:
+        # A bare address: local hosts (the default, ...@localhost) are fine.
+        if not re.fullmatch(r"[^@\s,<>]+@[^@\s,<>]+", value):
+            raise ValueError("not an e-mail address")
         return value
 
+    @field_validator("smtp_host")
+    @classmethod
+    def _check_smtp_host(cls, value: str) -> str:
+        # smtplib treats an empty host as "connect later", and then never does.
+        if not value or _has_whitespace(value):
+            raise ValueError("must be a host name")
+        return value
+{%- endif %}
+
     @model_validator(mode="after")
-    def _check_combinations(self) -> "Settings":
-        if self.environment == "production" and self.secret_key is None:
+    def _check_secret_key_in_production(self) -> "Settings":
+        # It signs the access tokens{% if cookiecutter.framework == "django" %} and sessions{% endif %}: a weak one lets anyone forge them.
+        if self.environment != "production":
+            return self
+        if self.secret_key is None:
             raise ValueError("SECRET_KEY: required when ENVIRONMENT is production")
+        if len(self.secret_key.get_secret_value()) < MIN_SECRET_KEY_LENGTH:
+            raise ValueError(
+                f"SECRET_KEY: at least {MIN_SECRET_KEY_LENGTH} characters when "
+                "ENVIRONMENT is production (a short signing key can be brute-forced)"
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _check_strict_mode(self) -> "Settings":
         if self.sentry_pii_mode == "strict" and self.sentry_send_default_pii:
             raise ValueError(
                 "SENTRY_SEND_DEFAULT_PII: must be false when SENTRY_PII_MODE is strict"
             )
         return self
+{%- if "email" in cookiecutter.alerts %}
+
+    @model_validator(mode="after")
+    def _check_smtp_login(self) -> "Settings":
+        # The notifier logs in only with both: one alone would be silently ignored.
+        if self.smtp_password is not None and self.smtp_username is None:
+            raise ValueError("SMTP_PASSWORD: set SMTP_USERNAME too (login needs both)")
+        if self.smtp_username is not None and self.smtp_password is None:
+            raise ValueError("SMTP_USERNAME: set SMTP_PASSWORD too (login needs both)")
+        return self
+{%- endif %}
 
     @property
     def preset(self) -> Preset:
@@ -304,6 +502,35 @@ def _describe(error: ValidationError) -> str:
 
 def _first(explicit: T | None, preset: T) -> T:
     return preset if explicit is None else explicit
+
+
+def _has_whitespace(text: str) -> bool:
+    return any(character.isspace() for character in text)
+
+
+def _port_is_valid(url: str) -> bool:
+    try:
+        port = urlsplit(url).port  # Checked when read: not a number raises.
+    except ValueError:
+        return False
+    return port is None or port > 0
+
+
+def _is_http_url(text: str) -> bool:
+    try:
+        parts = urlsplit(text)
+    except ValueError:
+        return False
+    return parts.scheme in {"http", "https"} and bool(parts.hostname)
+{%- if cookiecutter.framework == "django" %}
+
+
+def _is_host_pattern(host: str) -> bool:
+    """A name as ALLOWED_HOSTS takes it: `example.com`, `.example.com`, `[::1]`."""
+    name = r"\.?[a-z0-9-]+(\.[a-z0-9-]+)*\.?"
+    ipv6 = r"\[[0-9a-f:.]+\]"
+    return re.fullmatch(f"{name}|{ipv6}", host, re.IGNORECASE) is not None
+{%- endif %}
 
 
 @lru_cache

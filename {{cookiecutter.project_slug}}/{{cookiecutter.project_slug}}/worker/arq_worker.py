@@ -20,7 +20,10 @@ from {{ cookiecutter.project_slug }}.core.sentry import (
     init_sentry,
 )
 from {{ cookiecutter.project_slug }}.core.settings import get_settings
+from {{ cookiecutter.project_slug }}.core.startup import settings_or_exit
 
+# A bad setting stops the worker here, in one line naming the variable.
+settings_or_exit()
 init_sentry(service="worker")
 
 

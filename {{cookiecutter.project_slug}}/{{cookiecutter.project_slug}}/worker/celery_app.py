@@ -10,16 +10,18 @@ from celery.schedules import crontab
 from celery.signals import beat_init, celeryd_init, worker_shutdown
 
 from {{ cookiecutter.project_slug }}.core.sentry import close_sentry, init_sentry
-from {{ cookiecutter.project_slug }}.core.settings import get_settings
+from {{ cookiecutter.project_slug }}.core.startup import settings_or_exit
 
+# A bad setting stops the worker and beat here, in one line naming the variable.
+settings = settings_or_exit()
 app = Celery(
     "{{ cookiecutter.project_slug }}",
-    broker=get_settings().redis_url,
-    backend=get_settings().redis_url,
+    broker=settings.redis_url,
+    backend=settings.redis_url,
     include=["{{ cookiecutter.project_slug }}.worker.tasks"],
 )
 app.conf.update(
-    task_default_queue=get_settings().worker_queue,
+    task_default_queue=settings.worker_queue,
     broker_connection_retry_on_startup=True,
     task_track_started=True,
     # Monitored as a Sentry cron (check-ins) by CeleryIntegration(monitor_beat_tasks).

@@ -4,23 +4,18 @@ Values come from the same validated environment the Sentry core reads
 (`core.settings`), so a bad variable stops start-up with one message naming it.
 """
 
-import os
 from pathlib import Path
 
 import dj_database_url
 
-from {{ cookiecutter.project_slug }}.core.settings import get_settings
+from {{ cookiecutter.project_slug }}.core.startup import settings_or_exit
 
-APP = get_settings()
+APP = settings_or_exit()
 BASE_DIR = Path(__file__).resolve().parents[3]
 
 SECRET_KEY = APP.signing_key
 DEBUG = False
-ALLOWED_HOSTS = [
-    host.strip()
-    for host in os.environ.get("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1").split(",")
-    if host.strip()
-]
+ALLOWED_HOSTS = list(APP.django_allowed_hosts)
 
 INSTALLED_APPS = [
     "django.contrib.admin",

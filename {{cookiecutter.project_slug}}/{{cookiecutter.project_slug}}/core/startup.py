@@ -1,0 +1,45 @@
+"""How every entry point refuses a bad setting: one line naming the variable on
+stderr, exit status 3, no traceback.
+
+The web app (uvicorn, gunicorn), the workers and Django's management commands all
+read the settings through `settings_or_exit()` or `refuse_bad_settings()`.
+"""
+
+import multiprocessing
+import os
+import signal
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from .settings import Settings, SettingsError, get_settings
+
+# gunicorn's arbiter and uvicorn's --workers supervisor both read 3 as "failed to
+# boot" and stop, instead of restarting the worker forever.
+STARTUP_FAILURE = 3
+
+
+@contextmanager
+def refuse_bad_settings() -> Iterator[None]:
+    """Turn a `SettingsError` raised inside into one line and exit status 3."""
+    try:
+        yield
+    except SettingsError as error:
+        print(f"Configuration error: {error}", file=sys.stderr, flush=True)
+        _stop_uvicorn_reloader()
+        raise SystemExit(STARTUP_FAILURE) from None
+
+
+def settings_or_exit() -> Settings:
+    """The settings, for entry points: a bad value ends the process in one line."""
+    with refuse_bad_settings():
+        return get_settings()
+
+
+def _stop_uvicorn_reloader() -> None:
+    """Stop `uvicorn --reload` as well: it would wait for a code change, which cannot
+    fix a variable, holding the port while serving nothing."""
+    # The app runs in a child spawned by the reloader, with the reloader's argv.
+    spawned = multiprocessing.parent_process() is not None
+    if spawned and "uvicorn" in sys.argv[0] and "--reload" in sys.argv:
+        os.kill(os.getppid(), signal.SIGTERM)
