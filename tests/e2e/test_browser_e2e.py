@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import shutil
+import signal
 import subprocess
 import uuid
 import zlib
@@ -172,7 +174,9 @@ def visit(
         )
     finally:
         if preview is not None:
-            preview.terminate()
+            # The whole group: `npm run preview` leaves its vite child behind.
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(preview.pid, signal.SIGTERM)
             preview.wait(timeout=10)
         service.stop()
 
