@@ -40,6 +40,9 @@ def _stop_uvicorn_reloader() -> None:
     """Stop `uvicorn --reload` as well: it would wait for a code change, which cannot
     fix a variable, holding the port while serving nothing."""
     # The app runs in a child spawned by the reloader, with the reloader's argv.
-    spawned = multiprocessing.parent_process() is not None
-    if spawned and "uvicorn" in sys.argv[0] and "--reload" in sys.argv:
-        os.kill(os.getppid(), signal.SIGTERM)
+    reloader = multiprocessing.parent_process()
+    if reloader is None or "uvicorn" not in sys.argv[0] or "--reload" not in sys.argv:
+        return
+    # Only the reloader itself: if it is gone, the parent is whoever adopted us.
+    if os.getppid() == reloader.pid:
+        os.kill(reloader.pid, signal.SIGTERM)
