@@ -17,6 +17,7 @@ import pytest
 
 from tests.e2e.bugsink import Bugsink
 from tests.e2e.client import sign_up
+from tests.e2e.planted import CARD, EMAIL, JWT, PLANTED, secrets_found
 from tests.e2e.recorder import Item, Recorder
 from tests.e2e.service import Service
 from tests.helpers.combos import DEFAULT_SLUG
@@ -29,27 +30,7 @@ USER = {
     "email": "e2e.user@example.com",
     "password": "E2e-Passw0rd-very-private",
 }
-JWT = (
-    "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9"
-    ".eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkxlYWsgTWUifQ"
-    ".SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c"
-)
-CARD = "4111 1111 1111 1111"
-EMAIL = "leak.me@example.com"
 SECRET_MESSAGE = f"customer {EMAIL} paid with {CARD} using token {JWT}"
-PLANTED = {
-    "body password": "hunter2-body",
-    "X-Api-Key header": "sk_live_headersecret",
-    "session cookie": "cookiesecret123",
-    "api_key query": "querysecret456",
-    "token query": "querytoken789",
-    "JWT": JWT,
-    "JWT signature": JWT.rsplit(".", 1)[1],
-    "e-mail in message": EMAIL,
-    "card number": CARD,
-    "card digits": CARD.replace(" ", ""),
-    "registered password": USER["password"],
-}
 
 
 @dataclass
@@ -59,16 +40,6 @@ class FailedRequest:
     user_id: str
     access_token: str
     response: httpx.Response
-
-
-def secrets_found(text: str, extra: dict[str, str]) -> list[str]:
-    """Names of the planted secrets present in ``text`` (also URL-encoded)."""
-    found = []
-    for name, secret in {**PLANTED, **extra}.items():
-        forms = {secret, urllib.parse.quote(secret), urllib.parse.quote_plus(secret)}
-        if any(form in text for form in forms):
-            found.append(name)
-    return found
 
 
 @pytest.fixture(scope="module")
@@ -207,7 +178,10 @@ def test_no_secret_reaches_bugsink(
     failed_request: FailedRequest,
     bugsink_server: Bugsink,
 ) -> None:
-    extra = {"login access token": failed_request.access_token}
+    extra = {
+        "login access token": failed_request.access_token,
+        "registered password": USER["password"],
+    }
     leaks = secrets_found(json.dumps(bugsink_event), extra)
     assert not leaks, f"secrets in the Bugsink event: {leaks}"
     stored = json.dumps([event["data"] for event in bugsink_server.all_events()])
@@ -251,6 +225,9 @@ def test_no_secret_in_any_envelope(
     )
     assert not recorder.errors, recorder.errors
     everything = recorder.all_bytes().decode("utf-8", errors="replace")
-    extra = {"login access token": failed_request.access_token}
+    extra = {
+        "login access token": failed_request.access_token,
+        "registered password": USER["password"],
+    }
     leaks = secrets_found(everything, extra)
     assert not leaks, f"secrets in the envelopes the SDK sent: {leaks}"

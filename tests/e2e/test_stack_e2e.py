@@ -27,9 +27,9 @@ import pytest
 
 from tests.e2e.bugsink import Bugsink
 from tests.e2e.client import graphql, sign_up
+from tests.e2e.planted import CARD, EMAIL, JWT, PLANTED, secrets_found
 from tests.e2e.recorder import Item, Recorder
 from tests.e2e.stack import Stack, start_stack
-from tests.e2e.test_service_e2e import CARD, EMAIL, JWT, PLANTED, secrets_found
 from tests.helpers.combos import Combo, framework_worker_combos
 
 pytestmark = [pytest.mark.e2e]
