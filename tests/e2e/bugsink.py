@@ -8,6 +8,7 @@ It is installed into its own virtual environment (``BUGSINK_VENV`` if set, else
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import shutil
@@ -63,20 +64,35 @@ print(SETUP_MARKER + json.dumps(facts))
 
 
 def ensure_venv() -> Path:
-    """Return a virtual environment with bugsink installed (create it if needed)."""
+    """Return a virtual environment with bugsink installed (create it if needed).
+
+    Several test processes (xdist workers, or two runs on one machine) may ask at
+    once: one installs under an exclusive file lock while the others wait. A marker
+    written last tells a finished venv from one a killed run left half-made.
+    """
     configured = os.environ.get("BUGSINK_VENV")
-    venv = Path(configured) if configured else DEFAULT_VENV
-    if (venv / "bin" / "bugsink-manage").exists():
-        return venv
     if configured:
-        raise RuntimeError(f"BUGSINK_VENV={configured} has no bin/bugsink-manage")
+        venv = Path(configured)
+        if not (venv / "bin" / "bugsink-manage").exists():
+            raise RuntimeError(f"BUGSINK_VENV={configured} has no bin/bugsink-manage")
+        return venv
+    venv = DEFAULT_VENV
+    installed = venv / f"installed-{BUGSINK_VERSION}"
+    if installed.exists():
+        return venv
     uv = shutil.which("uv")
     if uv is None:
         raise RuntimeError("uv is needed to install bugsink")
     venv.parent.mkdir(parents=True, exist_ok=True)
-    _run([uv, "venv", "--quiet", "--python", "python3.11", str(venv)])
-    env = {**os.environ, "VIRTUAL_ENV": str(venv)}
-    _run([uv, "pip", "install", "--quiet", f"bugsink=={BUGSINK_VERSION}"], env=env)
+    with open(venv.parent / f"{venv.name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not installed.exists():
+            create = [uv, "venv", "--quiet", "--clear", "--python", "python3.11"]
+            _run([*create, str(venv)])
+            env = {**os.environ, "VIRTUAL_ENV": str(venv)}
+            install = [uv, "pip", "install", "--quiet", f"bugsink=={BUGSINK_VERSION}"]
+            _run(install, env=env)
+            installed.touch()
     return venv
 
 
