@@ -1,12 +1,12 @@
 """Shape the generated project to the answers.
 
 1. Remove what belongs only to options that were not chosen (PRUNE_TABLE).
-2. Write `.env` from `.env.example`, its dev-secret placeholders replaced with fresh values
-   from `secrets`, so the first `uv run` works as it is.
-3. Leave those placeholders empty in `.env.example`: the generated secrets live in `.env`
-   only (git-ignored, skipped by `cruft update`), so every file in git is the same for every
-   bake with the same answers, and `cruft update`'s renders of the template match the
-   project's files byte for byte (its three-way merge needs that).
+2. Write `.env` from `.env.example`, its dev-secret placeholders replaced with fresh
+   values from `secrets`, so the first `uv run` works as it is.
+3. Leave those placeholders empty in `.env.example`: the generated secrets live in
+   `.env` only (git-ignored, skipped by `cruft update`), so every file in git is the
+   same for every bake with the same answers, and `cruft update`'s renders of the
+   template match the project's files byte for byte (its three-way merge needs that).
 4. Record the answers in `.cookiecutter.json`, a replay file that re-bakes the project.
 """
 
@@ -132,8 +132,8 @@ PLACEHOLDER = re.compile(r"__DEV_([A-Z0-9_]+?)__")
 # `NAME=__DEV_NAME__`, the placeholder as a whole value.
 PLACEHOLDER_VALUE = re.compile(r"^(\w+)=__DEV_[A-Z0-9_]+?__$", re.MULTILINE)
 
-# Context keys that describe this machine or this checkout of the template (paths; cruft's
-# template URL and commit, kept in `.cruft.json`), not the answers: left out of
+# Context keys that describe this machine or this checkout of the template (paths;
+# cruft's template URL and commit, kept in `.cruft.json`), not the answers: left out of
 # `.cookiecutter.json`, so that a plain cookiecutter bake and a cruft one are identical.
 MACHINE_KEYS = {"_output_dir", "_repo_dir", "_checkout", "_template", "_commit"}
 
