@@ -53,6 +53,8 @@ DEFAULT_DESCRIPTION = str(COOKIECUTTER_JSON["description"])
 # The project's own changes.
 OWN_DESCRIPTION = "Our own description of this service."
 OWN_FUNCTION = '\n\ndef our_own_function() -> str:\n    return "kept"\n'
+# A generated file every project here deletes.
+DELETED_BY_PROJECT = ".pre-commit-config.yaml"
 # The template's changes.
 B_MARK = "Template change B."
 B_SETTING = "TEMPLATE_B_SETTING"
@@ -156,6 +158,8 @@ def _change_b(template: Path) -> None:
     )
     # Kept by celery bakes, pruned from the others: it must never reach them.
     _append(package / "worker" / "celery_app.py", f"# {B_MARK}\n")
+    # Deleted by every project here: it must stay deleted.
+    _append(project / DELETED_BY_PROJECT, f"# {B_MARK}\n")
 
 
 def _change_c(template: Path) -> None:
@@ -303,6 +307,7 @@ def _make_project(story: Story, repo: TemplateRepo, workdir: Path) -> Path:
 def _own_change(project: Path, slug: str, env: dict[str, str]) -> None:
     _edit(project / "README.md", f"\n{DEFAULT_DESCRIPTION}\n", f"\n{OWN_DESCRIPTION}\n")
     _append(project / slug / "core" / "sentry.py", OWN_FUNCTION)
+    (project / DELETED_BY_PROJECT).unlink()
     _git(project, env, "commit", "--quiet", "--all", "-m", "Our own change")
 
 
@@ -432,6 +437,9 @@ def test_update_keeps_the_project_change(outcome: Outcome) -> None:
     assert f"\n{DEFAULT_DESCRIPTION}\n" not in readme
     assert outcome.files_after_update[f"{outcome.slug}/core/sentry.py"].endswith(
         OWN_FUNCTION
+    )
+    assert not (outcome.project / DELETED_BY_PROJECT).exists(), (
+        "the update brought back a file the project deleted"
     )
 
 
