@@ -246,7 +246,8 @@ def _shell(
         .replace("<template>", shlex.quote(str(repo.path)))
         .replace("<commit>", repo.commit_a)
     )
-    assert "<" not in command.replace("<<", ""), f"unfilled placeholder in {line!r}"
+    unfilled = re.findall(r"<[a-z ,]+>", command)
+    assert not unfilled, f"README placeholders this test cannot fill: {unfilled}"
     return run(["bash", "-c", command], cwd=project, env=repo.env, timeout=300)
 
 
