@@ -1,12 +1,17 @@
 """Shape the generated project to the answers.
 
 1. Remove what belongs only to options that were not chosen (PRUNE_TABLE).
-2. Replace the dev-secret placeholders with fresh values from `secrets`.
-3. Write `.env` from `.env.example` so the first `uv run` works as it is.
+2. Write `.env` from `.env.example`, its dev-secret placeholders replaced with fresh
+   values from `secrets`, so the first `uv run` works as it is.
+3. Leave those placeholders empty in `.env.example`: the generated secrets live in
+   `.env` only (git-ignored, skipped by `cruft update`), so every file in git is the
+   same for every bake with the same answers, and `cruft update`'s renders of the
+   template match the project's files byte for byte (its three-way merge needs that).
 4. Record the answers in `.cookiecutter.json`, a replay file that re-bakes the project.
 """
 
 import json
+import re
 import secrets
 import shutil
 from pathlib import Path
@@ -114,7 +119,7 @@ PRUNE_TABLE = {
     },
 }
 
-# Placeholder -> the token that replaces it in every file that holds it.
+# Placeholder -> the fresh value that replaces it in `.env`.
 SECRET_PLACEHOLDERS = {
     "__DEV_SECRET_KEY__": lambda: secrets.token_urlsafe(48),
     "__DEV_POSTGRES_PASSWORD__": lambda: secrets.token_urlsafe(24),
@@ -122,10 +127,15 @@ SECRET_PLACEHOLDERS = {
     # A UUID in hex: Bugsink's DSN key for the project.
     "__DEV_BUGSINK_PROJECT_KEY__": lambda: secrets.token_hex(16),
 }
-FILES_WITH_SECRETS = (".env.example", "docker-compose.dev.yml")
+# `__DEV_<NAME>__`: NAME is the variable that holds the value.
+PLACEHOLDER = re.compile(r"__DEV_([A-Z0-9_]+?)__")
+# `NAME=__DEV_NAME__`, the placeholder as a whole value.
+PLACEHOLDER_VALUE = re.compile(r"^(\w+)=__DEV_[A-Z0-9_]+?__$", re.MULTILINE)
 
-# Context keys that describe this machine (paths, checkout), not the answers.
-MACHINE_KEYS = {"_output_dir", "_repo_dir", "_checkout"}
+# Context keys that describe this machine or this checkout of the template (paths;
+# cruft's template URL and commit, kept in `.cruft.json`), not the answers: left out of
+# `.cookiecutter.json`, so that a plain cookiecutter bake and a cruft one are identical.
+MACHINE_KEYS = {"_output_dir", "_repo_dir", "_checkout", "_template", "_commit"}
 
 
 def paths_to_prune(answers: dict, table: dict) -> set[str]:
@@ -146,22 +156,22 @@ def prune(root: Path, paths: set[str]) -> None:
             path.unlink()
 
 
-def fill_secrets(root: Path) -> None:
-    values = {placeholder: make() for placeholder, make in SECRET_PLACEHOLDERS.items()}
-    for name in FILES_WITH_SECRETS:
-        path = root / name
-        if not path.exists():
-            continue
-        text = path.read_text()
-        for placeholder, value in values.items():
-            text = text.replace(placeholder, value)
-        path.write_text(text)
-
-
 def write_dotenv(root: Path) -> None:
+    """`.env` (unless there is one): `.env.example` with fresh secrets filled in."""
     dotenv = root / ".env"
-    if not dotenv.exists():
-        shutil.copyfile(root / ".env.example", dotenv)
+    if dotenv.exists():
+        return
+    values = {placeholder: make() for placeholder, make in SECRET_PLACEHOLDERS.items()}
+    text = (root / ".env.example").read_text()
+    dotenv.write_text(PLACEHOLDER.sub(lambda found: values[found.group(0)], text))
+
+
+def blank_placeholders(root: Path) -> None:
+    """`.env.example` names the generated values without holding them:
+    `NAME=__DEV_NAME__` becomes `NAME=` (unset), any other placeholder `<NAME>`."""
+    example = root / ".env.example"
+    text = PLACEHOLDER_VALUE.sub(r"\1=", example.read_text())
+    example.write_text(PLACEHOLDER.sub(r"<\1>", text))
 
 
 def record_answers(root: Path) -> None:
@@ -174,8 +184,8 @@ def record_answers(root: Path) -> None:
 def main() -> None:
     root = Path.cwd()
     prune(root, paths_to_prune(ANSWERS, PRUNE_TABLE))
-    fill_secrets(root)
     write_dotenv(root)
+    blank_placeholders(root)
     record_answers(root)
 
 

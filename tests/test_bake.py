@@ -294,7 +294,18 @@ def test_dockerfile_hadolint(project: Path, combo: Combo) -> None:
 
 # --- generated secrets -------------------------------------------------------
 
-SECRET_FILES = (".env.example", "docker-compose.dev.yml")
+# The generated dev secrets live in .env alone: the files in git name them without
+# holding them (two bakes with the same answers differ only in .env, see
+# test_rebake.py), which is what lets `cruft update` merge (see test_update.py).
+SECRET_FILES = (".env", ".env.example", "docker-compose.dev.yml")
+GENERATED = re.compile(
+    r"^(SECRET_KEY|POSTGRES_PASSWORD|BUGSINK_PROJECT_KEY|BUGSINK_SECRET_KEY)=(.*)$",
+    re.MULTILINE,
+)
+
+
+def _generated_values(project: Path) -> dict[str, str]:
+    return dict(GENERATED.findall((project / ".env").read_text(encoding="utf-8")))
 
 
 def test_no_secret_placeholders(project: Path) -> None:
@@ -303,16 +314,40 @@ def test_no_secret_placeholders(project: Path) -> None:
         assert "__DEV_" not in text, f"{name} keeps a __DEV_ placeholder"
 
 
+def test_generated_secrets_only_in_dotenv(project: Path, combo: Combo) -> None:
+    values = _generated_values(project)
+    expected = {"SECRET_KEY", "POSTGRES_PASSWORD"}
+    if combo.answer("local_error_tracker") == "bugsink":
+        expected |= {"BUGSINK_PROJECT_KEY", "BUGSINK_SECRET_KEY"}
+    assert set(values) == expected, values.keys()
+    assert all(len(value) >= 32 for value in values.values()), "a short secret"
+    example = dict(GENERATED.findall((project / ".env.example").read_text("utf-8")))
+    assert example == dict.fromkeys(expected, ""), "generated values in .env.example"
+    for path, text in text_files(project):
+        if path.name == ".env":
+            continue
+        leaked = [name for name, value in values.items() if value in text]
+        assert not leaked, f"{path.relative_to(project)} holds {leaked} from .env"
+
+
 def test_generated_secrets_differ(bake: Callable[..., Bake], cookies: object) -> None:
     first = bake().path()
     second_result = cookies.bake()  # type: ignore[attr-defined]
     assert second_result.exception is None, repr(second_result.exception)
     second = second_result.project_path
-    differing = []
-    for name in SECRET_FILES:
-        a = (first / name).read_text(encoding="utf-8").splitlines()
-        b = (second / name).read_text(encoding="utf-8").splitlines()
-        differing += [
-            f"{name}: {x!r} / {y!r}" for x, y in zip(a, b, strict=False) if x != y
-        ]
-    assert differing, f"two bakes produced the same {SECRET_FILES}: no generated secret"
+    first_values, second_values = _generated_values(first), _generated_values(second)
+    assert first_values.keys() == second_values.keys()
+    same = [name for name in first_values if first_values[name] == second_values[name]]
+    assert not same, f"two bakes generated the same {same}"
+
+
+def test_compose_dev_needs_the_generated_dotenv(project: Path, tmp_path: Path) -> None:
+    """Without .env (a fresh clone) compose stops with a message naming the variable."""
+    no_dotenv = tmp_path / "empty.env"
+    no_dotenv.write_text("")
+    env = clean_env()
+    for name in ("SECRET_KEY", "POSTGRES_PASSWORD", "BUGSINK_PROJECT_KEY"):
+        env.pop(name, None)
+    result = _compose_config(project, "docker-compose.dev.yml", env, env_file=no_dotenv)
+    assert result.returncode != 0, "the dev compose file ran without its secrets"
+    assert "must be set in .env" in result.stdout + result.stderr, output(result)

@@ -1,6 +1,7 @@
 """A generated project records its answers; replaying them bakes the same tree.
 
-Only the dev secrets differ: generation draws them afresh from ``secrets`` every time.
+Only `.env` differs: generation draws its dev secrets afresh from ``secrets`` every
+time, and no other file holds them.
 """
 
 from __future__ import annotations
@@ -28,8 +29,8 @@ COMBOS = [
         project_name="Billing API",
     ),
 ]
-# Files that hold generated secrets, and what a generated secret looks like.
-SECRET_FILES = {".env", ".env.example", "docker-compose.dev.yml"}
+# The one file that holds generated secrets, and what a generated secret looks like.
+SECRET_FILES = {".env"}
 SECRET_TOKEN = re.compile(r"[A-Za-z0-9_-]{24,}")
 
 
