@@ -67,8 +67,9 @@ def choice_questions() -> dict[str, list[str]]:
 
 def shaping_questions() -> dict[str, list[str]]:
     """The choice questions the generated pyproject.toml depends on, with their
-    values: every one it names as `cookiecutter.<question>`."""
-    named = set(re.findall(r"cookiecutter\.(\w+)", PYPROJECT.read_text("utf-8")))
+    values: every one it names (`cookiecutter.<question>` or `cookiecutter["..."]`)."""
+    text = PYPROJECT.read_text(encoding="utf-8")
+    named = set(re.findall(r"cookiecutter(?:\.|\[[\"'])(\w+)", text))
     return {
         question: values
         for question, values in choice_questions().items()
