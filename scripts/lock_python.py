@@ -145,7 +145,7 @@ def split(lock: Lock) -> None:
     header, *entries = lock.text.removesuffix("\n").split(SEPARATOR)
     lock.header = header
     for entry in entries:
-        name = _field(entry, "name")
+        name = _field(entry, "name") or ""
         if name == SLUG:
             lock.project = _project_template(entry)
             continue
