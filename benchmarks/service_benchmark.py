@@ -56,7 +56,12 @@ from _servers import HOST, BlackHole, Sink, SlowServer, Tally, dsn_for_port  # n
 
 from tests.e2e.client import LOGIN, REGISTER  # noqa: E402
 from tests.helpers.combos import AVAILABLE, DEFAULT_SLUG  # noqa: E402
-from tests.helpers.compose import listen_on, production_command  # noqa: E402
+from tests.helpers.compose import (  # noqa: E402
+    listen_on,
+    migration_command,
+    production_build_steps,
+    production_command,
+)
 from tests.helpers.net import free_port, wait_http  # noqa: E402
 from tests.helpers.project import project_env  # noqa: E402
 
@@ -205,7 +210,8 @@ def uv_sync(project: Path, processes: Processes) -> None:
     if uv is None:
         raise BenchmarkError("uv is not installed (pip install uv)")
     log = project.parent / "uv-sync.log"
-    processes.run([uv, "sync", "--no-dev"], project, project_env(), log, 900)
+    command = [uv, "sync", "--locked", "--no-dev"]
+    processes.run(command, project, project_env(), log, 900)
 
 
 # --- the running service -----------------------------------------------------------
@@ -266,10 +272,14 @@ def prepare(framework: str, workdir: Path, processes: Processes) -> Project:
     command = production_command(path)
     project = Project(framework, path, workdir / framework, command)
     progress(f"{framework}: production CMD: {' '.join(command)}")
-    if framework == "django":
-        progress(f"{framework}: manage.py migrate")
-        migrate = [str(project.python), "manage.py", "migrate", "--noinput"]
-        processes.run(migrate, path, project.env(""), workdir / "migrate.log", 300)
+    # As the image and the production compose file do before the app starts.
+    for number, step in enumerate(production_build_steps(path), 1):
+        progress(f"{framework}: image build step: {' '.join(step.command)}")
+        env = {**project.env(""), **step.env}
+        processes.run(step.command, path, env, workdir / f"build-{number}.log", 300)
+    migrate = migration_command(path)
+    progress(f"{framework}: {' '.join(migrate)}")
+    processes.run(migrate, path, project.env(""), workdir / "migrate.log", 300)
     return project
 
 

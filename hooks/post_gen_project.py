@@ -30,7 +30,10 @@ PRUNE_TABLE = {
             "{{cookiecutter.project_slug}}/models.py",
             "{{cookiecutter.project_slug}}/passwords.py",
             "{{cookiecutter.project_slug}}/lifespan.py",
+            "{{cookiecutter.project_slug}}/migrate.py",
+            "{{cookiecutter.project_slug}}/migrations",
             "tests/test_auth.py",
+            "tests/test_migrations.py",
         ],
         "django": [
             "manage.py",
@@ -49,7 +52,10 @@ PRUNE_TABLE = {
             "{{cookiecutter.project_slug}}/models.py",
             "{{cookiecutter.project_slug}}/passwords.py",
             "{{cookiecutter.project_slug}}/lifespan.py",
+            "{{cookiecutter.project_slug}}/migrate.py",
+            "{{cookiecutter.project_slug}}/migrations",
             "tests/test_graphql.py",
+            "tests/test_migrations.py",
         ],
     },
     "worker": {
@@ -114,8 +120,9 @@ PRUNE_TABLE = {
     },
     "ci": {
         "github": [".github"],
-        "gitlab": [".gitlab-ci.yml"],
-        "none": [],
+        # Renovate keeps the dependencies current where Dependabot is not at hand.
+        "gitlab": [".gitlab-ci.yml", "renovate.json"],
+        "none": ["renovate.json"],
     },
 }
 

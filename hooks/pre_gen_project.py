@@ -48,6 +48,7 @@ DEPENDENCY_NAMES = {
     "starlette",
     "strawberry",
     "uvicorn",
+    "whitenoise",
     "core",
     "tests",
     "test",
@@ -86,6 +87,12 @@ def check_project_slug(answers: dict) -> None:
     if not slug.isidentifier() or slug != slug.lower() or not slug.isascii():
         raise Refusal(
             f"project_slug: {slug!r} is not a lowercase Python identifier; {accepted}"
+        )
+    if slug.startswith("_") or slug.endswith("_") or "__" in slug:
+        # The distribution name (`_` -> `-`) must start and end with a letter or
+        # digit, and uv.lock spells it normalized (one `-` for a run of them).
+        raise Refusal(
+            f"project_slug: {slug!r} starts or ends with '_' or doubles it; {accepted}"
         )
     if keyword.iskeyword(slug) or keyword.issoftkeyword(slug):
         raise Refusal(f"project_slug: {slug!r} is a Python keyword; {accepted}")

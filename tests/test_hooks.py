@@ -35,6 +35,8 @@ class Case:
 
 
 SLUGS = ["1abc", "my-service", "Acme", "class", "json", "logging"]
+# Distribution names start and end with a letter or digit, one '-' at a time.
+SLUGS += ["_acme", "acme_", "acme__service"]
 DEPENDENCIES = ["fastapi", "sentry_sdk", "sqlalchemy", "pydantic", "jwt"]
 RATES = ["abc", "-0.1", "1.5", "nan"]
 # Values outside the choices. Cookiecutter's CLI refuses `key=value` ones itself

@@ -1,9 +1,11 @@
 """The production compose stack of a baked project, run bare-metal.
 
-Each service runs the command and the environment that
-`docker compose -f docker-compose.prod.yml config` resolves for it (the image's CMD when
-the service has no command), in an empty working directory like the image's `/app`,
-with the project's `.venv` first on PATH like the image's `/opt/venv`. What a container
+First the image's own build steps run (the production stage's RUN instructions, e.g.
+Django's collectstatic) with the stage's ENV. Then each service runs the command and
+the environment that `docker compose -f docker-compose.prod.yml config` resolves for it
+(the image's CMD when the service has no command), one-off services (`migrate`) to
+completion first; each in an empty working directory like the image's `/app`, with the
+project's `.venv` first on PATH like the image's `/opt/venv`. What a container
 network would provide is mapped onto this machine, on 127.0.0.1 only:
 
 - `db`: a role and a database of their own on the PostgreSQL server of
@@ -30,7 +32,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tests.helpers.compose import listen_on, production_command, resolved_services
+from tests.helpers.compose import (
+    listen_on,
+    production_build_steps,
+    production_command,
+    resolved_services,
+)
 from tests.helpers.net import free_port, wait_http
 from tests.helpers.tools import output, run
 
@@ -167,6 +174,9 @@ def start_stack(
     mapping = _Mapping(database=database, redis_url=redis_url)
     extra = {**STAGING, **(overrides or {})}
     try:
+        for number, step in enumerate(production_build_steps(project), 1):
+            env = mapping.environment(project, step.env, {})
+            _run_to_completion(f"build-{number}", step.command, env, workdir)
         for name in _start_order(services):
             service = services[name]
             env = mapping.environment(project, service.get("environment") or {}, extra)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -37,6 +38,7 @@ pytestmark = [pytest.mark.e2e]
 STACKS = framework_worker_combos()
 ERROR_PATH = "/api/v1/test/error"
 TASKS_PATH = "/api/v1/tasks/orders"
+ADMIN_STYLESHEET = "/static/admin/css/base.css"
 JOB_EMAIL = "job.secret@example.com"
 USER_PASSWORD = "Stack-Passw0rd-very-private"
 
@@ -68,6 +70,8 @@ class Drive:
     failures: dict[str, int] = field(default_factory=dict)
     graphql_failure: int | None = None
     mistakes: dict[str, httpx.Response] = field(default_factory=dict)
+    # Django: the admin's stylesheet, as linked from its login page, and by its name.
+    admin_stylesheets: dict[str, httpx.Response] = field(default_factory=dict)
     # What Bugsink stored for the stack.
     stored: list[dict[str, Any]] = field(default_factory=list)
 
@@ -209,7 +213,22 @@ def _drive(
         assert queued.status_code == 202, queued.text
     for name, request in _malformed_requests(framework).items():
         drive.mistakes[name] = client.request(**request)
+    if framework == "django":
+        drive.admin_stylesheets = _admin_stylesheets(client)
     return drive
+
+
+def _admin_stylesheets(client: httpx.Client) -> dict[str, httpx.Response]:
+    """GET the admin's base.css by its plain name and by the name its login page
+    links (hashed, for far-future caching)."""
+    login = client.get("/admin/login/")
+    assert login.status_code == 200, login.text[:500]
+    linked = re.search(r'href="(/static/admin/css/base\.[^"]*\.css)"', login.text)
+    assert linked is not None, f"no admin stylesheet linked:\n{login.text[:2000]}"
+    return {
+        "plain": client.get(ADMIN_STYLESHEET),
+        "linked": client.get(linked.group(1)),
+    }
 
 
 def _malformed_requests(framework: str) -> dict[str, dict[str, Any]]:
@@ -407,6 +426,18 @@ def test_graphql_errors_carry_the_user(
     event = _category_event(stored, drive, "graphql")
     assert str((event.get("user") or {}).get("id")) == drive.user_id
     assert (event.get("tags") or {}).get("graphql.operation") == "Fail"
+
+
+@pytest.mark.parametrize("stack_combo", stacks(framework="django"), indirect=True)
+def test_the_admin_has_its_stylesheet(drive: Drive) -> None:
+    """The image's collectstatic and whitenoise, under the production command."""
+    responses = drive.admin_stylesheets
+    for name, response in responses.items():
+        assert response.status_code == 200, f"{name}: {response.status_code}"
+        assert response.headers["content-type"].startswith("text/css"), name
+        assert "font-family" in response.text, f"{name}: {response.text[:200]}"
+    cache = responses["linked"].headers.get("cache-control", "")
+    assert "immutable" in cache, f"the hashed name is not cached for good: {cache}"
 
 
 def test_transactions_have_database_spans(drive: Drive, recorder: Recorder) -> None:

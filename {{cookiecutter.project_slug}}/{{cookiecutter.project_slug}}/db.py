@@ -10,7 +10,6 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from .core.sentry import add_breadcrumb
 from .core.settings import get_settings
-from .models import Base
 
 
 def engine_url(database_url: str) -> str:
@@ -34,24 +33,6 @@ def get_engine() -> Engine:
 @lru_cache
 def get_sessionmaker() -> sessionmaker[Session]:
     return sessionmaker(get_engine(), expire_on_commit=False)
-
-
-# Any fixed number: the key of the PostgreSQL advisory lock taken by `create_tables`.
-_CREATE_TABLES_LOCK = 5_170_322_118
-
-
-def create_tables() -> None:
-    """Create the missing tables.
-
-    Every server process does this at start-up (`--workers 2` starts two at once); on
-    PostgreSQL concurrent CREATE TABLEs collide, so one process creates while the
-    others wait on a transaction-scoped advisory lock.
-    """
-    with get_engine().begin() as connection:
-        if connection.dialect.name == "postgresql":
-            lock = text("SELECT pg_advisory_xact_lock(:key)")
-            connection.execute(lock, {"key": _CREATE_TABLES_LOCK})
-        Base.metadata.create_all(connection)
 
 
 def database_ok() -> bool:

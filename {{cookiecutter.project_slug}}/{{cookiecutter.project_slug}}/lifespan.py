@@ -1,4 +1,8 @@
-"""Start-up and shutdown shared by the ASGI frameworks (FastAPI, Starlette)."""
+"""Start-up and shutdown shared by the ASGI frameworks (FastAPI, Starlette).
+
+The app never creates its tables: the migrations do, before it starts
+(`python -m {{ cookiecutter.project_slug }}.migrate`, see `migrate.py`).
+"""
 
 import logging
 from collections.abc import AsyncIterator
@@ -7,7 +11,6 @@ from typing import Any
 
 from .core.sentry import close_sentry, init_sentry
 from .core.settings import get_settings
-from .db import create_tables
 
 
 def start() -> None:
@@ -18,6 +21,5 @@ def start() -> None:
 
 @asynccontextmanager
 async def lifespan(app: Any) -> AsyncIterator[None]:
-    create_tables()
     yield
     close_sentry()  # Flush queued events before the process exits.

@@ -11,7 +11,9 @@ import dj_database_url
 from {{ cookiecutter.project_slug }}.core.startup import settings_or_exit
 
 APP = settings_or_exit()
-BASE_DIR = Path(__file__).resolve().parents[3]
+# The package directory, wherever it is installed (the image installs it, without the
+# source tree).
+PACKAGE_DIR = Path(__file__).resolve().parents[2]
 
 SECRET_KEY = APP.signing_key
 DEBUG = False
@@ -30,6 +32,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Static files (the admin's CSS and JS) from STATIC_ROOT, also in production.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -75,7 +79,16 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+# Filled by `collectstatic` (the Dockerfile runs it when it builds the image) and
+# served by whitenoise with far-future caching (hashed, compressed names). With
+# DEBUG (development) whitenoise serves the apps' files directly, no collecting.
+STATIC_ROOT = PACKAGE_DIR / "staticfiles"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    },
+}
 
 LOGGING = {
     "version": 1,

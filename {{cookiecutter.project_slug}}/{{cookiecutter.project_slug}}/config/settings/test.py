@@ -3,11 +3,16 @@
 import uuid
 
 from .base import *  # noqa: F403
-from .base import DATABASES
+from .base import DATABASES, STORAGES
 
 DEBUG = False
 ALLOWED_HOSTS = ["testserver", "localhost"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# No `collectstatic` before the tests: plain file names, no manifest to look them up in.
+STORAGES = {
+    **STORAGES,
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
 if DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3":
     # A unique test database, so that suites sharing one server never collide.
     DATABASES["default"]["TEST"] = {"NAME": f"test_{uuid.uuid4().hex[:12]}"}

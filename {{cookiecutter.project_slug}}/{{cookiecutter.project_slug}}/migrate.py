@@ -1,0 +1,64 @@
+"""Bring the database schema up to date: `python -m {{ cookiecutter.project_slug }}.migrate`.
+
+The one migration command of every deployment (the compose files' `migrate`
+service, the README's first command): Alembic's `upgrade head` with the revisions
+shipped inside this package (`migrations/versions/`), so it needs nothing but the
+installed package and runs from any directory. The database is DATABASE_URL's, as
+for the app; a bad setting stops it in one line (exit status 3).
+
+Runs started side by side (replicas, a deploy job beside a restart) are safe: each
+holds a PostgreSQL advisory lock while it migrates (see `migrations/env.py`), so
+one applies the revisions and the others then find nothing left to do.
+"""
+
+import logging
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Connection, create_engine
+from sqlalchemy.pool import NullPool
+
+from .core.startup import settings_or_exit
+from .db import engine_url
+
+# A package resource, not a path: found wherever the package is installed.
+SCRIPT_LOCATION = "{{ cookiecutter.project_slug }}:migrations"
+# The PostgreSQL advisory lock every run holds while it migrates: any fixed number,
+# the same in every process of this service.
+MIGRATION_LOCK_KEY = 5_170_322_118
+
+
+def alembic_config(connection: Connection | None = None) -> Config:
+    """Alembic's configuration for this package's revisions.
+
+    With ``connection``, the revisions run on it (inside its transaction) instead of
+    on a connection to DATABASE_URL of their own.
+    """
+    config = Config()
+    config.set_main_option("script_location", SCRIPT_LOCATION)
+    if connection is not None:
+        config.attributes["connection"] = connection
+    return config
+
+
+def upgrade(database_url: str, revision: str = "head") -> None:
+    """Apply every revision up to ``revision`` to the database at ``database_url``
+    (sqlite:// or postgresql://), each one once."""
+    engine = create_engine(engine_url(database_url), poolclass=NullPool)
+    try:
+        with engine.begin() as connection:
+            command.upgrade(alembic_config(connection), revision)
+    finally:
+        engine.dispose()
+
+
+def main() -> None:
+    settings = settings_or_exit()
+    logging.basicConfig(
+        level=settings.log_level, format="%(levelname)s [%(name)s] %(message)s"
+    )
+    upgrade(settings.database_url)
+
+
+if __name__ == "__main__":
+    main()
