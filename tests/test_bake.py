@@ -12,8 +12,15 @@ import pytest
 import yaml
 
 from tests.helpers.baking import Bake
+from tests.helpers.caddy import (
+    CADDYFILE_TARGET,
+    PROXY_SERVICE,
+    caddy_env,
+    formatted,
+    validate,
+)
 from tests.helpers.combos import Combo, matrix
-from tests.helpers.compose import COMPOSE
+from tests.helpers.compose import COMPOSE, mounted_config, resolved_config
 from tests.helpers.tools import (
     clean_env,
     expect_success,
@@ -33,6 +40,7 @@ EMPTY_ALLOWED = {"__init__.py", ".gitkeep", "py.typed"}
 NOT_JINJA = re.compile(r"\$\{\{|\$\{#")
 JINJA_MARKERS = ("{{", "{%", "{#")
 PROD_ENV = {
+    "DOMAIN": "api.example.com",
     "SENTRY_DSN": "https://public@sentry.example.com/1",
     "SECRET_KEY": "test-secret-key-for-compose-config",
     "POSTGRES_PASSWORD": "test-postgres-password",
@@ -192,7 +200,7 @@ def test_compose_prod_requires_its_secrets(
 ) -> None:
     text = (project / "docker-compose.prod.yml").read_text(encoding="utf-8")
     required = set(REQUIRED_VARIABLE.findall(text))
-    expected = {"SENTRY_DSN", "SECRET_KEY", "POSTGRES_PASSWORD"}
+    expected = {"DOMAIN", "SENTRY_DSN", "SECRET_KEY", "POSTGRES_PASSWORD"}
     if combo.answer("framework") == "django":
         expected.add("DJANGO_ALLOWED_HOSTS")
     assert expected <= required, f"the prod compose file must require {expected}"
@@ -209,6 +217,43 @@ def test_compose_prod_requires_its_secrets(
             )
             assert result.returncode != 0, f"accepted {label} {variable}"
             assert variable in result.stdout + result.stderr, output(result)
+
+
+# --- the production proxy ----------------------------------------------------
+
+
+def test_only_the_proxy_publishes_ports(project: Path) -> None:
+    """HTTP, HTTPS and HTTP/3 on the proxy; the app and the rest stay inside."""
+    config = resolved_config(project, "docker-compose.prod.yml", clean_env(**PROD_ENV))
+    published = {
+        name: sorted(
+            f"{port['published']}->{port['target']}/{port['protocol']}"
+            for port in service["ports"]
+        )
+        for name, service in config["services"].items()
+        if service.get("ports")
+    }
+    assert published == {
+        PROXY_SERVICE: ["443->443/tcp", "443->443/udp", "80->80/tcp"]
+    }, published
+    proxy = config["services"][PROXY_SERVICE]
+    assert proxy["image"] == "caddy:2"
+    assert proxy["healthcheck"]["test"], "the proxy has no healthcheck"
+    assert proxy["depends_on"]["app"]["condition"] == "service_healthy"
+
+
+def test_caddyfile_validates(project: Path, tmp_path: Path) -> None:
+    """The Caddyfile compose mounts into the proxy, with the proxy's environment:
+    Caddy adapts and provisions it, and it is as `caddy fmt` writes it."""
+    config = resolved_config(project, "docker-compose.prod.yml", clean_env(**PROD_ENV))
+    caddyfile = mounted_config(config, PROXY_SERVICE, CADDYFILE_TARGET)
+    assert caddyfile == project / "Caddyfile"
+    environment = config["services"][PROXY_SERVICE]["environment"]
+    assert environment["DOMAIN"] == PROD_ENV["DOMAIN"]
+    result = validate(caddyfile, caddy_env(tmp_path, environment))
+    expect_success(result)
+    assert "Valid configuration" in result.stdout + result.stderr, output(result)
+    assert formatted(caddyfile) == caddyfile.read_text(encoding="utf-8")
 
 
 # --- CI ----------------------------------------------------------------------

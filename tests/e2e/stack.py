@@ -148,6 +148,7 @@ def start_stack(
         COMPOSE_FILE,
         {
             "PATH": os.environ["PATH"],
+            "DOMAIN": HOST,
             "SENTRY_DSN": dsn,
             "SENTRY_RELEASE": release,
             "SECRET_KEY": secrets.token_urlsafe(48),
