@@ -20,7 +20,12 @@ from tests.helpers.caddy import (
     validate,
 )
 from tests.helpers.combos import Combo, matrix
-from tests.helpers.compose import COMPOSE, mounted_config, resolved_config
+from tests.helpers.compose import (
+    COMPOSE,
+    mounted_config,
+    resolved_config,
+    resolved_services,
+)
 from tests.helpers.tools import (
     clean_env,
     expect_success,
@@ -184,6 +189,37 @@ def test_compose_dev_config(project: Path) -> None:
         env.pop(key, None)
     result = _compose_config(project, "docker-compose.dev.yml", env)
     expect_success(result)
+
+
+# What docker-compose.dev.yml publishes for a local server's port, and what pins it.
+LOCAL_SERVER_PORTS = {"db": (5432, "POSTGRES_PORT"), "redis": (6379, "REDIS_PORT")}
+
+
+def test_compose_dev_leaves_local_server_ports_free(project: Path) -> None:
+    """PostgreSQL and Redis go on 127.0.0.1, on a port Docker picks (never the
+    5432 / 6379 a local server already has), unless a variable of .env.example
+    pins one."""
+    env = clean_env()
+    for _, variable in LOCAL_SERVER_PORTS.values():
+        env.pop(variable, None)
+    pins = {variable: str(port + 1) for port, variable in LOCAL_SERVER_PORTS.values()}
+    default = resolved_services(project, "docker-compose.dev.yml", env)
+    pinned = resolved_services(project, "docker-compose.dev.yml", {**env, **pins})
+    published = [
+        port.get("published")
+        for service in default.values()
+        for port in service.get("ports") or []
+    ]
+    assert "5432" not in published and "6379" not in published, published
+    documented = (project / ".env.example").read_text(encoding="utf-8")
+    for name, (target, variable) in LOCAL_SERVER_PORTS.items():
+        if name not in default:
+            continue
+        (port,) = [p for p in default[name]["ports"] if p["target"] == target]
+        assert port.get("host_ip") == "127.0.0.1" and not port.get("published"), port
+        (port,) = [p for p in pinned[name]["ports"] if p["target"] == target]
+        assert port.get("published") == pins[variable], port
+        assert f"\n# {variable}=" in documented, f".env.example lacks {variable}"
 
 
 def test_compose_prod_config(project: Path) -> None:

@@ -13,7 +13,8 @@ network would provide is mapped onto this machine, on 127.0.0.1 only:
 
 Two settings differ from production, on purpose: `ENVIRONMENT=staging` (the test-error
 endpoint answers 404 in production) and `DJANGO_SECURE_SSL_REDIRECT=false` (plain HTTP
-on 127.0.0.1; in production TLS ends at the proxy).
+on 127.0.0.1; in production TLS ends at the proxy). The proxy service itself is not
+started here: `proxy.py` runs it in front of a stack.
 """
 
 from __future__ import annotations
