@@ -22,7 +22,7 @@ import re
 import subprocess
 import threading
 import urllib.parse
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -155,7 +155,7 @@ def proxy_combo(request: pytest.FixtureRequest) -> Combo:
 @pytest.fixture(scope="module")
 def visit(
     proxy_combo: Combo,
-    synced_project: Any,
+    synced_project: Callable[[Combo], Path],
     machine_urls: tuple[str, str],
     frontend: FrontendStandIn,
     tmp_path_factory: pytest.TempPathFactory,
