@@ -6,9 +6,13 @@ lets npm resolve its package.json afresh, and stores the lock with the project's
 name and version turned back into template expressions.
 
     uv run python scripts/lock_frontends.py
+
+It runs only under the Node the frontends name (`engines` in their package.json):
+npm picks versions for the Node it runs on.
 """
 
 import json
+import re
 import subprocess
 import sys
 import tempfile
@@ -22,6 +26,27 @@ FRONTENDS = ("vue", "react")
 SLUG = "lockproject"
 NAME_EXPRESSION = "{{ cookiecutter.project_slug | replace('_', '-') }}-frontend"
 VERSION_EXPRESSION = "{{ cookiecutter.version }}"
+PACKAGE_JSON = TEMPLATE / "{{cookiecutter.project_slug}}" / "frontend" / "package.json"
+ENGINES_NODE = re.compile(r'"node": ">=(\d+)\.(\d+)"')
+
+
+def node_problem() -> str | None:
+    """Why the Node on PATH cannot lock the frontends, or None when it can."""
+    wanted = ENGINES_NODE.search(PACKAGE_JSON.read_text(encoding="utf-8"))
+    if wanted is None:
+        return f"no engines.node of the form >=MAJOR.MINOR in {PACKAGE_JSON}"
+    minimum = (int(wanted[1]), int(wanted[2]))
+    engines = f">={wanted[1]}.{wanted[2]}"
+    try:
+        found = subprocess.run(
+            ["node", "--version"], capture_output=True, text=True, check=True
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError) as error:
+        return f"node does not run: {error}"
+    major, minor, _ = found.lstrip("v").split(".", 2)
+    if (int(major), int(minor)) < minimum:
+        return f"node {found} is older than the frontends' engines ({engines})"
+    return None
 
 
 def lock(frontend: str, workdir: Path) -> str:
@@ -53,6 +78,10 @@ def lock(frontend: str, workdir: Path) -> str:
 
 
 def main() -> int:
+    problem = node_problem()
+    if problem is not None:
+        print(f"lock_frontends: {problem}", file=sys.stderr)
+        return 1
     with tempfile.TemporaryDirectory() as tmp:
         for frontend in FRONTENDS:
             target = (

@@ -12,8 +12,20 @@ import pytest
 import yaml
 
 from tests.helpers.baking import Bake
+from tests.helpers.caddy import (
+    CADDYFILE_TARGET,
+    PROXY_SERVICE,
+    caddy_env,
+    formatted,
+    validate,
+)
 from tests.helpers.combos import Combo, matrix
-from tests.helpers.compose import COMPOSE
+from tests.helpers.compose import (
+    COMPOSE,
+    mounted_config,
+    resolved_config,
+    resolved_services,
+)
 from tests.helpers.tools import (
     clean_env,
     expect_success,
@@ -33,6 +45,7 @@ EMPTY_ALLOWED = {"__init__.py", ".gitkeep", "py.typed"}
 NOT_JINJA = re.compile(r"\$\{\{|\$\{#")
 JINJA_MARKERS = ("{{", "{%", "{#")
 PROD_ENV = {
+    "DOMAIN": "api.example.com",
     "SENTRY_DSN": "https://public@sentry.example.com/1",
     "SECRET_KEY": "test-secret-key-for-compose-config",
     "POSTGRES_PASSWORD": "test-postgres-password",
@@ -178,6 +191,37 @@ def test_compose_dev_config(project: Path) -> None:
     expect_success(result)
 
 
+# What docker-compose.dev.yml publishes for a local server's port, and what pins it.
+LOCAL_SERVER_PORTS = {"db": (5432, "POSTGRES_PORT"), "redis": (6379, "REDIS_PORT")}
+
+
+def test_compose_dev_leaves_local_server_ports_free(project: Path) -> None:
+    """PostgreSQL and Redis go on 127.0.0.1, on a port Docker picks (never the
+    5432 / 6379 a local server already has), unless a variable of .env.example
+    pins one."""
+    env = clean_env()
+    for _, variable in LOCAL_SERVER_PORTS.values():
+        env.pop(variable, None)
+    pins = {variable: str(port + 1) for port, variable in LOCAL_SERVER_PORTS.values()}
+    default = resolved_services(project, "docker-compose.dev.yml", env)
+    pinned = resolved_services(project, "docker-compose.dev.yml", {**env, **pins})
+    published = [
+        port.get("published")
+        for service in default.values()
+        for port in service.get("ports") or []
+    ]
+    assert "5432" not in published and "6379" not in published, published
+    documented = (project / ".env.example").read_text(encoding="utf-8")
+    for name, (target, variable) in LOCAL_SERVER_PORTS.items():
+        if name not in default:
+            continue
+        (port,) = [p for p in default[name]["ports"] if p["target"] == target]
+        assert port.get("host_ip") == "127.0.0.1" and not port.get("published"), port
+        (port,) = [p for p in pinned[name]["ports"] if p["target"] == target]
+        assert port.get("published") == pins[variable], port
+        assert f"\n# {variable}=" in documented, f".env.example lacks {variable}"
+
+
 def test_compose_prod_config(project: Path) -> None:
     result = _compose_config(project, "docker-compose.prod.yml", clean_env(**PROD_ENV))
     expect_success(result)
@@ -192,7 +236,7 @@ def test_compose_prod_requires_its_secrets(
 ) -> None:
     text = (project / "docker-compose.prod.yml").read_text(encoding="utf-8")
     required = set(REQUIRED_VARIABLE.findall(text))
-    expected = {"SENTRY_DSN", "SECRET_KEY", "POSTGRES_PASSWORD"}
+    expected = {"DOMAIN", "SENTRY_DSN", "SECRET_KEY", "POSTGRES_PASSWORD"}
     if combo.answer("framework") == "django":
         expected.add("DJANGO_ALLOWED_HOSTS")
     assert expected <= required, f"the prod compose file must require {expected}"
@@ -209,6 +253,43 @@ def test_compose_prod_requires_its_secrets(
             )
             assert result.returncode != 0, f"accepted {label} {variable}"
             assert variable in result.stdout + result.stderr, output(result)
+
+
+# --- the production proxy ----------------------------------------------------
+
+
+def test_only_the_proxy_publishes_ports(project: Path) -> None:
+    """HTTP, HTTPS and HTTP/3 on the proxy; the app and the rest stay inside."""
+    config = resolved_config(project, "docker-compose.prod.yml", clean_env(**PROD_ENV))
+    published = {
+        name: sorted(
+            f"{port['published']}->{port['target']}/{port['protocol']}"
+            for port in service["ports"]
+        )
+        for name, service in config["services"].items()
+        if service.get("ports")
+    }
+    assert published == {
+        PROXY_SERVICE: ["443->443/tcp", "443->443/udp", "80->80/tcp"]
+    }, published
+    proxy = config["services"][PROXY_SERVICE]
+    assert proxy["image"] == "caddy:2"
+    assert proxy["healthcheck"]["test"], "the proxy has no healthcheck"
+    assert proxy["depends_on"]["app"]["condition"] == "service_healthy"
+
+
+def test_caddyfile_validates(project: Path, tmp_path: Path) -> None:
+    """The Caddyfile compose mounts into the proxy, with the proxy's environment:
+    Caddy adapts and provisions it, and it is as `caddy fmt` writes it."""
+    config = resolved_config(project, "docker-compose.prod.yml", clean_env(**PROD_ENV))
+    caddyfile = mounted_config(config, PROXY_SERVICE, CADDYFILE_TARGET)
+    assert caddyfile == project / "Caddyfile"
+    environment = config["services"][PROXY_SERVICE]["environment"]
+    assert environment["DOMAIN"] == PROD_ENV["DOMAIN"]
+    result = validate(caddyfile, caddy_env(tmp_path, environment))
+    expect_success(result)
+    assert "Valid configuration" in result.stdout + result.stderr, output(result)
+    assert formatted(caddyfile) == caddyfile.read_text(encoding="utf-8")
 
 
 # --- CI ----------------------------------------------------------------------

@@ -7,18 +7,20 @@ land in the bake the other tests walk.
 from __future__ import annotations
 
 import itertools
+import json
 import re
 import shutil
+import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from tests.helpers.baking import Bake
-from tests.helpers.combos import AVAILABLE, Combo, make_combo
+from tests.helpers.combos import AVAILABLE, ROOT, Combo, make_combo
 from tests.helpers.frontend import npm, npm_env, npm_run
 from tests.helpers.project import readme_commands
-from tests.helpers.tools import run
+from tests.helpers.tools import output, run
 
 pytestmark = pytest.mark.slow
 
@@ -28,6 +30,33 @@ COMBOS = [
     for frontend, framework in itertools.product(FRONTENDS, AVAILABLE["framework"])
 ] + [make_combo(frontend=frontend, pii_mode="strict") for frontend in FRONTENDS]
 VITEST_SUMMARY = re.compile(r"Tests\s+(\d+) passed \((\d+)\)")
+# What Vite prints when loading vite.config.ts the way its next default loader will
+# not ("Your Vite config uses features that are unsupported by `configLoader: ...`").
+VITE_CONFIG_WARNING = "configLoader"
+# The Node a README names ("You need Node.js 24 (LTS), 24.11 or newer").
+README_NODE = re.compile(r"Node\.js (\d+) \(LTS(?:, |\),\s*)(\d+)\.(\d+) or newer")
+ENGINES_NODE = re.compile(r"^>=(\d+)\.(\d+)$")
+
+
+def npm_warnings(result: subprocess.CompletedProcess[str]) -> list[str]:
+    """The lines of an npm command's output that npm printed as warnings."""
+    text = f"{result.stdout}\n{result.stderr}"
+    return [line for line in text.splitlines() if line.lower().startswith("npm warn")]
+
+
+def readme_node(readme: Path) -> tuple[int, int, int]:
+    """(major, minimum major, minimum minor) of the Node.js a README names."""
+    named = README_NODE.search(readme.read_text(encoding="utf-8"))
+    assert named, f"{readme} names no Node.js version"
+    return int(named[1]), int(named[2]), int(named[3])
+
+
+def running_node() -> tuple[int, int]:
+    """(major, minor) of the node on PATH, the one npm and the tests run."""
+    result = run(["node", "--version"])
+    assert result.returncode == 0, output(result)
+    major, minor, _ = result.stdout.strip().lstrip("v").split(".", 2)
+    return int(major), int(minor)
 
 
 @pytest.mark.parametrize("combo", COMBOS, ids=[combo.id for combo in COMBOS])
@@ -42,10 +71,20 @@ def test_frontend_installs_tests_and_builds(
     assert commands[0] == "cd frontend", commands
     assert {"npm ci", "npm test"} <= set(commands), commands
     frontend = shutil.copytree(project / "frontend", tmp_path / "frontend")
+    # On the Node the README names: a fresh install then prints no warning at all
+    # (no EBADENGINE, no deprecated package).
+    named, minimum_major, minimum_minor = readme_node(project / "README.md")
+    node = running_node()
+    assert node[0] == named and node >= (minimum_major, minimum_minor), (
+        f"the tests run Node {node}, the README names Node.js {named} "
+        f"({minimum_major}.{minimum_minor}+): put it first on PATH (.ci/run does)"
+    )
 
-    npm_run(frontend, "ci")
+    installed = npm_run(frontend, "ci")
+    assert not npm_warnings(installed), output(installed)
     npm_run(frontend, "run", "format:check")
     tested = npm_run(frontend, "test")
+    assert VITE_CONFIG_WARNING not in tested.stdout + tested.stderr, tested.stdout
     summary = VITEST_SUMMARY.search(tested.stdout)
     assert summary, f"no Vitest summary in\n{tested.stdout[-3000:]}"
     assert summary.group(1) == summary.group(2), summary.group(0)
@@ -54,7 +93,8 @@ def test_frontend_installs_tests_and_builds(
         "generated_tests_passed", f"{combo.id} (Vitest): {summary.group(1)}"
     )
 
-    npm_run(frontend, "run", "build")
+    built = npm_run(frontend, "run", "build")
+    assert VITE_CONFIG_WARNING not in built.stdout + built.stderr, built.stdout
     index = (frontend / "dist" / "index.html").read_text(encoding="utf-8")
     assert "/assets/" in index
     bundle = "".join(
@@ -83,3 +123,47 @@ def test_bad_sentry_setting_stops_the_build(
         in result.stdout + result.stderr
     )
     assert not (frontend / "dist").exists()
+
+
+# The GitLab pipeline is baked with a frontend among the option combinations.
+NODE_COMBOS = [make_combo(frontend=frontend) for frontend in FRONTENDS] + [
+    make_combo(ci="gitlab", frontend="vue", worker="arq")
+]
+NODE_IMAGE = re.compile(r"\bnode:(\d+)\b")
+SETUP_NODE_VERSION = re.compile(r"node-version: *(\S+)")
+
+
+@pytest.mark.parametrize("combo", NODE_COMBOS, ids=[combo.id for combo in NODE_COMBOS])
+def test_one_node_version(combo: Combo, bake_combo: Callable[[Combo], Bake]) -> None:
+    """The README, engines, the lock, the image, the dev compose file, CI and the
+    template's own README name the same Node.js."""
+    project = bake_combo(combo).path()
+    named, minimum_major, minimum_minor = readme_node(project / "README.md")
+    assert named == minimum_major, "the README names one major version"
+    assert readme_node(ROOT / "README.md") == (named, minimum_major, minimum_minor)
+
+    engines = f">={minimum_major}.{minimum_minor}"
+    package = json.loads((project / "frontend/package.json").read_text())
+    lock = json.loads((project / "frontend/package-lock.json").read_text())
+    assert package["engines"]["node"] == engines
+    assert lock["packages"][""]["engines"]["node"] == engines
+    assert ENGINES_NODE.match(engines)
+
+    images = {
+        "frontend/Dockerfile": NODE_IMAGE.findall(
+            (project / "frontend/Dockerfile").read_text()
+        ),
+        "docker-compose.dev.yml": NODE_IMAGE.findall(
+            (project / "docker-compose.dev.yml").read_text()
+        ),
+    }
+    ci = combo.answer("ci")
+    if ci == "github":
+        workflow = (project / ".github/workflows/ci.yml").read_text()
+        images["ci.yml node-version"] = SETUP_NODE_VERSION.findall(workflow)
+    else:
+        images[".gitlab-ci.yml"] = NODE_IMAGE.findall(
+            (project / ".gitlab-ci.yml").read_text()
+        )
+    for where, majors in images.items():
+        assert majors and set(majors) == {str(named)}, f"{where}: Node {majors}"

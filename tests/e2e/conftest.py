@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -39,6 +40,17 @@ def recorder(bugsink_server: bugsink.Bugsink) -> Iterator[Recorder]:
 def recorder_dsn(recorder: Recorder, bugsink_server: bugsink.Bugsink) -> str:
     """Bugsink's DSN with the recorder's host:port: one DSN feeds both."""
     return recorder.dsn_for(bugsink_server.dsn)
+
+
+@pytest.fixture(scope="module")
+def machine_urls() -> tuple[str, str]:
+    """The PostgreSQL and Redis servers that stand in for the production stack's `db`
+    and `redis` services (see `stack.py`)."""
+    database_url = os.environ.get("DATABASE_URL", "")
+    redis_url = os.environ.get("REDIS_URL", "")
+    if not database_url.startswith("postgres") or not redis_url:
+        pytest.skip("DATABASE_URL (PostgreSQL) and REDIS_URL are not set")
+    return database_url, redis_url
 
 
 @pytest.fixture(

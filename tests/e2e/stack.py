@@ -15,7 +15,8 @@ network would provide is mapped onto this machine, on 127.0.0.1 only:
 
 Two settings differ from production, on purpose: `ENVIRONMENT=staging` (the test-error
 endpoint answers 404 in production) and `DJANGO_SECURE_SSL_REDIRECT=false` (plain HTTP
-on 127.0.0.1; in production TLS ends at the proxy).
+on 127.0.0.1; in production TLS ends at the proxy). The proxy service itself is not
+started here: `proxy.py` runs it in front of a stack.
 """
 
 from __future__ import annotations
@@ -85,6 +86,8 @@ class Stack:
     release: str
     database: Database
     processes: list[Process] = field(default_factory=list)
+    # The variables `docker compose config` resolved the stack's services with.
+    compose_env: dict[str, str] = field(default_factory=dict)
 
     def logs(self) -> str:
         return "\n".join(f"--- {p.name}\n{p.log()}" for p in self.processes)
@@ -142,26 +145,26 @@ def start_stack(
     database_url: str,
     redis_url: str,
     overrides: dict[str, str] | None = None,
+    domain: str = HOST,
 ) -> Stack:
     """Start every service of the production compose file that this machine does not
-    provide, in dependency order; wait until each is ready."""
+    provide, in dependency order; wait until each is ready. ``domain`` is the public
+    host name (DOMAIN) the proxy would answer to."""
     database = Database(
         admin_url=database_url,
         name=f"{project.name}_{secrets.token_hex(4)}",
         password=secrets.token_hex(8),
     )
-    services = resolved_services(
-        project,
-        COMPOSE_FILE,
-        {
-            "PATH": os.environ["PATH"],
-            "SENTRY_DSN": dsn,
-            "SENTRY_RELEASE": release,
-            "SECRET_KEY": secrets.token_urlsafe(48),
-            "POSTGRES_PASSWORD": database.password,
-            "DJANGO_ALLOWED_HOSTS": HOST,
-        },
-    )
+    compose_env = {
+        "PATH": os.environ["PATH"],
+        "DOMAIN": domain,
+        "SENTRY_DSN": dsn,
+        "SENTRY_RELEASE": release,
+        "SECRET_KEY": secrets.token_urlsafe(48),
+        "POSTGRES_PASSWORD": database.password,
+        "DJANGO_ALLOWED_HOSTS": domain,
+    }
+    services = resolved_services(project, COMPOSE_FILE, compose_env)
     database.create()
     port = free_port(HOST)
     stack = Stack(
@@ -170,6 +173,7 @@ def start_stack(
         env={},
         release=release,
         database=database,
+        compose_env=compose_env,
     )
     mapping = _Mapping(database=database, redis_url=redis_url)
     extra = {**STAGING, **(overrides or {})}

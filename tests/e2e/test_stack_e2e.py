@@ -14,7 +14,6 @@ trace, and no secret in any byte that left a process.
 from __future__ import annotations
 
 import json
-import os
 import re
 import time
 import uuid
@@ -92,17 +91,6 @@ class Drive:
         if self.order_id is not None:
             expected.append(self.order_id)
         return expected
-
-
-@pytest.fixture(scope="module")
-def machine_urls() -> tuple[str, str]:
-    """The PostgreSQL and Redis servers that stand in for the `db` and `redis`
-    services."""
-    database_url = os.environ.get("DATABASE_URL", "")
-    redis_url = os.environ.get("REDIS_URL", "")
-    if not database_url.startswith("postgres") or not redis_url:
-        pytest.skip("DATABASE_URL (PostgreSQL) and REDIS_URL are not set")
-    return database_url, redis_url
 
 
 def stacks(*, framework: str | None = None, with_worker: bool = False) -> list[Any]:

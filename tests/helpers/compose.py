@@ -30,14 +30,27 @@ def compose(
     return run([str(COMPOSE), "-f", file, *args], cwd=project, env=env)
 
 
+def resolved_config(project: Path, file: str, env: dict[str, str]) -> dict[str, Any]:
+    """``docker compose config``: the whole file, interpolated, paths made absolute."""
+    result = compose(project, file, ["config", "--format", "json"], env)
+    if result.returncode != 0:
+        raise AssertionError(f"compose config failed\n{output(result)}")
+    return json.loads(result.stdout)
+
+
 def resolved_services(
     project: Path, file: str, env: dict[str, str]
 ) -> dict[str, dict[str, Any]]:
     """``docker compose config``: every service with its interpolated settings."""
-    result = compose(project, file, ["config", "--format", "json"], env)
-    if result.returncode != 0:
-        raise AssertionError(f"compose config failed\n{output(result)}")
-    return json.loads(result.stdout)["services"]
+    return resolved_config(project, file, env)["services"]
+
+
+def mounted_config(config: dict[str, Any], service: str, target: str) -> Path:
+    """The file that compose mounts at ``target`` in ``service`` (``configs:``)."""
+    for mount in config["services"][service].get("configs") or []:
+        if mount.get("target") == target:
+            return Path(config["configs"][mount["source"]]["file"])
+    raise AssertionError(f"{service} has no config mounted at {target}")
 
 
 def dockerfile_instructions(text: str) -> Iterator[tuple[str, str]]:

@@ -14,7 +14,7 @@ CHROMIUM = Path("/usr/bin/chromium")
 def npm() -> str:
     found = shutil.which("npm")
     if found is None:
-        raise AssertionError("npm is not installed (Node.js 20.19+ is needed)")
+        raise AssertionError("npm is not installed (Node.js 24.11+ is needed)")
     return found
 
 

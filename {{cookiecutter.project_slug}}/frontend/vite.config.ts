@@ -10,7 +10,9 @@ import react from "@vitejs/plugin-react";
 import { defineConfig, loadEnv, type PluginOption } from "vite";
 
 import packageJson from "./package.json" with { type: "json" };
-import { readConfig } from "./src/sentry/config";
+// With its extension, as Node resolves it when Vite loads this file natively
+// (`configLoader: "native"`, Vite's planned default).
+import { readConfig } from "./src/sentry/config.ts";
 
 const PROJECT_SLUG = "{{ cookiecutter.project_slug }}";
 // Paths the dev server and `vite preview` pass on to the backend (same origin).

@@ -104,6 +104,45 @@ def test_breadcrumbs_tags_and_context_reach_the_event(
     assert event["contexts"]["cart"] == {"items": 3}
 
 
+@pytest.mark.parametrize("server", ["uvicorn", "gunicorn"])
+def test_access_log_lines_never_leave(
+    transport: CapturingTransport, caplog: pytest.LogCaptureFixture, server: str
+) -> None:
+    """A web server's access line names the client's address (the proxy's
+    X-Forwarded-For): it never becomes a breadcrumb, while other log lines do."""
+    caplog.set_level(logging.INFO)
+    logging.getLogger(f"{server}.access").info(
+        '%s - "%s %s HTTP/%s" %d', "203.0.113.9:0", "GET", "/api/v1/me", "1.1", 200
+    )
+    logging.getLogger("{{ cookiecutter.project_slug }}.orders").info("order placed")
+    sentry.capture_message("after a request")
+    messages = [
+        crumb.get("message")
+        for crumb in transport.events[-1].get("breadcrumbs", {}).get("values", [])
+    ]
+    assert "order placed" in messages
+    assert not [message for message in messages if "203.0.113.9" in str(message)]
+
+
+def test_access_log_lines_are_no_sentry_logs(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setenv("SENTRY_DSN", TEST_DSN)
+    get_settings.cache_clear()
+    capturing = CapturingTransport()
+    assert sentry.init_sentry(transport=capturing, enable_logs=True)
+    caplog.set_level(logging.INFO)
+    for server in ("uvicorn", "gunicorn"):
+        logging.getLogger(f"{server}.access").info(
+            '%s - "%s %s HTTP/%s" %d', "203.0.113.9:0", "GET", "/", "1.1", 200
+        )
+    logging.getLogger("{{ cookiecutter.project_slug }}.orders").info("order placed")
+    sentry_sdk.get_client().flush(timeout=2)
+    bodies = [log["body"] for batch in capturing.items("log") for log in batch["items"]]
+    assert "order placed" in bodies
+    assert not [body for body in bodies if "203.0.113.9" in body]
+
+
 def test_user_context_follows_the_pii_mode(transport: CapturingTransport) -> None:
     sentry.set_user_context(42, username="jane", email="jane@example.com", plan="pro")
     sentry.capture_message("with user")

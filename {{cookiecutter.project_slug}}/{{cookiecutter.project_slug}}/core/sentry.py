@@ -15,7 +15,11 @@ from typing import Any, TypeVar
 
 import sentry_sdk
 from sentry_sdk.integrations import Integration
-from sentry_sdk.integrations.logging import LoggingIntegration
+from sentry_sdk.integrations.logging import (
+    LoggingIntegration,
+    ignore_logger,
+    ignore_logger_for_sentry_logs,
+)
 from sentry_sdk.types import Event, Hint
 
 from . import {% if cookiecutter.alerts != "none" %}alerts, {% endif %}scrubber
@@ -46,6 +50,11 @@ IGNORED_ERRORS: list[type[BaseException]] = [
 # The SDK drops events once its queue is full; bursts of errors need room.
 TRANSPORT_QUEUE_SIZE = 1000
 
+# Web servers' access logs: a line per request naming the client's address (behind the
+# proxy, from its X-Forwarded-For), which must leave neither as a breadcrumb nor as a
+# Sentry log; the event's own request says the rest.
+ACCESS_LOGGERS = ("uvicorn.access", "gunicorn.access")
+
 _DROPPED_LOGGERS = frozenset({"django.security.DisallowedHost"})
 _DROPPED_EXCEPTIONS = frozenset({"DisallowedHost"})
 
@@ -66,6 +75,9 @@ def init_sentry(service: str = "web", **overrides: Any) -> bool:
         logger.info("Sentry disabled: SENTRY_DSN is not set")
         return False
     scrubber.configure(settings.pii_mode, settings.extra_sensitive_keys)
+    for name in ACCESS_LOGGERS:
+        ignore_logger(name)
+        ignore_logger_for_sentry_logs(name)
     sentry_sdk.init(**options)
 {%- if cookiecutter.alerts != "none" %}
     alerts.init_alerts(settings)
