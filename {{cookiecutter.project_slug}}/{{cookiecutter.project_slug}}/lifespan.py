@@ -5,15 +5,18 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from .core.sentry import close_sentry, init_sentry
-from .core.settings import get_settings
+from .core.sentry import close_sentry
+from .core.settings import read_settings
 from .db import create_tables
+from .features import Settings, start_sentry
 
 
 def start() -> None:
-    """Logging and Sentry: before the app is built, so integrations see all of it."""
-    logging.basicConfig(level=get_settings().log_level)
-    init_sentry()
+    """Every setting checked (`SettingsError` names a bad one), then logging and
+    Sentry: before the app is built, so that the integrations see all of it."""
+    settings = read_settings(Settings)
+    logging.basicConfig(level=settings.log_level)
+    start_sentry()
 
 
 @asynccontextmanager

@@ -42,6 +42,7 @@ __all__ = [
     "Scrubber",
     "configure",
     "filter_sensitive_data",
+    "reset",
     "scrub_event",
     "scrub_text",
 ]
@@ -982,6 +983,13 @@ def configure(pii_mode: str = "standard", extra_keys: Iterable[str] = ()) -> Scr
     _default = Scrubber(pii_mode=pii_mode, extra_keys=extra_keys)
     _by_mode.clear()
     return _default
+
+
+def reset() -> None:
+    """Forget the configured policy: the next scrub builds it from the settings."""
+    global _default
+    _default = None
+    _by_mode.clear()
 
 
 def _get_default() -> Scrubber:

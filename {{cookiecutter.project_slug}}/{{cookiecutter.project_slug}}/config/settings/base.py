@@ -1,14 +1,14 @@
 """Settings shared by every environment.
 
 Values come from the same validated environment the Sentry core reads
-(`core.settings`), so a bad variable stops start-up with one message naming it.
+(`features.Settings`), so a bad variable stops start-up with one message naming it.
 """
 
 from pathlib import Path
 
 import dj_database_url
 
-from {{ cookiecutter.project_slug }}.core.startup import settings_or_exit
+from {{ cookiecutter.project_slug }}.features import settings_or_exit
 
 APP = settings_or_exit()
 BASE_DIR = Path(__file__).resolve().parents[3]
