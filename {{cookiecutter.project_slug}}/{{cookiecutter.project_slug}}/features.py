@@ -74,9 +74,11 @@ class Settings(
 
 
 # Added to Sentry in every process: the web app's and the worker's alike.
+{%- if cookiecutter.alerts == "none" %}
+SENTRY_FEATURES: tuple[SentryFeature, ...] = (FRAMEWORK_SENTRY,)
+{%- else %}
 SENTRY_FEATURES: tuple[SentryFeature, ...] = (
     FRAMEWORK_SENTRY,
-{%- if cookiecutter.alerts != "none" %}
     alerts_feature(
         [
 {%- if slack %}
@@ -87,8 +89,8 @@ SENTRY_FEATURES: tuple[SentryFeature, ...] = (
 {%- endif %}
         ]
     ),
-{%- endif %}
 )
+{%- endif %}
 
 
 def settings_or_exit() -> Settings:

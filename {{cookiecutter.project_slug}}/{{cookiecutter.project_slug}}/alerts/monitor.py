@@ -85,10 +85,6 @@ class Notifier(Protocol):
     def send(self, alert: Alert) -> None: ...
 
 
-class Notifier(Protocol):
-    def send(self, alert: Alert) -> None: ...
-
-
 # A notifier module's `notifier()`: its Notifier, or None when it is not configured.
 NotifierFactory = Callable[[], Notifier | None]
 

@@ -64,7 +64,10 @@ class SlackNotifier:
 def notifier() -> SlackNotifier | None:
     """The Slack notifier, unless switched off or without a webhook URL."""
     settings = read_settings(SlackSettings)
-    if not settings.sentry_slack_alerts_enabled or not settings.sentry_slack_webhook_url:
+    if (
+        not settings.sentry_slack_alerts_enabled
+        or not settings.sentry_slack_webhook_url
+    ):
         return None
     return SlackNotifier(
         settings.sentry_slack_webhook_url.get_secret_value(),

@@ -127,7 +127,7 @@ def close_sentry(timeout: float = 2.0) -> None:
     _state.initialized, _state.features = False, ()
 
 
-def reset_sentry() -> None:
+def reset_state() -> None:
     """Back to a fresh process: Sentry closed, and the settings, the scrubbing policy
     and what was built from them forgotten. Tests call it between cases."""
     close_sentry()
@@ -304,7 +304,7 @@ def _options(
         "max_breadcrumbs": settings.sentry_max_breadcrumbs,
         "integrations": [
             LoggingIntegration(level=logging.INFO, event_level=logging.ERROR),
-            *(integration for feature in features for integration in feature.integrations),
+            *(each for feature in features for each in feature.integrations),
         ],
         "ignore_errors": IGNORED_ERRORS,
         "before_send": before_send,

@@ -88,7 +88,7 @@ def empty_is_unset(value: object) -> object:
 
 
 def split_commas(value: object) -> object:
-    """"a, b,,c" -> ("a", "b", "c"); other values pass unchanged."""
+    """ "a, b,,c" -> ("a", "b", "c"); other values pass unchanged."""
     if isinstance(value, str):
         return tuple(item.strip() for item in value.split(",") if item.strip())
     return value
@@ -110,9 +110,7 @@ OptionalStr = Annotated[str | None, BeforeValidator(empty_is_unset)]
 OptionalSecret = Annotated[SecretStr | None, BeforeValidator(empty_is_unset)]
 OptionalDsn = Annotated[OptionalSecret, AfterValidator(check_dsn)]
 # Comma-separated in the environment: "a, b,c" -> ("a", "b", "c").
-CommaSeparated = Annotated[
-    tuple[str, ...], NoDecode, BeforeValidator(split_commas)
-]
+CommaSeparated = Annotated[tuple[str, ...], NoDecode, BeforeValidator(split_commas)]
 
 
 class SettingsError(Exception):

@@ -12,7 +12,6 @@ import signal
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-
 from typing import TypeVar
 
 from .settings import ServiceSettings, SettingsError, read_settings

@@ -20,7 +20,12 @@ from {{ cookiecutter.project_slug }}.core.sentry import (
     add_breadcrumb,
     close_sentry,
 )
-from {{ cookiecutter.project_slug }}.features import settings_or_exit, start_sentry
+from {{ cookiecutter.project_slug }}.core.settings import read_settings
+from {{ cookiecutter.project_slug }}.features import (
+    Settings,
+    settings_or_exit,
+    start_sentry,
+)
 
 # Cron jobs report as Sentry cron monitors. (The web side needs no options: the SDK
 # enables the integration there with its defaults.)
@@ -33,7 +38,7 @@ settings = settings_or_exit()
 def start_worker_sentry(**overrides: Any) -> bool:
     """Sentry for the worker: events tagged service=worker, sent to
     SENTRY_DSN_WORKER when it is set."""
-    overrides = settings.worker_dsn_overrides | overrides
+    overrides = read_settings(Settings).worker_dsn_overrides | overrides
     return start_sentry("worker", SENTRY, **overrides)
 
 

@@ -11,7 +11,12 @@ from celery.signals import beat_init, celeryd_init, worker_shutdown
 from sentry_sdk.integrations.celery import CeleryIntegration
 
 from {{ cookiecutter.project_slug }}.core.sentry import SentryFeature, close_sentry
-from {{ cookiecutter.project_slug }}.features import settings_or_exit, start_sentry
+from {{ cookiecutter.project_slug }}.core.settings import read_settings
+from {{ cookiecutter.project_slug }}.features import (
+    Settings,
+    settings_or_exit,
+    start_sentry,
+)
 
 # Beat tasks report as cron monitors; traces continue from the request. (The web
 # side needs no options: the SDK enables the integration there with its defaults.)
@@ -42,7 +47,7 @@ app.conf.update(
 def start_worker_sentry(**overrides: Any) -> bool:
     """Sentry for the worker and beat: events tagged service=worker, sent to
     SENTRY_DSN_WORKER when it is set."""
-    overrides = settings.worker_dsn_overrides | overrides
+    overrides = read_settings(Settings).worker_dsn_overrides | overrides
     return start_sentry("worker", SENTRY, **overrides)
 
 
