@@ -15,7 +15,7 @@ import threading
 {%- if cookiecutter.framework != "django" %}
 import uuid
 {%- endif %}
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 {% if cookiecutter.framework == "django" -%}
@@ -115,8 +115,13 @@ def transport(monkeypatch: pytest.MonkeyPatch) -> CapturingTransport:
     return capturing
 
 
+Flush = Callable[[], None]
+
+
 @pytest.fixture
-def flush() -> Any:
+def flush() -> Flush:
+    """Wait until the SDK has handed every queued envelope to the transport."""
+
     def _flush() -> None:
         sentry_sdk.get_client().flush(timeout=2)
 

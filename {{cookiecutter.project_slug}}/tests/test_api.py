@@ -3,7 +3,7 @@
 import httpx2
 import pytest
 
-from .conftest import TEST_DSN, CapturingTransport
+from .conftest import TEST_DSN, CapturingTransport, Flush
 
 ERROR_PATH = "/api/v1/test/error"
 {%- if cookiecutter.framework == "django" %}
@@ -35,7 +35,7 @@ def test_health_without_sentry(client: httpx2.Client) -> None:
 
 
 def test_health_checks_are_not_traced(
-    transport: CapturingTransport, client: httpx2.Client, flush
+    transport: CapturingTransport, client: httpx2.Client, flush: Flush
 ) -> None:
     client.get("/health")
     flush()

@@ -17,7 +17,7 @@ import queue
 import threading
 import time
 from collections import deque
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Callable, Coroutine, Iterable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -43,7 +43,7 @@ MIN_REQUESTS_FOR_RATE = 20
 QUEUE_SIZE = 100
 NOTIFIER_TIMEOUT_SECONDS = 5.0
 
-ASGIApp = Callable[[dict[str, Any], Any, Any], Awaitable[None]]
+ASGIApp = Callable[[dict[str, Any], Any, Any], Coroutine[Any, Any, None]]
 
 
 class AlertSettings(ServiceSettings):

@@ -14,7 +14,7 @@ import inspect
 import logging
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal, TypeVar, cast
 
 import sentry_sdk
 from sentry_sdk.integrations import Integration
@@ -263,8 +263,9 @@ def before_send(event: Event, hint: Hint) -> Event | None:
             if event_filter(event, hint) is None:
                 return None
     event.setdefault("tags", {}).setdefault("service", _state.service)
-    fingerprint_event(event, hint)
-    return scrubber.scrub_event(event, hint)
+    fingerprint_event(cast("dict[str, Any]", event), hint)
+    scrubbed: Event | None = scrubber.scrub_event(event, hint)
+    return scrubbed
 
 
 def before_send_transaction(event: Event, hint: Hint) -> Event | None:
@@ -274,7 +275,8 @@ def before_send_transaction(event: Event, hint: Hint) -> Event | None:
         request_path in HEALTH_CHECK_PATHS
     ):
         return None
-    return scrubber.scrub_event(event, hint)
+    scrubbed: Event | None = scrubber.scrub_event(event, hint)
+    return scrubbed
 
 
 def traces_sampler(context: dict[str, Any]) -> float:

@@ -81,7 +81,8 @@ def continue_trace(headers: dict[str, str] | None) -> None:
             trace["trace_id"] = context.trace_id
             if event.get("type") == "transaction":
                 trace["parent_span_id"] = context.parent_span_id
-        for span in event.get("spans") or []:
+        spans = event.get("spans")
+        for span in spans if isinstance(spans, list) else []:
             span["trace_id"] = context.trace_id
         return event
 

@@ -7,9 +7,11 @@ Values come from the same validated environment the Sentry core reads
 from pathlib import Path
 
 import dj_database_url
+import django_stubs_ext
 
 from {{ cookiecutter.project_slug }}.features import settings_or_exit
 
+django_stubs_ext.monkeypatch()
 APP = settings_or_exit()
 BASE_DIR = Path(__file__).resolve().parents[3]
 
