@@ -62,7 +62,6 @@ def test_errors_reported_to_sentry_reach_the_recipients_by_email(
     )
     monkeypatch.setenv("SMTP_HOST", "127.0.0.1")
     monkeypatch.setenv("SMTP_PORT", str(controller.port))
-    monkeypatch.setenv("SENTRY_SLACK_ALERTS_ENABLED", "false")  # If there is Slack.
     request.getfixturevalue("transport")  # Sentry on, with these settings
 
     for _ in range(3):

@@ -85,7 +85,6 @@ def slack_alerts(webhook: WebhookReceiver, monkeypatch: pytest.MonkeyPatch) -> N
     monkeypatch.setenv("SENTRY_ISSUES_URL", ISSUES_URL)
     monkeypatch.setenv("SENTRY_SLACK_WEBHOOK_URL", webhook.url)
     monkeypatch.setenv("SENTRY_SLACK_CHANNEL", "#alerts")
-    monkeypatch.setenv("SENTRY_EMAIL_ALERTS_ENABLED", "false")  # If there is e-mail.
 
 
 def test_errors_reported_to_sentry_reach_slack_without_event_data(

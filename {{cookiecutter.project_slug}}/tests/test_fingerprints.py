@@ -36,7 +36,7 @@ def _fingerprint(
 
 def test_database_errors_group_by_statement_kind() -> None:
     error = sqlite3.OperationalError("database is locked")
-    # As SQLAlchemy and Django attach it.
+    # As the ORMs attach it.
     error.statement = "SELECT * FROM users"  # type: ignore[attr-defined]
     assert _fingerprint(error) == [
         "database",

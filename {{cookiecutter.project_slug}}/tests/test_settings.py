@@ -208,7 +208,7 @@ GOOD_VALUES = [
 {%- if cookiecutter.worker != "none" %}
     ("REDIS_URL", "rediss://default:pw@cache.example.com:6380/1"),
     ("REDIS_URL", "unix:///run/redis/redis.sock"),
-    ("WORKER_QUEUE", "arq:acme-eu"),
+    ("WORKER_QUEUE", "jobs:acme-eu"),
 {%- endif %}
     ("SENTRY_ENVIRONMENT", "production-eu"),
     ("SENTRY_RELEASE", "acme@1.2.3+abc1234"),

@@ -1,4 +1,4 @@
-"""Start-up and shutdown shared by the ASGI frameworks (FastAPI, Starlette)."""
+"""Start-up and shutdown shared by the ASGI frameworks on SQLAlchemy."""
 
 import logging
 from collections.abc import AsyncIterator

@@ -19,7 +19,7 @@ MIN_SECRET_KEY_LENGTH = 32
 
 
 class AuthSettings(ServiceSettings):
-    """SECRET_KEY signs the access tokens (and Django's sessions)."""
+    """SECRET_KEY signs the access tokens (and the framework's sessions, if any)."""
 
     secret_key: OptionalSecret = Field(default=None, repr=False)
     access_token_expire_minutes: int = Field(default=60, gt=0)

@@ -1,7 +1,7 @@
 """How every Django entry point (ASGI, WSGI, manage.py) starts.
 
-In the entry points, not in the settings module: Celery's Django fix-up imports
-the settings in the worker too, which would start Sentry as the web service there.
+In the entry points, not in the settings module: a worker process that loads
+Django imports the settings too, and must start Sentry as the worker.
 """
 
 import os

@@ -1,7 +1,7 @@
 """How every entry point refuses a bad setting: one line naming the variable on
 stderr, exit status 3, no traceback.
 
-The web app (uvicorn, gunicorn), the workers and Django's management commands all
+The web app (uvicorn, gunicorn), the workers and the management commands all
 read the settings through `settings_or_exit()` or `refuse_bad_settings()`; they
 pass the project's whole `features.Settings`, so that every variable is checked.
 """

@@ -25,7 +25,7 @@ class WorkerSettings(ServiceSettings):
     @field_validator("redis_url")
     @classmethod
     def _check_redis_url(cls, value: str) -> str:
-        # Celery and ARQ both read the database number from the path.
+        # Both workers read the database number from the path.
         scheme, separator, _ = value.partition("://")
         if not separator or scheme not in REDIS_SCHEMES:
             raise ValueError("must be a redis://, rediss:// or unix:// URL")
