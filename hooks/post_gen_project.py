@@ -119,10 +119,18 @@ PRUNE_TABLE = {
 # One file per variant of a module: the template holds each variant under its own
 # name; the one the answers keep (see PRUNE_TABLE) takes the module's name.
 RENAMES = {
-    "{{cookiecutter.project_slug}}/main_fastapi.py": "{{cookiecutter.project_slug}}/main.py",
-    "{{cookiecutter.project_slug}}/main_graphql.py": "{{cookiecutter.project_slug}}/main.py",
-    "{{cookiecutter.project_slug}}/worker/enqueue_celery.py": "{{cookiecutter.project_slug}}/worker/enqueue.py",
-    "{{cookiecutter.project_slug}}/worker/enqueue_arq.py": "{{cookiecutter.project_slug}}/worker/enqueue.py",
+    "{{cookiecutter.project_slug}}/main_fastapi.py": (
+        "{{cookiecutter.project_slug}}/main.py"
+    ),
+    "{{cookiecutter.project_slug}}/main_graphql.py": (
+        "{{cookiecutter.project_slug}}/main.py"
+    ),
+    "{{cookiecutter.project_slug}}/worker/enqueue_celery.py": (
+        "{{cookiecutter.project_slug}}/worker/enqueue.py"
+    ),
+    "{{cookiecutter.project_slug}}/worker/enqueue_arq.py": (
+        "{{cookiecutter.project_slug}}/worker/enqueue.py"
+    ),
 }
 
 # Placeholder -> the token that replaces it in every file that holds it.

@@ -14,7 +14,7 @@ ANSWERS = json.loads({{cookiecutter | jsonify | tojson}})
 
 # Every multiple-choice question with its choices, from cookiecutter.json (see
 # local_extensions.TemplateChoices).
-CHOICES = json.loads({{ template_choices | jsonify | tojson }})
+CHOICES = json.loads({{template_choices | jsonify | tojson}})
 
 # Import names the generated project depends on (or may): a package with one of these
 # names would shadow the real library.
