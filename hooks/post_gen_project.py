@@ -1,6 +1,7 @@
 """Shape the generated project to the answers.
 
-1. Remove what belongs only to options that were not chosen (PRUNE_TABLE).
+1. Remove what belongs only to answers that were not given (PRUNE_TABLE), and give
+   the chosen variant of a module its name (RENAMES).
 2. Write `.env` from `.env.example`, its dev-secret placeholders replaced with fresh
    values from `secrets`, so the first `uv run` works as it is.
 3. Leave those placeholders empty in `.env.example`: the generated secrets live in
@@ -18,112 +19,129 @@ from pathlib import Path
 
 ANSWERS = json.loads({{cookiecutter | jsonify | tojson}})
 
-# option -> value -> paths (relative to the project root) that exist only for that
-# value.
-# A path listed under several values is kept when any of them is chosen.
+# A condition holds when every question it names got one of the listed answers.
+CONDITIONS = {
+    "fastapi": {"framework": ["fastapi"]},
+    "django": {"framework": ["django"]},
+    "starlette-graphql": {"framework": ["starlette-graphql"]},
+    "a SQLAlchemy framework": {"framework": ["fastapi", "starlette-graphql"]},
+    "a worker": {"worker": ["celery", "arq"]},
+    "celery": {"worker": ["celery"]},
+    "arq": {"worker": ["arq"]},
+    "fastapi with a worker": {"framework": ["fastapi"], "worker": ["celery", "arq"]},
+    "a frontend": {"frontend": ["vue", "react"]},
+    "vue": {"frontend": ["vue"]},
+    "react": {"frontend": ["react"]},
+    "alerts": {"alerts": ["slack", "email", "slack+email"]},
+    "slack alerts": {"alerts": ["slack", "slack+email"]},
+    "email alerts": {"alerts": ["email", "slack+email"]},
+    "bugsink": {"local_error_tracker": ["bugsink"]},
+    "github": {"ci": ["github"]},
+    "gitlab": {"ci": ["gitlab"]},
+    "no GitHub": {"ci": ["gitlab", "none"]},
+}
+
+# Condition -> the paths (relative to the project root) that exist only when it
+# holds. Each path is listed once; a directory goes with everything in it.
 PRUNE_TABLE = {
-    "framework": {
-        "fastapi": [
-            "{{cookiecutter.project_slug}}/api",
-            "{{cookiecutter.project_slug}}/main.py",
-            "{{cookiecutter.project_slug}}/db.py",
-            "{{cookiecutter.project_slug}}/models.py",
-            "{{cookiecutter.project_slug}}/passwords.py",
-            "{{cookiecutter.project_slug}}/lifespan.py",
-            "{{cookiecutter.project_slug}}/migrate.py",
-            "{{cookiecutter.project_slug}}/migrations",
-            "tests/test_auth.py",
-            "tests/test_migrations.py",
-        ],
-        "django": [
-            "manage.py",
-            "{{cookiecutter.project_slug}}/config",
-            "{{cookiecutter.project_slug}}/accounts",
-            "{{cookiecutter.project_slug}}/notes",
-            "tests/test_django_api.py",
-            "tests/test_django_auth.py",
-            "tests/test_django_checks.py",
-            "tests/test_notes.py",
-        ],
-        "starlette-graphql": [
-            "{{cookiecutter.project_slug}}/graphql_api",
-            "{{cookiecutter.project_slug}}/main.py",
-            "{{cookiecutter.project_slug}}/db.py",
-            "{{cookiecutter.project_slug}}/models.py",
-            "{{cookiecutter.project_slug}}/passwords.py",
-            "{{cookiecutter.project_slug}}/lifespan.py",
-            "{{cookiecutter.project_slug}}/migrate.py",
-            "{{cookiecutter.project_slug}}/migrations",
-            "tests/test_graphql.py",
-            "tests/test_migrations.py",
-        ],
-    },
-    "worker": {
-        "none": [],
-        "celery": [
-            "{{cookiecutter.project_slug}}/worker",
-            "{{cookiecutter.project_slug}}/worker/celery_app.py",
-            "{{cookiecutter.project_slug}}/worker/tasks.py",
-            "{{cookiecutter.project_slug}}/api/routes/tasks.py",
-            "tests/envelope_receiver.py",
-            "tests/test_worker.py",
-        ],
-        "arq": [
-            "{{cookiecutter.project_slug}}/worker",
-            "{{cookiecutter.project_slug}}/worker/arq_worker.py",
-            "{{cookiecutter.project_slug}}/api/routes/tasks.py",
-            "tests/envelope_receiver.py",
-            "tests/test_arq_worker.py",
-        ],
-    },
-    "frontend": {
-        "none": [],
-        "vue": [
-            "frontend",
-            "frontend/src/main.ts",
-            "frontend/src/App.vue",
-            "frontend/src/router.ts",
-            "frontend/src/state.ts",
-            "frontend/src/views",
-            "frontend/src/sentry/vue.ts",
-            "frontend/tests/sentry-vue.test.ts",
-        ],
-        "react": [
-            "frontend",
-            "frontend/src/main.tsx",
-            "frontend/src/App.tsx",
-            "frontend/src/router.tsx",
-            "frontend/src/session.tsx",
-            "frontend/src/pages",
-            "frontend/src/sentry/react.ts",
-            "frontend/tests/sentry-react.test.tsx",
-        ],
-    },
-    "local_error_tracker": {
-        "bugsink": ["scripts"],
-        "none": [],
-    },
-    "alerts": {
-        "none": [],
-        "slack": [
-            "{{cookiecutter.project_slug}}/core/alerts.py",
-            "tests/test_alerts.py",
-        ],
-        "email": [
-            "{{cookiecutter.project_slug}}/core/alerts.py",
-            "tests/test_alerts.py",
-        ],
-        "slack+email": [
-            "{{cookiecutter.project_slug}}/core/alerts.py",
-            "tests/test_alerts.py",
-        ],
-    },
-    "ci": {
-        "github": [".github"],
-        # Renovate keeps the dependencies current where Dependabot is not at hand.
-        "gitlab": [".gitlab-ci.yml", "renovate.json"],
-        "none": ["renovate.json"],
-    },
+    "fastapi": [
+        "{{cookiecutter.project_slug}}/api",
+        "{{cookiecutter.project_slug}}/main_fastapi.py",
+        "tests/test_auth.py",
+    ],
+    "django": [
+        "manage.py",
+        "{{cookiecutter.project_slug}}/config",
+        "{{cookiecutter.project_slug}}/accounts",
+        "{{cookiecutter.project_slug}}/notes",
+        "tests/test_django_api.py",
+        "tests/test_django_auth.py",
+        "tests/test_django_checks.py",
+        "tests/test_notes.py",
+    ],
+    "starlette-graphql": [
+        "{{cookiecutter.project_slug}}/graphql_api",
+        "{{cookiecutter.project_slug}}/main_graphql.py",
+        "tests/test_graphql.py",
+    ],
+    "a SQLAlchemy framework": [
+        "{{cookiecutter.project_slug}}/db.py",
+        "{{cookiecutter.project_slug}}/models.py",
+        "{{cookiecutter.project_slug}}/passwords.py",
+        "{{cookiecutter.project_slug}}/lifespan.py",
+        "{{cookiecutter.project_slug}}/migrate.py",
+        "{{cookiecutter.project_slug}}/migrations",
+        "tests/test_migrations.py",
+    ],
+    "a worker": [
+        "{{cookiecutter.project_slug}}/worker",
+        "tests/envelope_receiver.py",
+    ],
+    "celery": [
+        "{{cookiecutter.project_slug}}/worker/celery_app.py",
+        "{{cookiecutter.project_slug}}/worker/tasks.py",
+        "{{cookiecutter.project_slug}}/worker/enqueue_celery.py",
+        "tests/test_worker.py",
+    ],
+    "arq": [
+        "{{cookiecutter.project_slug}}/worker/arq_worker.py",
+        "{{cookiecutter.project_slug}}/worker/enqueue_arq.py",
+        "tests/test_arq_worker.py",
+    ],
+    "fastapi with a worker": ["{{cookiecutter.project_slug}}/api/routes/tasks.py"],
+    "a frontend": ["frontend"],
+    "vue": [
+        "frontend/src/main.ts",
+        "frontend/src/App.vue",
+        "frontend/src/router.ts",
+        "frontend/src/state.ts",
+        "frontend/src/views",
+        "frontend/src/sentry/vue.ts",
+        "frontend/tests/sentry-vue.test.ts",
+    ],
+    "react": [
+        "frontend/src/main.tsx",
+        "frontend/src/App.tsx",
+        "frontend/src/router.tsx",
+        "frontend/src/session.tsx",
+        "frontend/src/pages",
+        "frontend/src/sentry/react.ts",
+        "frontend/tests/sentry-react.test.tsx",
+    ],
+    "alerts": [
+        "{{cookiecutter.project_slug}}/alerts",
+        "tests/test_alerts.py",
+    ],
+    "slack alerts": [
+        "{{cookiecutter.project_slug}}/alerts/slack.py",
+        "tests/test_alerts_slack.py",
+    ],
+    "email alerts": [
+        "{{cookiecutter.project_slug}}/alerts/email.py",
+        "tests/test_alerts_email.py",
+    ],
+    "bugsink": ["scripts"],
+    "github": [".github"],
+    "gitlab": [".gitlab-ci.yml"],
+    # Renovate keeps the dependencies current where Dependabot is not at hand.
+    "no GitHub": ["renovate.json"],
+}
+
+# One file per variant of a module: the template holds each variant under its own
+# name; the one the answers keep (see PRUNE_TABLE) takes the module's name.
+RENAMES = {
+    "{{cookiecutter.project_slug}}/main_fastapi.py": (
+        "{{cookiecutter.project_slug}}/main.py"
+    ),
+    "{{cookiecutter.project_slug}}/main_graphql.py": (
+        "{{cookiecutter.project_slug}}/main.py"
+    ),
+    "{{cookiecutter.project_slug}}/worker/enqueue_celery.py": (
+        "{{cookiecutter.project_slug}}/worker/enqueue.py"
+    ),
+    "{{cookiecutter.project_slug}}/worker/enqueue_arq.py": (
+        "{{cookiecutter.project_slug}}/worker/enqueue.py"
+    ),
 }
 
 # Placeholder -> the fresh value that replaces it in `.env`.
@@ -145,22 +163,33 @@ PLACEHOLDER_VALUE = re.compile(r"^(\w+)=__DEV_[A-Z0-9_]+?__$", re.MULTILINE)
 MACHINE_KEYS = {"_output_dir", "_repo_dir", "_checkout", "_template", "_commit"}
 
 
-def paths_to_prune(answers: dict, table: dict) -> set[str]:
-    keep: set[str] = set()
-    drop: set[str] = set()
-    for option, values in table.items():
-        for value, paths in values.items():
-            (keep if answers[option] == value else drop).update(paths)
-    return drop - keep
+def holds(condition: dict[str, list[str]], answers: dict[str, str]) -> bool:
+    return all(answers[question] in values for question, values in condition.items())
 
 
-def prune(root: Path, paths: set[str]) -> None:
-    for relative in sorted(paths):
+def paths_to_prune(answers: dict[str, str]) -> list[str]:
+    """The paths of every condition that does not hold."""
+    return [
+        path
+        for name, paths in PRUNE_TABLE.items()
+        if not holds(CONDITIONS[name], answers)
+        for path in paths
+    ]
+
+
+def prune(root: Path, paths: list[str]) -> None:
+    for relative in paths:
         path = root / relative
         if path.is_dir():
             shutil.rmtree(path)
         elif path.exists():
             path.unlink()
+
+
+def rename_variants(root: Path) -> None:
+    for source, target in RENAMES.items():
+        if (root / source).exists():
+            (root / source).rename(root / target)
 
 
 def write_dotenv(root: Path) -> None:
@@ -190,7 +219,8 @@ def record_answers(root: Path) -> None:
 
 def main() -> None:
     root = Path.cwd()
-    prune(root, paths_to_prune(ANSWERS, PRUNE_TABLE))
+    prune(root, paths_to_prune(ANSWERS))
+    rename_variants(root)
     write_dotenv(root)
     blank_placeholders(root)
     record_answers(root)

@@ -12,16 +12,9 @@ import sys
 
 ANSWERS = json.loads({{cookiecutter | jsonify | tojson}})
 
-CHOICES = {
-    "framework": ["fastapi", "django", "starlette-graphql"],
-    "worker": ["none", "celery", "arq"],
-    "frontend": ["none", "vue", "react"],
-    "default_environment": ["development", "staging", "production"],
-    "pii_mode": ["standard", "strict"],
-    "alerts": ["none", "slack", "email", "slack+email"],
-    "ci": ["github", "gitlab", "none"],
-    "local_error_tracker": ["bugsink", "none"],
-}
+# Every multiple-choice question with its choices, from cookiecutter.json (see
+# local_extensions.TemplateChoices).
+CHOICES = json.loads({{template_choices | jsonify | tojson}})
 
 # Import names the generated project depends on (or may): a package with one of these
 # names would shadow the real library.

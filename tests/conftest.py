@@ -1,14 +1,17 @@
-"""Shared fixtures of the template's tests: one bake per combination per session.
+"""Shared fixtures of the template's tests: one bake per combination per run.
 
-``bake(**context)`` bakes the template with pytest-cookies' session-scoped
-``cookies_session`` and caches the result by the sorted answers, so every test
-of a session (of an xdist worker) that needs the same combination shares it.
-Bake timings are attached to the test reports and summed up at the end of the
-run (also under xdist).
+``bake(**context)`` bakes the template once per combination for the whole run: the
+bakes live in a directory all xdist workers share, and the first worker to need a
+combination bakes it under a lock while the others wait and reuse it
+(``tests/helpers/baking.py``); ``synced_project(combo)`` does the same for the
+``uv sync``ed copy. Bake timings are attached to the test reports and summed up at
+the end of the run: one line per bake actually made.
 """
 
 from __future__ import annotations
 
+import os
+import shutil
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -16,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from tests.helpers.baking import Bake
+from tests.helpers.baking import Bake, directory_name, exclusive, shared_bake
 from tests.helpers.combos import ROOT, Combo
 from tests.helpers.project import copy_project, uv_sync
 
@@ -82,7 +85,7 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
         return
     terminalreporter.section("bake and uv sync timings (s)")
     for label, values in sorted(timings.items(), key=lambda kv: -max(kv[1])):
-        times = f"  (x{len(values)}, one per xdist worker)" if len(values) > 1 else ""
+        times = f"  (x{len(values)})" if len(values) > 1 else ""
         terminalreporter.write_line(f"{max(values):7.2f}  {label}{times}")
     total = sum(sum(values) for values in timings.values())
     count = sum(len(values) for values in timings.values())
@@ -95,27 +98,30 @@ def template_dir() -> Path:
 
 
 @pytest.fixture(scope="session")
-def bake(cookies_session: Any) -> Callable[..., Bake]:
-    """Factory: ``bake(**answers)`` -> Bake, cached for the session by the answers."""
+def shared_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A directory every xdist worker of this run sees (a session's own without
+    xdist)."""
+    root = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        root = root.parent  # The run's directory, above each worker's.
+    path = root / "shared"
+    path.mkdir(exist_ok=True)
+    return path
+
+
+@pytest.fixture(scope="session")
+def bake(shared_dir: Path) -> Callable[..., Bake]:
+    """Factory: ``bake(**answers)`` -> Bake, made once per run for those answers."""
     cache: dict[tuple[tuple[str, str], ...], Bake] = {}
 
     def _bake(**context: str) -> Bake:
         key = tuple(sorted(context.items()))
         if key not in cache:
-            started = time.perf_counter()
-            result = cookies_session.bake(
-                extra_context=dict(context), template=str(ROOT)
-            )
-            seconds = time.perf_counter() - started
-            cache[key] = Bake(
-                context=dict(context),
-                seconds=seconds,
-                exit_code=result.exit_code,
-                exception=result.exception,
-                project_path=result.project_path,
-            )
             label = ",".join(f"{k}={v}" for k, v in key) or "default"
-            _PENDING_TIMINGS.append((label, seconds))
+            directory = shared_dir / "bakes" / directory_name(label)
+            cache[key], made = shared_bake(ROOT, dict(context), directory)
+            if made:
+                _PENDING_TIMINGS.append((label, cache[key].seconds))
         return cache[key]
 
     return _bake
@@ -133,23 +139,27 @@ def bake_combo(bake: Callable[..., Bake]) -> Callable[[Combo], Bake]:
 
 @pytest.fixture(scope="session")
 def synced_project(
-    bake_combo: Callable[[Combo], Bake], tmp_path_factory: pytest.TempPathFactory
+    bake_combo: Callable[[Combo], Bake], shared_dir: Path
 ) -> Callable[[Combo], Path]:
-    """``synced_project(combo)`` -> a fresh copy of the bake with its own ``uv sync``ed
-    .venv (once per combination per session)."""
-    cache: dict[tuple[tuple[str, str], ...], Path] = {}
+    """``synced_project(combo)`` -> a copy of the bake with its own ``uv sync``ed
+    .venv, made once per combination per run."""
 
     def _synced(combo: Combo) -> Path:
-        if combo.context not in cache:
-            source = bake_combo(combo).path()
-            target = tmp_path_factory.mktemp("synced") / source.name
-            copy_project(source, target)
-            started = time.perf_counter()
-            uv_sync(target)
-            seconds = time.perf_counter() - started
-            label = ",".join(f"{k}={v}" for k, v in combo.context) or "default"
-            _PENDING_TIMINGS.append((f"uv sync {label}", seconds))
-            cache[combo.context] = target
-        return cache[combo.context]
+        source = bake_combo(combo).path()
+        label = ",".join(f"{k}={v}" for k, v in combo.context) or "default"
+        directory = shared_dir / "synced" / directory_name(label)
+        target = directory / source.name
+        done = directory / "synced"
+        with exclusive(directory.with_suffix(".lock")):
+            if not done.exists():
+                if target.exists():  # A sync that failed earlier: start afresh.
+                    shutil.rmtree(target)
+                copy_project(source, target)
+                started = time.perf_counter()
+                uv_sync(target)
+                seconds = time.perf_counter() - started
+                _PENDING_TIMINGS.append((f"uv sync {label}", seconds))
+                done.touch()
+        return target
 
     return _synced

@@ -1,4 +1,5 @@
-"""The generated project's own test command passes in its own fresh environment.
+"""The generated project's own test command passes in its own fresh environment,
+and the project type-checks there (`uv run mypy`, as its CI runs it).
 
 For every framework x worker (and the alert notifiers): copy the bake, ``uv sync``
 it from its own pyproject, then run Quick start line 2 of its README with the
@@ -56,3 +57,13 @@ def test_generated_suite_passes(
         "generated_tests_passed", f"{combo.id} on {database}: {summary.group(1)}"
     )
     print(f"\n{combo.id}: `{command}` -> {summary.group(0).strip('= ')}")
+
+
+@pytest.mark.parametrize("combo", COMBOS, ids=[combo.id for combo in COMBOS])
+def test_generated_project_type_checks(
+    combo: Combo, synced_project: Callable[[Combo], Path]
+) -> None:
+    project = synced_project(combo)
+    result = run(["uv", "run", "mypy"], cwd=project, env=project_env(), timeout=900)
+    expect_success(result, "`uv run mypy` failed")
+    assert "Success: no issues found" in result.stdout, output(result)

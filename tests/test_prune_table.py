@@ -1,13 +1,13 @@
 """The post-gen hook's PRUNE_TABLE, checked both ways: template and bakes.
 
-The table is read with ``ast`` (the hook holds Jinja, so it is never imported):
-``{"option": {"value": ["relative/path", ...]}}``; a path may hold the literal
-``{{cookiecutter.project_slug}}`` for the package directory.
+The tables are read with ``ast`` (the hook holds Jinja, so it is never imported):
+``CONDITIONS = {"name": {"question": ["answer", ...]}}``, ``PRUNE_TABLE = {"name":
+["relative/path", ...]}`` and ``RENAMES = {"template path": "baked path"}``; a path
+may hold the literal ``{{cookiecutter.project_slug}}`` for the package directory.
 """
 
 from __future__ import annotations
 
-import ast
 from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 
@@ -16,65 +16,36 @@ import pytest
 from tests.helpers.baking import Bake
 from tests.helpers.combos import (
     COOKIECUTTER_JSON,
-    ROOT,
     TEMPLATE_PROJECT_DIR,
     Combo,
     matrix,
 )
+from tests.helpers.hook_tables import holds, load_table
 from tests.helpers.tools import project_files
 
-HOOK = ROOT / "hooks" / "post_gen_project.py"
 SLUG_MARK = "{{cookiecutter.project_slug}}"
 MATRIX = matrix()
-PruneTable = dict[str, dict[str, list[str]]]
-
-
-def _literal_after(source: str, name: str) -> object:
-    """ast.literal_eval of the expression assigned to ``name`` in ``source``.
-
-    Parses the whole file when it is valid Python; otherwise takes the shortest
-    text after ``name =`` that is a complete literal (Jinja elsewhere in the file
-    does not matter).
-    """
-    try:
-        tree = ast.parse(source)
-    except SyntaxError:
-        tree = None
-    if tree is not None:
-        for node in ast.walk(tree):
-            targets = (
-                node.targets
-                if isinstance(node, ast.Assign)
-                else [node.target]
-                if isinstance(node, ast.AnnAssign)
-                else []
-            )
-            if any(isinstance(t, ast.Name) and t.id == name for t in targets):
-                assert node.value is not None
-                return ast.literal_eval(node.value)
-        raise LookupError(f"no assignment to {name}")
-    marker = f"\n{name}"
-    start = source.index(marker) + len(marker)
-    start = source.index("=", start) + 1
-    for end in range(start + 1, len(source) + 1):
-        if source[end - 1] not in "}]":
-            continue
-        try:
-            return ast.literal_eval(source[start:end].strip())
-        except (SyntaxError, ValueError):
-            continue
-    raise LookupError(f"no literal assigned to {name}")
+PruneTable = dict[str, list[str]]
+Conditions = dict[str, dict[str, list[str]]]
 
 
 def load_prune_table() -> PruneTable:
-    table = _literal_after(HOOK.read_text(encoding="utf-8"), "PRUNE_TABLE")
-    assert isinstance(table, dict), "PRUNE_TABLE is not a dict literal"
-    return table  # type: ignore[return-value]
+    return load_table("PRUNE_TABLE")
 
 
 @pytest.fixture(scope="module")
 def table() -> PruneTable:
     return load_prune_table()
+
+
+@pytest.fixture(scope="module")
+def conditions() -> Conditions:
+    return load_table("CONDITIONS")
+
+
+@pytest.fixture(scope="module")
+def renames() -> dict[str, str]:
+    return load_table("RENAMES")
 
 
 def generic(relative: PurePosixPath, slug: str) -> str:
@@ -95,55 +66,61 @@ def baked_files(project: Path, slug: str) -> set[str]:
     }
 
 
-def expected(combo: Combo, table: PruneTable) -> tuple[set[str], set[str]]:
-    """(paths that must exist, paths that must be gone): the hook's keep-wins rule."""
+def expected(
+    combo: Combo, table: PruneTable, conditions: Conditions
+) -> tuple[set[str], set[str]]:
+    """(paths that must exist, paths that must be gone)."""
     keep: set[str] = set()
     drop: set[str] = set()
-    for option, values in table.items():
-        for value, paths in values.items():
-            (keep if combo.answer(option) == value else drop).update(paths)
-    return keep, drop - keep
+    for name, paths in table.items():
+        (keep if holds(conditions[name], combo) else drop).update(paths)
+    return keep, drop
 
 
-def test_table_shape(table: PruneTable) -> None:
+def test_table_shape(
+    table: PruneTable, conditions: Conditions, renames: dict[str, str]
+) -> None:
     assert table, "PRUNE_TABLE is empty"
-    for option, values in table.items():
-        assert option in COOKIECUTTER_JSON, f"{option!r} is not a question"
-        choices = COOKIECUTTER_JSON[option]
-        assert isinstance(choices, list), (
-            f"{option!r} is not a multiple-choice question"
-        )
-        for value, paths in values.items():
-            assert value in choices, f"{option}={value!r} is not one of {choices}"
-            assert isinstance(paths, list)
-            for path in paths:
-                assert isinstance(path, str) and path, (
-                    f"{option}={value}: bad path {path!r}"
-                )
-                assert not path.startswith("/") and ".." not in path.split("/"), path
-                assert path == path.strip("/"), f"{option}={value}: {path!r}"
+    for name, condition in conditions.items():
+        assert condition, f"condition {name!r} names no question"
+        for question, answers in condition.items():
+            choices = COOKIECUTTER_JSON.get(question)
+            assert isinstance(choices, list), f"{name}: {question!r} is no choice"
+            unknown = set(answers) - set(choices)
+            assert not unknown, f"{name}: {sorted(unknown)} are not {question} answers"
+    assert set(table) == set(conditions), "a condition without paths, or vice versa"
+    listed = [path for paths in table.values() for path in paths]
+    twice = sorted({path for path in listed if listed.count(path) > 1})
+    assert not twice, f"paths listed twice: {twice}"
+    for path in listed:
+        assert isinstance(path, str) and path, f"bad path {path!r}"
+        assert not path.startswith("/") and ".." not in path.split("/"), path
+        assert path == path.strip("/"), path
+    for source in renames:
+        assert source in listed, f"renamed {source} must be kept by a condition"
 
 
-def test_every_listed_path_exists_in_the_template(table: PruneTable) -> None:
+def test_every_listed_path_exists_in_the_template(
+    table: PruneTable, renames: dict[str, str]
+) -> None:
     missing = [
-        f"{option}={value}: {path}"
-        for option, values in table.items()
-        for value, paths in values.items()
-        for path in paths
+        f"{name}: {path}"
+        for name, paths in table.items()
+        for path in [*paths, *renames]
         if not (TEMPLATE_PROJECT_DIR / path).exists()
     ]
-    assert not missing, "listed in PRUNE_TABLE but not in the template:\n" + "\n".join(
+    assert not missing, "listed in the hook but not in the template:\n" + "\n".join(
         missing
     )
 
 
 def test_every_optional_file_is_listed(
-    table: PruneTable, bake_combo: Callable[[Combo], Bake]
+    table: PruneTable, renames: dict[str, str], bake_combo: Callable[[Combo], Bake]
 ) -> None:
     """A file present in some bakes but not all must be covered by the table."""
-    listed = {
-        path for values in table.values() for paths in values.values() for path in paths
-    }
+    listed = {path for paths in table.values() for path in paths} | set(
+        renames.values()
+    )
     per_bake = {
         combo.id: baked_files(bake_combo(combo).path(), combo.slug) for combo in MATRIX
     }
@@ -165,23 +142,36 @@ def test_every_optional_file_is_listed(
 
 @pytest.mark.parametrize("combo", MATRIX, ids=[combo.id for combo in MATRIX])
 def test_bake_follows_the_table(
-    combo: Combo, table: PruneTable, bake_combo: Callable[[Combo], Bake]
+    combo: Combo,
+    table: PruneTable,
+    conditions: Conditions,
+    renames: dict[str, str],
+    bake_combo: Callable[[Combo], Bake],
 ) -> None:
     project = bake_combo(combo).path()
-    keep, drop = expected(combo, table)
+    keep, drop = expected(combo, table, conditions)
 
     def resolve(path: str) -> Path:
         return project / path.replace(SLUG_MARK, combo.slug)
 
     def pruned_with_a_parent(path: str) -> bool:
-        # e.g. the FastAPI tasks router (worker=celery) goes with api/ (framework).
+        # e.g. the FastAPI tasks router (a worker) goes with api/ (fastapi).
         return any(path.startswith(parent + "/") for parent in drop)
 
     survivors = sorted(path for path in drop if resolve(path).exists())
+    kept_renamed = [path for path in keep if path in renames]
     missing = sorted(
         path
-        for path in keep
+        for path in keep - set(renames)
         if not resolve(path).exists() and not pruned_with_a_parent(path)
     )
-    assert not survivors, f"paths of unchosen values survived: {survivors}"
-    assert not missing, f"paths of chosen values are missing: {missing}"
+    missing += [
+        renames[path] for path in kept_renamed if not resolve(renames[path]).exists()
+    ]
+    leftovers = sorted(path for path in renames if resolve(path).exists())
+    assert not survivors, f"paths of unchosen answers survived: {survivors}"
+    assert not missing, f"paths of chosen answers are missing: {missing}"
+    assert not leftovers, f"variants kept under their template name: {leftovers}"
+    assert len({renames[path] for path in kept_renamed}) == len(kept_renamed), (
+        f"two variants of one module kept: {kept_renamed}"
+    )

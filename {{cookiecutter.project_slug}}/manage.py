@@ -1,18 +1,15 @@
 #!/usr/bin/env python
 """Django's command-line utility; settings follow ENVIRONMENT by default."""
 
-import os
 import sys
 
 
 def main() -> None:
-    from {{ cookiecutter.project_slug }}.config import default_settings_module
-    from {{ cookiecutter.project_slug }}.core.sentry import init_sentry
-
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", default_settings_module())
-    init_sentry()
     from django.core.management import execute_from_command_line
 
+    from {{ cookiecutter.project_slug }}.config.startup import start
+
+    start()
     execute_from_command_line(sys.argv)
 
 

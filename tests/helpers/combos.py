@@ -16,7 +16,7 @@ COOKIECUTTER_JSON: dict[str, Any] = json.loads(
 )
 # Every multiple-choice question with its choices (default first).
 AVAILABLE: dict[str, list[str]] = {
-    question: values
+    question: [str(value) for value in values]
     for question, values in COOKIECUTTER_JSON.items()
     if not question.startswith("_") and isinstance(values, list)
 }
@@ -78,19 +78,9 @@ def make_combo(**context: str) -> Combo:
     return Combo(id=ident, context=items)
 
 
-def choice_questions() -> dict[str, list[str]]:
-    """Every multiple-choice question with the values that can be baked today."""
-    questions: dict[str, list[str]] = {}
-    for key, value in COOKIECUTTER_JSON.items():
-        if key.startswith("_") or not isinstance(value, list):
-            continue
-        questions[key] = [str(v) for v in AVAILABLE.get(key, value)]
-    return questions
-
-
 def structural_combos() -> list[Combo]:
     """framework x worker x frontend, other answers default."""
-    questions = choice_questions()
+    questions = AVAILABLE
     combos = []
     for values in itertools.product(*(questions[q] for q in STRUCTURAL)):
         context = {
@@ -108,7 +98,7 @@ def structural_combos() -> list[Combo]:
 def option_combos() -> list[Combo]:
     """One bake per non-default value of every other question, plus free text."""
     combos = []
-    for question, values in choice_questions().items():
+    for question, values in AVAILABLE.items():
         if question in STRUCTURAL:
             continue
         default = str(COOKIECUTTER_JSON[question][0])
@@ -126,7 +116,7 @@ def matrix() -> list[Combo]:
 
 def framework_worker_combos() -> list[Combo]:
     """One bake per framework x worker (for the generated projects' own suites)."""
-    questions = choice_questions()
+    questions = AVAILABLE
     combos = []
     for framework, worker in itertools.product(
         questions["framework"], questions["worker"]

@@ -1,9 +1,11 @@
 """Hermetic fixtures: no `.env`, no inherited SENTRY_* variables, no network.
 
 Events are caught by a capturing transport instead of being sent; each test runs in
-its own Sentry isolation scope. PostgreSQL is used when DATABASE_URL is set (a
-throwaway database per session), SQLite otherwise.{% if cookiecutter.framework != "django" %} The migrations build its schema,
-as they build production's.{% endif %}
+its own Sentry isolation scope, and starts and ends with `reset_state()`: Sentry
+closed, every setting forgotten. A test sets its variables before the first read
+(`monkeypatch.setenv` in the test or in a fixture listed before the others).
+PostgreSQL is used when DATABASE_URL is set (a throwaway database per session),
+SQLite otherwise.{% if cookiecutter.framework != "django" %} The migrations build its schema, as they build production's.{% endif %}
 """
 
 import os
@@ -13,7 +15,7 @@ import threading
 {%- if cookiecutter.framework != "django" %}
 import uuid
 {%- endif %}
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 {%- if cookiecutter.framework != "django" %}
 from contextlib import contextmanager
 from pathlib import Path
@@ -44,9 +46,8 @@ from {{ cookiecutter.project_slug }} import db, migrate
 {% if cookiecutter.framework == "fastapi" -%}
 from {{ cookiecutter.project_slug }}.api.app import create_app
 {% endif -%}
-from {{ cookiecutter.project_slug }}.core import scrubber
-from {{ cookiecutter.project_slug }}.core.sentry import close_sentry, init_sentry
-from {{ cookiecutter.project_slug }}.core.settings import get_settings
+from {{ cookiecutter.project_slug }}.core.sentry import reset_state
+from {{ cookiecutter.project_slug }}.features import start_sentry
 {%- if cookiecutter.framework == "starlette-graphql" %}
 from {{ cookiecutter.project_slug }}.graphql_api.app import create_app
 {%- endif %}
@@ -103,27 +104,28 @@ def hermetic_environment(
     monkeypatch.setenv("SENTRY_DEBUG", "false")
     monkeypatch.setenv("SENTRY_PROFILES_SAMPLE_RATE", "0")
     monkeypatch.setenv("SENTRY_TRACES_SAMPLE_RATE", "1.0")  # Whatever the preset.
-    get_settings.cache_clear()
-    scrubber.configure(get_settings().pii_mode)
-    get_settings.cache_clear()  # Tests change variables before reading them again.
+    reset_state()
     with sentry_sdk.isolation_scope():
         yield
-    close_sentry()
-    get_settings.cache_clear()
+    reset_state()
 
 
 @pytest.fixture
 def transport(monkeypatch: pytest.MonkeyPatch) -> CapturingTransport:
-    """Sentry enabled, with every envelope kept in memory."""
+    """Sentry enabled as the web app starts it, with every envelope kept in memory."""
     monkeypatch.setenv("SENTRY_DSN", TEST_DSN)
-    get_settings.cache_clear()
     capturing = CapturingTransport()
-    assert init_sentry(transport=capturing)
+    assert start_sentry(transport=capturing)
     return capturing
 
 
+Flush = Callable[[], None]
+
+
 @pytest.fixture
-def flush() -> Any:
+def flush() -> Flush:
+    """Wait until the SDK has handed every queued envelope to the transport."""
+
     def _flush() -> None:
         sentry_sdk.get_client().flush(timeout=2)
 
@@ -174,14 +176,8 @@ def empty_database(tmp_path: Path) -> Iterator[str]:
 @pytest.fixture(autouse=True)
 def database(
     monkeypatch: pytest.MonkeyPatch, database_url: str, hermetic_environment: None
-) -> Iterator[None]:
+) -> None:
     monkeypatch.setenv("DATABASE_URL", database_url)
-    get_settings.cache_clear()
-    db.get_engine.cache_clear()
-    db.get_sessionmaker.cache_clear()
-    yield
-    db.get_engine.cache_clear()
-    db.get_sessionmaker.cache_clear()
 
 
 @pytest.fixture

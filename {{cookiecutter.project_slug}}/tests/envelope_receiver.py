@@ -20,7 +20,9 @@ class EnvelopeReceiver(HTTPServer):
     def dsn(self) -> str:
         return f"http://public@127.0.0.1:{self.server_address[1]}/1"
 
-    def wait_for(self, kind: str, count: int, timeout: float = 20.0) -> list[dict]:
+    def wait_for(
+        self, kind: str, count: int, timeout: float = 20.0
+    ) -> list[dict[str, Any]]:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             found = [payload for item, payload in self.items if item == kind]

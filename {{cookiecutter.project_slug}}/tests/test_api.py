@@ -3,9 +3,7 @@
 import httpx2
 import pytest
 
-from {{ cookiecutter.project_slug }}.core.settings import get_settings
-
-from .conftest import TEST_DSN, CapturingTransport
+from .conftest import TEST_DSN, CapturingTransport, Flush
 
 ERROR_PATH = "/api/v1/test/error"
 {%- if cookiecutter.framework == "django" %}
@@ -37,7 +35,7 @@ def test_health_without_sentry(client: httpx2.Client) -> None:
 
 
 def test_health_checks_are_not_traced(
-    transport: CapturingTransport, client: httpx2.Client, flush
+    transport: CapturingTransport, client: httpx2.Client, flush: Flush
 ) -> None:
     client.get("/health")
     flush()
@@ -139,10 +137,14 @@ def test_secrets_in_a_failing_request_are_scrubbed(
         assert secret not in text
 
 
-def test_test_error_endpoint_is_hidden_in_production(
-    monkeypatch: pytest.MonkeyPatch, client: httpx2.Client
-) -> None:
+@pytest.fixture
+def production(monkeypatch: pytest.MonkeyPatch) -> None:
+    """ENVIRONMENT=production, set before the app reads it (list it before client)."""
     monkeypatch.setenv("ENVIRONMENT", "production")
-    get_settings.cache_clear()
+
+
+def test_test_error_endpoint_is_hidden_in_production(
+    production: None, client: httpx2.Client
+) -> None:
     response = client.post(ERROR_PATH, json={"error_type": "exception"})
     assert response.status_code == 404

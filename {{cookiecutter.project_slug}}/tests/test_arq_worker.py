@@ -18,11 +18,14 @@ import pytest
 import sentry_sdk
 
 from {{ cookiecutter.project_slug }}.core.diagnostics import SentryTestError
-from {{ cookiecutter.project_slug }}.core.settings import get_settings
-from {{ cookiecutter.project_slug }}.worker.arq_worker import heartbeat, process_order
+from {{ cookiecutter.project_slug }}.worker.arq_worker import (
+    heartbeat,
+    process_order,
+    start_worker_sentry,
+)
 from {{ cookiecutter.project_slug }}.worker.enqueue import enqueue_order
 
-from .conftest import CapturingTransport
+from .conftest import TEST_DSN, CapturingTransport
 from .envelope_receiver import EnvelopeReceiver
 
 needs_redis = pytest.mark.skipif(
@@ -43,6 +46,16 @@ def test_a_failing_order_raises() -> None:
         asyncio.run(process_order({}, "A-2", "buyer@example.com", fail=True))
 
 
+def test_the_worker_reports_to_its_own_dsn(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SENTRY_DSN", TEST_DSN)
+    monkeypatch.setenv("SENTRY_DSN_WORKER", "http://worker@127.0.0.1:9/2")
+    transport = CapturingTransport()
+    assert start_worker_sentry(transport=transport)
+    assert sentry_sdk.get_client().options["dsn"] == "http://worker@127.0.0.1:9/2"
+    sentry_sdk.capture_message("from the worker")
+    assert transport.events[-1]["tags"]["service"] == "worker"
+
+
 @pytest.fixture
 def queue(
     monkeypatch: pytest.MonkeyPatch, receiver: EnvelopeReceiver, tmp_path: Path
@@ -50,7 +63,6 @@ def queue(
     """An `arq` worker process on a queue of its own; yields the queue name."""
     name = f"arq:test-{uuid.uuid4().hex}"
     monkeypatch.setenv("WORKER_QUEUE", name)
-    get_settings.cache_clear()
     env = {
         **os.environ,
         "SENTRY_DSN": receiver.dsn,

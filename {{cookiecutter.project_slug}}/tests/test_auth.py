@@ -4,7 +4,7 @@ from fastapi.testclient import TestClient
 
 from {{ cookiecutter.project_slug }}.core.settings import get_settings
 
-from .conftest import CapturingTransport
+from .conftest import CapturingTransport, Flush
 
 USER = {"username": "jane", "email": "jane@example.com", "password": "s3cret-pass!"}
 
@@ -66,7 +66,7 @@ def test_user_does_not_leak_into_anonymous_requests(
 
 
 def test_logout_clears_the_user(
-    transport: CapturingTransport, client: TestClient, flush
+    transport: CapturingTransport, client: TestClient, flush: Flush
 ) -> None:
     _, headers = _login(client)
     client.get("/api/v1/auth/me", headers=headers)
@@ -90,7 +90,7 @@ def test_invalid_token_is_a_breadcrumb_not_an_error(
 
 
 def test_requests_are_traced_with_database_spans(
-    transport: CapturingTransport, client: TestClient, flush
+    transport: CapturingTransport, client: TestClient, flush: Flush
 ) -> None:
     _, headers = _login(client)
     client.get("/api/v1/auth/me", headers=headers)

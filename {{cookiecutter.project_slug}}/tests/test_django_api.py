@@ -82,8 +82,8 @@ def test_the_asgi_lifespan_is_answered_without_an_event(
 def test_the_settings_never_start_sentry(
     monkeypatch: pytest.MonkeyPatch, environment: str
 ) -> None:
-    """The entry points (asgi, wsgi, manage.py) do: Celery's Django fix-up imports
-    the settings in the worker, which must start Sentry as the worker."""
+    """The entry points (asgi, wsgi, manage.py) do: a worker that loads Django
+    imports the settings too, and must start Sentry as the worker."""
     monkeypatch.setenv("SENTRY_DSN", TEST_DSN)
     monkeypatch.setenv("SECRET_KEY", "x" * 50)
     module = f"{{ cookiecutter.project_slug }}.config.settings.{environment}"

@@ -1,5 +1,7 @@
 """Bearer login/logout/me, the Sentry user middleware and the auth signals."""
 
+from typing import Any
+
 import httpx2
 import sentry_sdk
 from django.contrib.auth import get_user_model
@@ -7,7 +9,7 @@ from django.contrib.auth.signals import user_logged_in, user_logged_out
 
 from {{ cookiecutter.project_slug }}.core.settings import get_settings
 
-from .conftest import CapturingTransport
+from .conftest import CapturingTransport, Flush
 
 USER = {"username": "jane", "email": "jane@example.com", "password": "s3cret-pass!x"}
 
@@ -28,7 +30,7 @@ def _fail(client: httpx2.Client, headers: dict[str, str] | None = None) -> None:
     client.post("/api/v1/test/error", json={"error_type": "zero"}, headers=headers)
 
 
-def _breadcrumbs(event: dict) -> list[str]:
+def _breadcrumbs(event: dict[str, Any]) -> list[str]:
     return [crumb.get("message") for crumb in event["breadcrumbs"]["values"]]
 
 
@@ -62,7 +64,7 @@ def test_authenticated_errors_carry_the_user(
 
 
 def test_login_and_logout_signals_are_breadcrumbs(
-    transport: CapturingTransport, client: httpx2.Client, flush
+    transport: CapturingTransport, client: httpx2.Client, flush: Flush
 ) -> None:
     _, headers = _login(client)
     client.get("/api/v1/auth/me", headers=headers)

@@ -1,6 +1,7 @@
 """Custom grouping for the error categories that matter."""
 
 import sqlite3
+from typing import Any
 
 from {{ cookiecutter.project_slug }}.core.errors import (
     AuthenticationError,
@@ -11,7 +12,9 @@ from {{ cookiecutter.project_slug }}.core.errors import (
 from {{ cookiecutter.project_slug }}.core.fingerprints import fingerprint_event
 
 
-def _fingerprint(error: BaseException, event: dict | None = None) -> list[str] | None:
+def _fingerprint(
+    error: BaseException, event: dict[str, Any] | None = None
+) -> list[str] | None:
     event = event or {
         "transaction": "/api/v1/orders",
         "exception": {
@@ -33,7 +36,8 @@ def _fingerprint(error: BaseException, event: dict | None = None) -> list[str] |
 
 def test_database_errors_group_by_statement_kind() -> None:
     error = sqlite3.OperationalError("database is locked")
-    error.statement = "SELECT * FROM users"  # As SQLAlchemy and Django attach it.
+    # As the ORMs attach it.
+    error.statement = "SELECT * FROM users"  # type: ignore[attr-defined]
     assert _fingerprint(error) == [
         "database",
         "OperationalError",

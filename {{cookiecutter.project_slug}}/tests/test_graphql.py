@@ -7,7 +7,7 @@ from starlette.testclient import TestClient
 
 from {{ cookiecutter.project_slug }}.core.settings import get_settings
 
-from .conftest import CapturingTransport
+from .conftest import CapturingTransport, Flush
 
 USER = {"username": "jane", "email": "jane@example.com", "password": "s3cret-pass!"}
 REGISTER = """
@@ -36,7 +36,8 @@ def graphql(
         headers={"Authorization": f"Bearer {token}"} if token else {},
     )
     assert response.status_code == 200, response.text
-    return response.json()
+    body: dict[str, Any] = response.json()
+    return body
 
 
 def _login(client: TestClient) -> tuple[int, str]:
@@ -91,7 +92,7 @@ def test_validation_and_client_errors_are_not_reported(
 
 
 def test_variables_never_leave_the_process(
-    transport: CapturingTransport, client: TestClient, flush
+    transport: CapturingTransport, client: TestClient, flush: Flush
 ) -> None:
     secrets = {
         "password": "hunter2-variable",
@@ -109,7 +110,7 @@ def test_variables_never_leave_the_process(
 
 
 def test_logout_clears_the_user(
-    transport: CapturingTransport, client: TestClient, flush
+    transport: CapturingTransport, client: TestClient, flush: Flush
 ) -> None:
     _, token = _login(client)
     graphql(client, ME, token=token)
@@ -121,7 +122,7 @@ def test_logout_clears_the_user(
 
 
 def test_queries_are_traced_with_database_spans(
-    transport: CapturingTransport, client: TestClient, flush
+    transport: CapturingTransport, client: TestClient, flush: Flush
 ) -> None:
     _login(client)
     flush()

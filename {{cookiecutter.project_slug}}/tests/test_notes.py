@@ -3,7 +3,7 @@
 import httpx2
 import pytest
 
-from .conftest import CapturingTransport
+from .conftest import CapturingTransport, Flush
 
 USER = {"username": "notes", "email": "notes@example.com", "password": "Pa55-words!"}
 
@@ -33,7 +33,10 @@ def test_create_from_json_and_form_then_list(
 
 
 def test_requests_are_traced_with_database_spans(
-    transport: CapturingTransport, client: httpx2.Client, headers: dict[str, str], flush
+    transport: CapturingTransport,
+    client: httpx2.Client,
+    headers: dict[str, str],
+    flush: Flush,
 ) -> None:
     client.get("/api/v1/notes/", headers=headers)
     flush()

@@ -6,6 +6,7 @@ import warnings
 
 import pytest
 import sentry_sdk
+from sentry_sdk.types import Event, Hint
 
 from {{ cookiecutter.project_slug }}.core import sentry
 from {{ cookiecutter.project_slug }}.core.scrubber import scrub_event
@@ -56,8 +57,8 @@ EMAIL = "@".join(["jane.doe", "example.com"])
 
 def test_scrubber_is_really_installed(transport: CapturingTransport) -> None:
     options = sentry_sdk.get_client().options
-    assert options["before_send"] is sentry._before_send
-    assert options["before_send_transaction"] is sentry._before_send_transaction
+    assert options["before_send"] is sentry.before_send
+    assert options["before_send_transaction"] is sentry.before_send_transaction
     payload = {"password": PASSWORD, "note": f"mail me at {EMAIL}"}
     try:
         raise RuntimeError(f"failed for {payload['note']}")
@@ -213,8 +214,8 @@ def test_monitor_performance_sync_and_async(transport: CapturingTransport) -> No
 
 
 def test_health_check_transactions_are_dropped() -> None:
-    assert sentry._before_send_transaction({"transaction": "/health"}, {}) is None
-    kept = sentry._before_send_transaction(
+    assert sentry.before_send_transaction({"transaction": "/health"}, {}) is None
+    kept = sentry.before_send_transaction(
         {"transaction": "/api/v1/orders", "request": {"url": "http://x/api/v1/orders"}},
         {},
     )
@@ -222,7 +223,7 @@ def test_health_check_transactions_are_dropped() -> None:
 
 
 def test_traces_sampler_uses_route_rates_and_parent_decision() -> None:
-    sampler = sentry._traces_sampler
+    sampler = sentry.traces_sampler
     assert sampler({"asgi_scope": {"path": "/health"}}) == 0.0
     assert sampler({"asgi_scope": {"path": "/api/v1/test/error"}}) == 1.0
     assert sampler({"parent_sampled": True, "asgi_scope": {"path": "/health"}}) == 1.0
@@ -230,14 +231,8 @@ def test_traces_sampler_uses_route_rates_and_parent_decision() -> None:
     assert sampler({"wsgi_environ": {"PATH_INFO": "/api/v1/orders"}}) == default
 
 
-def test_shutdown_noise_and_disallowed_host_are_dropped(
-    transport: CapturingTransport,
-) -> None:
-    class DisallowedHost(Exception):
-        pass
-
+def test_shutdown_noise_is_dropped(transport: CapturingTransport) -> None:
     sentry.capture_exception(KeyboardInterrupt())
-    sentry.capture_exception(DisallowedHost("bad host"))
     sentry.capture_message("kept")
     assert [event.get("message") for event in transport.events] == ["kept"]
 
@@ -257,14 +252,60 @@ def test_sentry_status_never_shows_the_dsn(transport: CapturingTransport) -> Non
     assert "public@" not in repr(status)
 
 
-def test_worker_uses_its_own_dsn(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_feature_filters_run_before_grouping_and_scrubbing(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    seen: list[str] = []
+
+    def drop_value_errors(event: Event, hint: Hint) -> Event | None:
+        seen.append(str(event.get("extra", {}).get("note")))
+        return None if isinstance(hint["exc_info"][1], ValueError) else event
+
     monkeypatch.setenv("SENTRY_DSN", TEST_DSN)
-    monkeypatch.setenv("SENTRY_DSN_WORKER", "http://worker@127.0.0.1:9/2")
     transport = CapturingTransport()
-    assert sentry.init_sentry(service="worker", transport=transport)
-    assert sentry_sdk.get_client().options["dsn"] == "http://worker@127.0.0.1:9/2"
-    sentry.capture_message("from worker")
-    assert transport.events[-1]["tags"]["service"] == "worker"
+    feature = sentry.SentryFeature(event_filters=(drop_value_errors,))
+    assert sentry.init_sentry("worker", features=[feature], transport=transport)
+    sentry_sdk.set_extra("note", f"mail {EMAIL}")
+    sentry.capture_exception(ValueError("dropped"))
+    sentry.capture_exception(KeyError("kept"))
+    assert [event["exception"]["values"][0]["type"] for event in transport.events] == [
+        "KeyError"
+    ]
+    assert seen == [f"mail {EMAIL}"] * 2  # Not yet scrubbed...
+    assert EMAIL not in repr(transport.events)  # ... but before sending.
+    assert transport.events[0]["tags"]["service"] == "worker"
+
+
+def test_feature_hooks_run_at_start_and_close(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[object] = []
+    feature = sentry.SentryFeature(
+        on_start=lambda: calls.append("start"), on_close=calls.append
+    )
+    monkeypatch.setenv("SENTRY_DSN", TEST_DSN)
+    assert not sentry.init_sentry(features=[feature], dsn="")  # Off: nothing starts.
+    assert sentry.init_sentry(features=[feature], transport=CapturingTransport())
+    sentry.close_sentry(timeout=1.5)
+    assert calls == ["start", 1.5]
+
+
+def test_error_tracker_is_the_helpers() -> None:
+    tracker = sentry.ErrorTracker
+    assert tracker.capture_exception is sentry.capture_exception
+    assert tracker.capture_message is sentry.capture_message
+    assert tracker.set_user is sentry.set_user_context
+    assert tracker.set_tag is sentry.set_tag
+    assert tracker.set_context is sentry.set_context
+
+
+def test_context_and_details_together(transport: CapturingTransport) -> None:
+    sentry.capture_exception(
+        ValueError("boom"),
+        context={"payment": {"amount": 10}, "operation": "refund"},
+        order_id=7,
+    )
+    (event,) = transport.events
+    assert event["contexts"]["payment"] == {"amount": 10}
+    assert event["contexts"]["details"] == {"order_id": 7, "operation": "refund"}
 
 
 def test_scrub_event_is_the_exported_filter() -> None:

@@ -1,4 +1,8 @@
-"""Settings: presets per environment, overrides, and one clear error per bad value."""
+"""Settings: presets per environment, overrides, one clear error per bad value, and
+`.env.example` documenting every variable."""
+
+import re
+from pathlib import Path
 
 import pytest
 
@@ -6,11 +10,20 @@ from {{ cookiecutter.project_slug }} import __version__
 from {{ cookiecutter.project_slug }}.core import settings as settings_module
 from {{ cookiecutter.project_slug }}.core.settings import (
     PRESETS,
-    SECRET_FIELDS,
-    Settings,
     SettingsError,
-    load_settings,
+    secret_fields,
 )
+from {{ cookiecutter.project_slug }}.core.settings import (
+    load_settings as load_settings_of,
+)
+from {{ cookiecutter.project_slug }}.features import Settings
+
+ENV_EXAMPLE = Path(__file__).resolve().parents[1] / ".env.example"
+
+
+def load_settings() -> Settings:
+    """Every variable, as an entry point reads them."""
+    return load_settings_of(Settings)
 
 
 @pytest.mark.parametrize("environment", sorted(PRESETS))
@@ -62,12 +75,12 @@ def test_strict_mode_never_includes_local_variables(
 
 def test_release_resolution(monkeypatch: pytest.MonkeyPatch) -> None:
     slug_version = "{{ cookiecutter.project_slug }}@" + __version__
-    monkeypatch.setattr(settings_module, "_git_sha", lambda: "abc1234")
+    monkeypatch.setattr(settings_module, "git_sha", lambda: "abc1234")
     monkeypatch.setenv("SENTRY_RELEASE", "custom@1.2.3")
     assert load_settings().resolved_release == "custom@1.2.3"
     monkeypatch.delenv("SENTRY_RELEASE")
     assert load_settings().resolved_release == f"{slug_version}+abc1234"
-    monkeypatch.setattr(settings_module, "_git_sha", lambda: None)
+    monkeypatch.setattr(settings_module, "git_sha", lambda: None)
     monkeypatch.setenv("APP_VERSION", "2024.11.3")
     assert load_settings().resolved_release == "2024.11.3"
     monkeypatch.delenv("APP_VERSION")
@@ -98,9 +111,9 @@ BAD_VALUES = {
 {%- if cookiecutter.worker != "none" %}
     "REDIS_URL": f"http://:{SECRET_MARK}@cache:6379/0",
     "WORKER_QUEUE": "two words",
+    "SENTRY_DSN_WORKER": f"not-a-dsn-{SECRET_MARK}",
 {%- endif %}
     "SENTRY_DSN": f"not-a-dsn-{SECRET_MARK}",
-    "SENTRY_DSN_WORKER": f"not-a-dsn-{SECRET_MARK}",
     "SENTRY_ENVIRONMENT": "prod/eu",
     "SENTRY_RELEASE": "1.0\n",
     "SENTRY_SAMPLE_RATE": "1.5",
@@ -112,7 +125,9 @@ BAD_VALUES = {
     "SENTRY_INCLUDE_LOCAL_VARIABLES": "perhaps",
     "SENTRY_MAX_BREADCRUMBS": "-1",
     "SENTRY_ENABLE_TRACING": "yes please",
+{%- if cookiecutter.framework != "django" %}
     "SENTRY_SLOW_QUERY_MS": "fast",
+{%- endif %}
     "SENTRY_PII_MODE": "relaxed",
     "SENTRY_EXTRA_SENSITIVE_KEYS": "iban;tax id",
 {%- if cookiecutter.alerts != "none" %}
@@ -155,7 +170,7 @@ def test_bad_values_name_the_variable(
         load_settings()
     message = str(raised.value)
     assert "\n" not in message
-    if variable.lower() in SECRET_FIELDS:
+    if variable.lower() in secret_fields(Settings):
         assert SECRET_MARK in value  # Else the next line would prove nothing.
         assert SECRET_MARK not in message
 
@@ -193,7 +208,7 @@ GOOD_VALUES = [
 {%- if cookiecutter.worker != "none" %}
     ("REDIS_URL", "rediss://default:pw@cache.example.com:6380/1"),
     ("REDIS_URL", "unix:///run/redis/redis.sock"),
-    ("WORKER_QUEUE", "arq:acme-eu"),
+    ("WORKER_QUEUE", "jobs:acme-eu"),
 {%- endif %}
     ("SENTRY_ENVIRONMENT", "production-eu"),
     ("SENTRY_RELEASE", "acme@1.2.3+abc1234"),
@@ -243,3 +258,53 @@ def test_strict_mode_refuses_default_pii(monkeypatch: pytest.MonkeyPatch) -> Non
 def test_empty_dsn_means_disabled(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SENTRY_DSN", "")
     assert load_settings().dsn is None
+
+
+# --- .env.example --------------------------------------------------------------------
+
+VARIABLE_LINE = re.compile(r"^#? ?([A-Z][A-Z0-9_]*)=")
+PRESET_LINE = re.compile(r"^#\s+(SENTRY_[A-Z_]+)\s+(\S+)\s+(\S+)\s+(\S+)")
+PRESET_FIELDS = {
+    "SENTRY_SAMPLE_RATE": "sample_rate",
+    "SENTRY_TRACES_SAMPLE_RATE": "traces_sample_rate",
+    "SENTRY_PROFILES_SAMPLE_RATE": "profiles_sample_rate",
+    "SENTRY_DEBUG": "debug",
+    "SENTRY_INCLUDE_LOCAL_VARIABLES": "include_local_variables",
+}
+
+
+def documented_variables() -> dict[str, str]:
+    """Each variable of .env.example (set or commented out) -> the comment above it."""
+    documented: dict[str, str] = {}
+    comment = ""
+    for line in ENV_EXAMPLE.read_text(encoding="utf-8").splitlines():
+        match = VARIABLE_LINE.match(line)
+        if match:
+            documented.setdefault(match.group(1), comment)
+        elif line.startswith("#"):
+            comment = line.lstrip("# ").strip()
+        else:
+            comment = ""
+    return documented
+
+
+def test_env_example_documents_every_setting_and_the_presets() -> None:
+    documented = documented_variables()
+    for name in Settings.model_fields:
+        variable = name.upper()
+        assert variable in documented, f"{variable} is missing from .env.example"
+        assert documented[variable], f"{variable} has no comment in .env.example"
+    environments = ("development", "staging", "production")
+    shown: dict[str, tuple[str, ...]] = {}
+    for line in ENV_EXAMPLE.read_text(encoding="utf-8").splitlines():
+        match = PRESET_LINE.match(line)
+        if match and match.group(1) in PRESET_FIELDS:
+            shown[match.group(1)] = match.groups()[1:]
+    assert set(shown) == set(PRESET_FIELDS)
+    for variable, values in shown.items():
+        for environment, value in zip(environments, values, strict=True):
+            expected = getattr(PRESETS[environment], PRESET_FIELDS[variable])
+            if isinstance(expected, bool):
+                assert value == str(expected).lower(), (variable, environment)
+            else:
+                assert float(value) == expected, (variable, environment)

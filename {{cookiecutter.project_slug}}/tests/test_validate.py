@@ -40,7 +40,7 @@ def _closed_port() -> int:
 
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+        return int(sock.getsockname()[1])
 
 
 def test_config_fails_in_production_without_dsn(

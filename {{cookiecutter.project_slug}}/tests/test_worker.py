@@ -19,10 +19,10 @@ import sentry_sdk
 from celery.beat import ScheduleEntry, Scheduler
 
 from {{ cookiecutter.project_slug }}.core.diagnostics import SentryTestError
-from {{ cookiecutter.project_slug }}.worker.celery_app import app
+from {{ cookiecutter.project_slug }}.worker.celery_app import app, start_worker_sentry
 from {{ cookiecutter.project_slug }}.worker.tasks import heartbeat, process_order
 
-from .conftest import CapturingTransport
+from .conftest import TEST_DSN, CapturingTransport
 from .envelope_receiver import EnvelopeReceiver
 
 needs_redis = pytest.mark.skipif(
@@ -40,6 +40,25 @@ def test_process_order_logic() -> None:
 def test_a_failing_order_raises() -> None:
     with pytest.raises(SentryTestError, match="A-2"):
         process_order("A-2", "buyer@example.com", fail=True)
+
+
+@pytest.fixture
+def worker_transport(monkeypatch: pytest.MonkeyPatch) -> CapturingTransport:
+    """Sentry as the worker and beat start it, every envelope kept in memory."""
+    monkeypatch.setenv("SENTRY_DSN", TEST_DSN)
+    capturing = CapturingTransport()
+    assert start_worker_sentry(transport=capturing)
+    return capturing
+
+
+def test_the_worker_reports_to_its_own_dsn(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SENTRY_DSN", TEST_DSN)
+    monkeypatch.setenv("SENTRY_DSN_WORKER", "http://worker@127.0.0.1:9/2")
+    transport = CapturingTransport()
+    assert start_worker_sentry(transport=transport)
+    assert sentry_sdk.get_client().options["dsn"] == "http://worker@127.0.0.1:9/2"
+    sentry_sdk.capture_message("from the worker")
+    assert transport.events[-1]["tags"]["service"] == "worker"
 
 
 @pytest.fixture
@@ -113,7 +132,7 @@ def test_a_failing_task_is_one_scrubbed_event_in_the_request_trace(
 
 @needs_redis
 def test_beat_tasks_are_cron_check_ins(
-    transport: CapturingTransport, receiver: EnvelopeReceiver, queue: str
+    worker_transport: CapturingTransport, receiver: EnvelopeReceiver, queue: str
 ) -> None:
     entry = ScheduleEntry(
         name="heartbeat",
@@ -124,7 +143,7 @@ def test_beat_tasks_are_cron_check_ins(
     )
     # What beat does: the integration adds the monitor headers and checks in.
     Scheduler(app, lazy=True).apply_entry(entry)
-    (started,) = transport.items("check_in")
+    (started,) = worker_transport.items("check_in")
     (finished,) = receiver.wait_for("check_in", count=1)
     assert started["monitor_slug"] == finished["monitor_slug"] == "heartbeat"
     assert (started["status"], finished["status"]) == ("in_progress", "ok")

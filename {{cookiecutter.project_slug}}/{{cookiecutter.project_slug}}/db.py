@@ -2,14 +2,41 @@
 
 import time
 from collections.abc import Iterator
-from functools import lru_cache
 from typing import Any
 
+from pydantic import Field, field_validator
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from .core.sentry import add_breadcrumb
-from .core.settings import get_settings
+from .core.settings import (
+    ServiceSettings,
+    cached_from_settings,
+    check_url,
+    read_settings,
+)
+from .project import PROJECT_SLUG
+
+# What the installed drivers serve: SQLite, and PostgreSQL through psycopg 3.
+DATABASE_SCHEMES = (
+    "sqlite",
+    "sqlite+pysqlite",
+    "postgres",
+    "postgresql",
+    "postgresql+psycopg",
+)
+
+
+class DatabaseSettings(ServiceSettings):
+    database_url: str = Field(default=f"sqlite:///./{PROJECT_SLUG}.db", repr=False)
+    # Queries slower than this leave a `db.slow_query` breadcrumb.
+    sentry_slow_query_ms: int = Field(default=100, ge=0)
+
+    @field_validator("database_url")
+    @classmethod
+    def _check_database_url(cls, value: str) -> str:
+        example = "postgresql://user:password@host/name"
+        return check_url(value, DATABASE_SCHEMES, example)
 
 
 def engine_url(database_url: str) -> str:
@@ -20,9 +47,9 @@ def engine_url(database_url: str) -> str:
     return database_url
 
 
-@lru_cache
+@cached_from_settings
 def get_engine() -> Engine:
-    settings = get_settings()
+    settings = read_settings(DatabaseSettings)
     url = engine_url(settings.database_url)
     connect_args = {"check_same_thread": False} if url.startswith("sqlite") else {}
     engine = create_engine(url, connect_args=connect_args, pool_pre_ping=True)
@@ -30,7 +57,7 @@ def get_engine() -> Engine:
     return engine
 
 
-@lru_cache
+@cached_from_settings
 def get_sessionmaker() -> sessionmaker[Session]:
     return sessionmaker(get_engine(), expire_on_commit=False)
 

@@ -1,4 +1,4 @@
-"""Start-up and shutdown shared by the ASGI frameworks (FastAPI, Starlette).
+"""Start-up and shutdown shared by the ASGI frameworks on SQLAlchemy.
 
 The app never creates its tables: the migrations do, before it starts
 (`python -m {{ cookiecutter.project_slug }}.migrate`, see `migrate.py`).
@@ -9,14 +9,17 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from .core.sentry import close_sentry, init_sentry
-from .core.settings import get_settings
+from .core.sentry import close_sentry
+from .core.settings import read_settings
+from .features import Settings, start_sentry
 
 
 def start() -> None:
-    """Logging and Sentry: before the app is built, so integrations see all of it."""
-    logging.basicConfig(level=get_settings().log_level)
-    init_sentry()
+    """Every setting checked (`SettingsError` names a bad one), then logging and
+    Sentry: before the app is built, so that the integrations see all of it."""
+    settings = read_settings(Settings)
+    logging.basicConfig(level=settings.log_level)
+    start_sentry()
 
 
 @asynccontextmanager

@@ -18,7 +18,7 @@ from alembic.config import Config
 from sqlalchemy import Connection, create_engine
 from sqlalchemy.pool import NullPool
 
-from .core.startup import settings_or_exit
+from .features import settings_or_exit
 from .db import engine_url
 
 # A package resource, not a path: found wherever the package is installed.

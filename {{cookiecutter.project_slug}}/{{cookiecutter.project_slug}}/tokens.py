@@ -1,15 +1,49 @@
-"""JWT access tokens, the same for every framework."""
+"""JWT access tokens, the same for every framework, and the key that signs them."""
 
+import functools
+import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import jwt
+from pydantic import Field, model_validator
 
 from .core.errors import AuthenticationError
-from .core.settings import get_settings
+from .core.settings import OptionalSecret, ServiceSettings, read_settings
 
 ALGORITHM = "HS256"
+# HS256 wants a key at least as long as its hash, 256 bits (RFC 7518, 3.2): a
+# shorter one can be brute-forced offline from any token it signed.
+MIN_SECRET_KEY_LENGTH = 32
+
+
+class AuthSettings(ServiceSettings):
+    """SECRET_KEY signs the access tokens (and the framework's sessions, if any)."""
+
+    secret_key: OptionalSecret = Field(default=None, repr=False)
+    access_token_expire_minutes: int = Field(default=60, gt=0)
+
+    @model_validator(mode="after")
+    def _check_secret_key_in_production(self) -> "AuthSettings":
+        # A weak key lets anyone forge tokens.
+        if self.environment != "production":
+            return self
+        if self.secret_key is None:
+            raise ValueError("SECRET_KEY: required when ENVIRONMENT is production")
+        if len(self.secret_key.get_secret_value()) < MIN_SECRET_KEY_LENGTH:
+            raise ValueError(
+                f"SECRET_KEY: at least {MIN_SECRET_KEY_LENGTH} characters when "
+                "ENVIRONMENT is production (a short signing key can be brute-forced)"
+            )
+        return self
+
+    @property
+    def signing_key(self) -> str:
+        """The JWT signing key; a throwaway one outside production if none is set."""
+        if self.secret_key is not None:
+            return self.secret_key.get_secret_value()
+        return _process_secret()
 
 
 @dataclass(frozen=True)
@@ -22,7 +56,7 @@ class TokenClaims:
 
 
 def create_access_token(user_id: int, username: str, email: str) -> str:
-    settings = get_settings()
+    settings = read_settings(AuthSettings)
     expires_at = datetime.now(UTC) + timedelta(
         minutes=settings.access_token_expire_minutes
     )
@@ -41,7 +75,7 @@ def decode_access_token(token: str) -> TokenClaims:
     try:
         claims = jwt.decode(
             token,
-            get_settings().signing_key,
+            read_settings(AuthSettings).signing_key,
             algorithms=[ALGORITHM],
             options={"require": ["sub", "jti", "exp"]},
         )
@@ -54,3 +88,8 @@ def decode_access_token(token: str) -> TokenClaims:
         )
     except (jwt.InvalidTokenError, ValueError) as error:
         raise AuthenticationError("invalid or expired token") from error
+
+
+@functools.cache
+def _process_secret() -> str:
+    return secrets.token_urlsafe(32)

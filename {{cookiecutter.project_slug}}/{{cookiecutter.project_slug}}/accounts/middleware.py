@@ -1,17 +1,29 @@
 """Bearer-token users, and the Sentry user for every authenticated request."""
 
 from collections.abc import Callable
+from typing import cast
 
 from django.contrib.auth import get_user_model
 from django.http import HttpRequest, HttpResponse
 
 from {{ cookiecutter.project_slug }}.core.errors import AuthenticationError
 from {{ cookiecutter.project_slug }}.core.sentry import add_breadcrumb, set_user_context
-from {{ cookiecutter.project_slug }}.tokens import decode_access_token
+from {{ cookiecutter.project_slug }}.tokens import TokenClaims, decode_access_token
 
 from .models import RevokedToken
 
 Handler = Callable[[HttpRequest], HttpResponse]
+
+
+class TokenRequest(HttpRequest):
+    """A request authenticated by a bearer token carries the token's claims."""
+
+    token_claims: TokenClaims
+
+
+def token_claims(request: HttpRequest) -> TokenClaims | None:
+    """The claims of the request's bearer token, if one authenticated it."""
+    return getattr(request, "token_claims", None)
 
 
 class BearerTokenMiddleware:
@@ -53,4 +65,4 @@ def _authenticate(request: HttpRequest, token: str) -> None:
     user = get_user_model().objects.filter(pk=claims.user_id, is_active=True).first()
     if user is not None:
         request.user = user
-        request.token_claims = claims
+        cast(TokenRequest, request).token_claims = claims

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from {{ cookiecutter.project_slug }}.tokens import create_access_token
 
+from .middleware import token_claims
 from .models import RevokedToken
 
 View = Callable[..., HttpResponse]
@@ -24,7 +25,7 @@ View = Callable[..., HttpResponse]
 def token_required(view: View) -> View:
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if getattr(request, "token_claims", None) is None:
+        if token_claims(request) is None:
             return JsonResponse({"detail": "not authenticated"}, status=401)
         return view(request, *args, **kwargs)
 
@@ -88,7 +89,9 @@ def login(request: HttpRequest) -> JsonResponse:
 @require_POST
 @token_required
 def logout(request: HttpRequest) -> HttpResponse:
-    claims = request.token_claims
+    claims = token_claims(request)
+    if claims is None:  # token_required has checked: never here.
+        return JsonResponse({"detail": "not authenticated"}, status=401)
     RevokedToken.objects.create(jti=claims.jti, expires_at=claims.expires_at)
     auth.logout(request)  # Sends user_logged_out: breadcrumb, Sentry user cleared.
     return HttpResponse(status=204)

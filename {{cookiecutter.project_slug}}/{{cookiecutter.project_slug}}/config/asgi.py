@@ -1,20 +1,14 @@
 """ASGI entry point: `uvicorn {{ cookiecutter.project_slug }}.config.asgi:application`."""
 
-import os
 from typing import Any
 
 from django.core.asgi import get_asgi_application
 
-{% if cookiecutter.alerts != "none" -%}
-from ..core.alerts import count_requests
-{% endif -%}
-from ..core.sentry import close_sentry, init_sentry
-from . import default_settings_module
+from ..core.sentry import close_sentry
+from ..features import wrap_asgi
+from .startup import start
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", default_settings_module())
-# In the entry points, not in the settings: Celery's Django fix-up imports the
-# settings in the worker too, which starts Sentry as the worker.
-init_sentry()
+start()
 
 
 def answer_lifespan(app: Any) -> Any:
@@ -38,4 +32,4 @@ def answer_lifespan(app: Any) -> Any:
     return application
 
 
-application = {% if cookiecutter.alerts != "none" %}count_requests(answer_lifespan(get_asgi_application())){% else %}answer_lifespan(get_asgi_application()){% endif %}
+application = wrap_asgi(answer_lifespan(get_asgi_application()))

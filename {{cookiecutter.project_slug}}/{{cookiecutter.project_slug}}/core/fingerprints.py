@@ -26,7 +26,6 @@ _DATABASE_ERROR_NAMES = {
     "ProgrammingError",
     "InterfaceError",
     "DataError",
-    "TimeoutError",
 }
 _AUTH_ERROR_NAMES = {
     "AuthenticationError",
@@ -69,9 +68,10 @@ def _names(error: BaseException) -> set[str]:
 
 
 def _database(error: BaseException, event: Event) -> list[str] | None:
-    module = type(error).__module__
-    is_db_module = module.startswith(("sqlalchemy", "psycopg", "django.db", "sqlite3"))
-    if not (is_db_module and _names(error) & _DATABASE_ERROR_NAMES):
+    # PEP 249: every database error derives from a DatabaseError, in the drivers
+    # and in the ORMs that wrap their errors alike.
+    names = _names(error)
+    if "DatabaseError" not in names or not names & _DATABASE_ERROR_NAMES:
         return None
     statement = str(getattr(error, "statement", "") or "").lstrip().upper()
     kind = next((k for k in _STATEMENT_KINDS if statement.startswith(k)), "query")

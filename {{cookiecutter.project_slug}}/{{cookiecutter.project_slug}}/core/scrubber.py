@@ -28,7 +28,7 @@ from __future__ import annotations
 import ipaddress
 import re
 from bisect import bisect_right
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import suppress
 from itertools import accumulate, count, repeat
 from operator import add, getitem, itemgetter
@@ -42,6 +42,7 @@ __all__ = [
     "Scrubber",
     "configure",
     "filter_sensitive_data",
+    "reset",
     "scrub_event",
     "scrub_text",
 ]
@@ -445,7 +446,7 @@ class Scrubber(EventScrubber):
         parts.pop()
         # rstrip returns the part itself unless it ends in whitespace; cutting the
         # last 48 characters before rpartition spares copying long parts.
-        cut = map(getitem, map(str.rstrip, parts), _LAST_48)
+        cut: Iterator[str] = map(getitem, map(str.rstrip, parts), _LAST_48)
         words = list(map(_third, map(str.rpartition, cut, _SPACES)))
         codes = list(map(self._key_cache.get, words))
         if None in codes:
@@ -455,7 +456,7 @@ class Scrubber(EventScrubber):
         if _SENSITIVE in codes or _SENSITIVE_TEXT in codes:
             positions = list(accumulate(map(len, parts)))
             for j, code in enumerate(codes):
-                if code & 1:
+                if code and code & 1:
                     i = bisect_right(ends, positions[j] + j)
                     flags[i] = flags.get(i, 0) | bit
 
@@ -569,7 +570,7 @@ class Scrubber(EventScrubber):
         """Scrub the strings registered as (container, key) pairs in ``refs``."""
         containers, keys = refs[0::2], refs[1::2]
         try:
-            texts = list(map(getitem, containers, keys))
+            texts: list[Any] = list(map(getitem, containers, keys))
             flags = self._scan(texts)
         except Exception:
             # Without the pre-search every string gets every pattern.
@@ -843,8 +844,9 @@ class Scrubber(EventScrubber):
                 value = user.get(key)
                 if isinstance(value, (str, int)) and not isinstance(value, bool):
                     kept[key] = value
-            if self.strict and type(kept.get("id")) is str:
-                kept["id"] = self.scrub_text(kept["id"])
+            ident = kept.get("id")
+            if self.strict and type(ident) is str:
+                kept["id"] = self.scrub_text(ident)
         if kept:
             event["user"] = kept
         else:
@@ -982,6 +984,13 @@ def configure(pii_mode: str = "standard", extra_keys: Iterable[str] = ()) -> Scr
     _default = Scrubber(pii_mode=pii_mode, extra_keys=extra_keys)
     _by_mode.clear()
     return _default
+
+
+def reset() -> None:
+    """Forget the configured policy: the next scrub builds it from the settings."""
+    global _default
+    _default = None
+    _by_mode.clear()
 
 
 def _get_default() -> Scrubber:

@@ -1,17 +1,20 @@
 """The one place that talks to the Sentry SDK.
 
-Every framework calls `init_sentry()` at start-up and `close_sentry()` at shutdown; the
-rest of the code reports through the helpers below (or the `ErrorTracker` facade), so
-that scrubbing, grouping and sampling policy live here and nowhere else.
+Each entry point (the web app, the worker, manage.py) starts Sentry once with
+`init_sentry()`, passing what its features add (`SentryFeature`: integrations with
+non-default options, event filters, start and close hooks), and closes it with
+`close_sentry()` at shutdown. The rest of the code reports through the helpers
+below (or the `ErrorTracker` facade), so that scrubbing, grouping and sampling
+policy live here and nowhere else.
 """
 
 import asyncio
 import functools
-import importlib.util
 import inspect
 import logging
-from collections.abc import Callable
-from typing import Any, TypeVar
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal, TypeVar, cast
 
 import sentry_sdk
 from sentry_sdk.integrations import Integration
@@ -20,15 +23,19 @@ from sentry_sdk.integrations.logging import (
     ignore_logger,
     ignore_logger_for_sentry_logs,
 )
+from sentry_sdk.tracing import Span
 from sentry_sdk.types import Event, Hint
 
-from . import {% if cookiecutter.alerts != "none" %}alerts, {% endif %}scrubber
+from . import scrubber
 from .fingerprints import fingerprint_event
-from .settings import Settings, get_settings
+from .settings import SentrySettings, get_settings, reset_settings
 
 logger = logging.getLogger(__name__)
 
 F = TypeVar("F", bound=Callable[..., Any])
+Level = Literal["fatal", "critical", "error", "warning", "info", "debug"]
+# Called on every error event before grouping and scrubbing; None drops the event.
+EventFilter = Callable[[Event, Hint], Event | None]
 
 # Transactions on these paths are never sent: probes would drown real traffic.
 HEALTH_CHECK_PATHS = frozenset({"/health"})
@@ -55,22 +62,52 @@ TRANSPORT_QUEUE_SIZE = 1000
 # Sentry log; the event's own request says the rest.
 ACCESS_LOGGERS = ("uvicorn.access", "gunicorn.access")
 
-_DROPPED_LOGGERS = frozenset({"django.security.DisallowedHost"})
-_DROPPED_EXCEPTIONS = frozenset({"DisallowedHost"})
+@dataclass(frozen=True)
+class SentryFeature:
+    """What one feature (a framework's glue, a worker, the alerts) adds to Sentry.
 
-_state: dict[str, Any] = {"initialized": False, "service": "web"}
+    integrations: SDK integrations whose options differ from the defaults (the SDK
+        enables the others for whatever is installed).
+    event_filters: run in order on every error event, before grouping and
+        scrubbing; returning None drops the event.
+    on_start: called once Sentry is enabled (with a DSN).
+    on_close: called by `close_sentry(timeout)` with its timeout, in seconds.
+    """
+
+    integrations: Sequence[Integration] = ()
+    event_filters: Sequence[EventFilter] = ()
+    on_start: Callable[[], object] | None = None
+    on_close: Callable[[float], object] | None = None
 
 
-def init_sentry(service: str = "web", **overrides: Any) -> bool:
+@dataclass
+class _State:
+    service: str = "web"
+    initialized: bool = False
+    features: tuple[SentryFeature, ...] = ()
+
+
+_state = _State()
+
+
+def init_sentry(
+    service: str = "web",
+    *,
+    features: Iterable[SentryFeature] = (),
+    **overrides: Any,
+) -> bool:
     """Initialise the SDK once from the settings; return whether Sentry is enabled.
 
-    `overrides` are passed to `sentry_sdk.init` over the computed options (tests pass
-    `transport`, workers pass their own `dsn`). Without a DSN this only logs.
+    `service` tags every event ("web", "worker"). `features` add integrations, event
+    filters and hooks. `overrides` are passed to `sentry_sdk.init` over the computed
+    options (tests pass `transport`, the worker passes its own `dsn`). Without a DSN
+    this only logs.
     """
-    if _state["initialized"]:
+    if _state.initialized:
         return sentry_sdk.get_client().is_active()
     settings = get_settings()
-    options = _options(settings, service) | overrides
+    chosen = tuple(features)
+    options = _options(settings, chosen) | overrides
     if not options.get("dsn"):
         logger.info("Sentry disabled: SENTRY_DSN is not set")
         return False
@@ -78,12 +115,13 @@ def init_sentry(service: str = "web", **overrides: Any) -> bool:
     for name in ACCESS_LOGGERS:
         ignore_logger(name)
         ignore_logger_for_sentry_logs(name)
+    _state.service, _state.features = service, chosen
     sentry_sdk.init(**options)
-{%- if cookiecutter.alerts != "none" %}
-    alerts.init_alerts(settings)
-{%- endif %}
-    _state.update(initialized=True, service=service)
+    _state.initialized = True
     sentry_sdk.get_global_scope().set_tag("service", service)
+    for feature in chosen:
+        if feature.on_start is not None:
+            feature.on_start()
     logger.info("Sentry initialized for environment: %s", options["environment"])
     return True
 
@@ -94,36 +132,60 @@ def close_sentry(timeout: float = 2.0) -> None:
     if client.is_active():
         client.close(timeout=timeout)  # Flushes first.
         sentry_sdk.get_global_scope().set_client(None)
-{%- if cookiecutter.alerts != "none" %}
-    alerts.close_alerts(timeout)
-{%- endif %}
-    _state["initialized"] = False
+    for feature in _state.features:
+        if feature.on_close is not None:
+            feature.on_close(timeout)
+    _state.initialized, _state.features = False, ()
 
 
-def capture_exception(error: BaseException, **context: Any) -> str | None:
-    """Report `error` with `context` attached; return the event id."""
+def reset_state() -> None:
+    """Back to a fresh process: Sentry closed, and the settings, the scrubbing policy
+    and what was built from them forgotten. Tests call it between cases."""
+    close_sentry()
+    scrubber.reset()
+    reset_settings()
+
+
+def capture_exception(
+    error: BaseException,
+    *,
+    context: Mapping[str, Any] | None = None,
+    level: Level | None = None,
+    **details: Any,
+) -> str | None:
+    """Report `error`; return the event id (None when Sentry is off).
+
+    `context` maps context names to dicts, `{"payment": {"amount": 10}}` (a value
+    that is not a dict joins the "details" context); keyword `details` go to the
+    "details" context: `capture_exception(error, order_id=7)`.
+    """
     with sentry_sdk.new_scope() as scope:
-        if context:
-            scope.set_context("details", context)
+        _attach(scope, context, details, level)
         return sentry_sdk.capture_exception(error)
 
 
-def capture_message(message: str, level: str = "info", **context: Any) -> str | None:
+def capture_message(
+    message: str,
+    level: Level = "info",
+    *,
+    context: Mapping[str, Any] | None = None,
+    **details: Any,
+) -> str | None:
+    """Report `message` at `level`; `context` and `details` as for capture_exception."""
     with sentry_sdk.new_scope() as scope:
-        if context:
-            scope.set_context("details", context)
+        _attach(scope, context, details, None)
         return sentry_sdk.capture_message(message, level=level)
 
 
 def add_breadcrumb(
-    message: str, category: str = "default", level: str = "info", **data: Any
+    message: str, category: str = "default", level: Level = "info", **data: Any
 ) -> None:
     sentry_sdk.add_breadcrumb(
         message=message, category=category, level=level, data=data
     )
 
 
-def start_transaction(name: str, op: str = "task") -> Any:
+def start_transaction(name: str, op: str = "task") -> Span:
     """Start a transaction; use it as a context manager, add spans with start_child."""
     return sentry_sdk.start_transaction(name=name, op=op)
 
@@ -191,51 +253,61 @@ def sentry_status() -> dict[str, Any]:
 
 
 class ErrorTracker:
-    """The same powers as the helpers, for code that prefers one object.
-
-    `context` maps context names to dicts: {"payment": {"amount": 10}}.
+    """The helpers above as one object, for code that prefers it (seed 001):
+    `ErrorTracker.capture_exception(error, context={"payment": {...}}, level="error")`.
+    Each method is the module function of the same call.
     """
 
-    @staticmethod
-    def capture_exception(
-        error: BaseException,
-        context: dict[str, dict[str, Any]] | None = None,
-        level: str = "error",
-    ) -> str | None:
-        with sentry_sdk.new_scope() as scope:
-            scope.set_level(level)
-            for name, data in (context or {}).items():
-                scope.set_context(name, data)
-            return sentry_sdk.capture_exception(error)
-
-    @staticmethod
-    def capture_message(
-        message: str,
-        level: str = "info",
-        context: dict[str, dict[str, Any]] | None = None,
-    ) -> str | None:
-        with sentry_sdk.new_scope() as scope:
-            for name, data in (context or {}).items():
-                scope.set_context(name, data)
-            return sentry_sdk.capture_message(message, level=level)
-
-    @staticmethod
-    def set_user(
-        user_id: Any,
-        email: str | None = None,
-        username: str | None = None,
-        **extra: Any,
-    ) -> None:
-        set_user_context(user_id, username=username, email=email, **extra)
-
+    capture_exception = staticmethod(capture_exception)
+    capture_message = staticmethod(capture_message)
+    set_user = staticmethod(set_user_context)
+    clear_user = staticmethod(clear_user_context)
     set_tag = staticmethod(set_tag)
     set_context = staticmethod(set_context)
+    add_breadcrumb = staticmethod(add_breadcrumb)
 
 
-def _options(settings: Settings, service: str) -> dict[str, Any]:
-    dsn = settings.worker_dsn if service == "worker" else settings.dsn
+def before_send(event: Event, hint: Hint) -> Event | None:
+    """The SDK's `before_send`: the features' filters, then grouping and scrubbing."""
+    for feature in _state.features:
+        for event_filter in feature.event_filters:
+            if event_filter(event, hint) is None:
+                return None
+    event.setdefault("tags", {}).setdefault("service", _state.service)
+    fingerprint_event(cast("dict[str, Any]", event), hint)
+    scrubbed: Event | None = scrubber.scrub_event(event, hint)
+    return scrubbed
+
+
+def before_send_transaction(event: Event, hint: Hint) -> Event | None:
+    """The SDK's `before_send_transaction`: drops health checks, scrubs the rest."""
+    request_path = _url_path(str(event.get("request", {}).get("url", "")))
+    if event.get("transaction") in HEALTH_CHECK_PATHS or (
+        request_path in HEALTH_CHECK_PATHS
+    ):
+        return None
+    scrubbed: Event | None = scrubber.scrub_event(event, hint)
+    return scrubbed
+
+
+def traces_sampler(context: dict[str, Any]) -> float:
+    """The SDK's `traces_sampler`: the parent's decision, else the route's rate (see
+    ROUTE_TRACES_SAMPLE_RATES), else SENTRY_TRACES_SAMPLE_RATE."""
+    parent = context.get("parent_sampled")
+    if parent is not None:
+        return float(parent)  # Keep distributed traces whole.
+    path = _sampled_path(context)
+    for prefix, rate in ROUTE_TRACES_SAMPLE_RATES.items():
+        if path.startswith(prefix):
+            return rate
+    return get_settings().traces_sample_rate
+
+
+def _options(
+    settings: SentrySettings, features: Sequence[SentryFeature]
+) -> dict[str, Any]:
     options: dict[str, Any] = {
-        "dsn": dsn,
+        "dsn": settings.dsn,
         "environment": settings.resolved_environment,
         "release": settings.resolved_release,
         "sample_rate": settings.sample_rate,
@@ -243,14 +315,17 @@ def _options(settings: Settings, service: str) -> dict[str, Any]:
         "attach_stacktrace": settings.sentry_attach_stacktrace,
         "include_local_variables": settings.include_local_variables,
         "max_breadcrumbs": settings.sentry_max_breadcrumbs,
-        "integrations": _integrations(),
+        "integrations": [
+            LoggingIntegration(level=logging.INFO, event_level=logging.ERROR),
+            *(each for feature in features for each in feature.integrations),
+        ],
         "ignore_errors": IGNORED_ERRORS,
-        "before_send": _before_send,
-        "before_send_transaction": _before_send_transaction,
+        "before_send": before_send,
+        "before_send_transaction": before_send_transaction,
         "transport_queue_size": TRANSPORT_QUEUE_SIZE,
     }
     if settings.traces_sample_rate > 0:
-        options["traces_sampler"] = _traces_sampler
+        options["traces_sampler"] = traces_sampler
     if settings.profiles_sample_rate > 0 and "traces_sampler" in options:
         options["profile_session_sample_rate"] = settings.profiles_sample_rate
         options["profile_lifecycle"] = "trace"
@@ -261,69 +336,23 @@ def _options(settings: Settings, service: str) -> dict[str, Any]:
     return options
 
 
-def _integrations() -> list[Integration]:
-    """Integrations with non-default options, for what is installed."""
-    integrations: list[Integration] = [
-        LoggingIntegration(level=logging.INFO, event_level=logging.ERROR)
-    ]
-    server_errors = set(range(500, 600))  # Only 5xx responses become events.
-    if _installed("starlette"):
-        from sentry_sdk.integrations.starlette import StarletteIntegration
-
-        integrations.append(
-            StarletteIntegration(
-                transaction_style="url", failed_request_status_codes=server_errors
-            )
-        )
-    if _installed("fastapi"):
-        from sentry_sdk.integrations.fastapi import FastApiIntegration
-
-        integrations.append(
-            FastApiIntegration(
-                transaction_style="url", failed_request_status_codes=server_errors
-            )
-        )
-    if _installed("strawberry"):
-        from sentry_sdk.integrations.strawberry import StrawberryIntegration
-
-        # Under ASGI the schema executes asynchronously.
-        integrations.append(StrawberryIntegration(async_execution=True))
-    if _installed("django"):
-        from sentry_sdk.integrations.django import DjangoIntegration
-
-        # Middleware spans cost on every request and rarely explain a slow one.
-        integrations.append(
-            DjangoIntegration(transaction_style="url", middleware_spans=False)
-        )
-    if _installed("celery"):
-        from sentry_sdk.integrations.celery import CeleryIntegration
-
-        # Beat tasks report as cron monitors; traces continue from the request.
-        integrations.append(CeleryIntegration(monitor_beat_tasks=True))
-    if _installed("arq"):
-        from sentry_sdk.integrations.arq import ArqIntegration
-
-        integrations.append(ArqIntegration(monitor_cron_jobs=True))
-    if _installed("sqlalchemy"):
-        from sentry_sdk.integrations.sqlalchemy import SqlalchemyIntegration
-
-        integrations.append(SqlalchemyIntegration())
-    return integrations
-
-
-def _installed(module: str) -> bool:
-    return importlib.util.find_spec(module) is not None
-
-
-def _traces_sampler(context: dict[str, Any]) -> float:
-    parent = context.get("parent_sampled")
-    if parent is not None:
-        return float(parent)  # Keep distributed traces whole.
-    path = _sampled_path(context)
-    for prefix, rate in ROUTE_TRACES_SAMPLE_RATES.items():
-        if path.startswith(prefix):
-            return rate
-    return get_settings().traces_sample_rate
+def _attach(
+    scope: sentry_sdk.Scope,
+    context: Mapping[str, Any] | None,
+    details: dict[str, Any],
+    level: Level | None,
+) -> None:
+    """Put `context` and `details` on `scope` (see capture_exception)."""
+    loose = dict(details)
+    for name, data in (context or {}).items():
+        if isinstance(data, Mapping):
+            scope.set_context(name, dict(data))
+        else:
+            loose[name] = data
+    if loose:
+        scope.set_context("details", loose)
+    if level is not None:
+        scope.set_level(level)
 
 
 def _sampled_path(context: dict[str, Any]) -> str:
@@ -336,66 +365,13 @@ def _sampled_path(context: dict[str, Any]) -> str:
     return str((context.get("transaction_context") or {}).get("name", ""))
 
 
-def _before_send(event: Event, hint: Hint) -> Event | None:
-    if event.get("logger") in _DROPPED_LOGGERS:
-        return None
-    exc_info = hint.get("exc_info")
-    if exc_info and (
-        type(exc_info[1]).__name__ in _DROPPED_EXCEPTIONS
-        or _is_graphql_client_error(exc_info[1])
-    ):
-        return None
-    event.setdefault("tags", {}).setdefault("service", _state["service"])
-    fingerprint_event(event, hint)
-{%- if cookiecutter.alerts != "none" %}
-    scrubbed = scrubber.scrub_event(event, hint)
-    monitor = alerts.current_monitor()
-    if monitor is not None and scrubbed is not None and _is_error(scrubbed):
-        monitor.record_error(_error_type(scrubbed), scrubbed.get("event_id"))
-    return scrubbed
-
-
-def _is_error(event: Event) -> bool:
-    return event.get("level", "error") in ("error", "fatal")
-
-
-def _error_type(event: Event) -> str:
-    values = (event.get("exception") or {}).get("values") or []
-    return str(values[-1].get("type", "Error")) if values else "Message"
-{%- else %}
-    return scrubber.scrub_event(event, hint)
-{%- endif %}
-
-
-def _is_graphql_client_error(error: BaseException) -> bool:
-    """A GraphQL error the client caused: a syntax or validation error (no original
-    error), or one a resolver raised on purpose (a GraphQLError itself)."""
-    if not _is_graphql_error(error):
-        return False
-    original = getattr(error, "original_error", None)
-    return original is None or _is_graphql_error(original)
-
-
-def _is_graphql_error(error: object) -> bool:
-    return any(cls.__name__ == "GraphQLError" for cls in type(error).__mro__)
-
-
-def _before_send_transaction(event: Event, hint: Hint) -> Event | None:
-    request_path = _url_path(event.get("request", {}).get("url", ""))
-    if event.get("transaction") in HEALTH_CHECK_PATHS or (
-        request_path in HEALTH_CHECK_PATHS
-    ):
-        return None
-    return scrubber.scrub_event(event, hint)
-
-
 def _url_path(url: str) -> str:
     without_scheme = url.split("://", 1)[-1]
     path = "/" + without_scheme.split("/", 1)[1] if "/" in without_scheme else "/"
     return path.split("?", 1)[0]
 
 
-def _span_or_transaction(name: str) -> Any:
+def _span_or_transaction(name: str) -> Span:
     if sentry_sdk.get_current_span() is not None:
         return sentry_sdk.start_span(op="function", name=name)
     return sentry_sdk.start_transaction(op="function", name=name)

@@ -1,8 +1,9 @@
 """How every entry point refuses a bad setting: one line naming the variable on
 stderr, exit status 3, no traceback.
 
-The web app (uvicorn, gunicorn), the workers and Django's management commands all
-read the settings through `settings_or_exit()` or `refuse_bad_settings()`.
+The web app (uvicorn, gunicorn), the workers and the management commands all
+read the settings through `settings_or_exit()` or `refuse_bad_settings()`; they
+pass the project's whole `features.Settings`, so that every variable is checked.
 """
 
 import multiprocessing
@@ -11,8 +12,11 @@ import signal
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import TypeVar
 
-from .settings import Settings, SettingsError, get_settings
+from .settings import ServiceSettings, SettingsError, read_settings
+
+S = TypeVar("S", bound=ServiceSettings)
 
 # gunicorn's arbiter and uvicorn's --workers supervisor both read 3 as "failed to
 # boot" and stop, instead of restarting the worker forever.
@@ -30,10 +34,10 @@ def refuse_bad_settings() -> Iterator[None]:
         raise SystemExit(STARTUP_FAILURE) from None
 
 
-def settings_or_exit() -> Settings:
+def settings_or_exit(settings_class: type[S]) -> S:
     """The settings, for entry points: a bad value ends the process in one line."""
     with refuse_bad_settings():
-        return get_settings()
+        return read_settings(settings_class)
 
 
 def _stop_uvicorn_reloader() -> None:

@@ -17,14 +17,14 @@ import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Literal
+from typing import Any, Literal
 
-from sentry_sdk.envelope import Envelope
+from sentry_sdk.envelope import Envelope, Item, PayloadRef
 from sentry_sdk.utils import Dsn
 
 from . import scrubber
 from .sentry import TRANSPORT_QUEUE_SIZE
-from .settings import Settings, SettingsError, load_settings
+from .settings import SentrySettings, SettingsError, load_settings
 
 Status = Literal["pass", "warn", "fail"]
 CHECK_TYPES = ("config", "security", "connectivity", "performance")
@@ -45,10 +45,10 @@ class Result:
     detail: str
 
 
-Check = Callable[[Settings], Iterator[Result]]
+Check = Callable[[SentrySettings], Iterator[Result]]
 
 
-def check_config(settings: Settings) -> Iterator[Result]:
+def check_config(settings: SentrySettings) -> Iterator[Result]:
     if settings.dsn is None:
         status: Status = "warn" if settings.environment == "development" else "fail"
         yield Result("config", status, "SENTRY_DSN is not set: Sentry is disabled")
@@ -65,7 +65,7 @@ def check_config(settings: Settings) -> Iterator[Result]:
     )
 
 
-def check_security(settings: Settings) -> Iterator[Result]:
+def check_security(settings: SentrySettings) -> Iterator[Result]:
     production = settings.environment == "production"
     if production and settings.debug:
         yield Result("security", "fail", "SENTRY_DEBUG is on in production")
@@ -88,7 +88,7 @@ def check_security(settings: Settings) -> Iterator[Result]:
         )
 
 
-def check_connectivity(settings: Settings) -> Iterator[Result]:
+def check_connectivity(settings: SentrySettings) -> Iterator[Result]:
     if settings.dsn is None:
         yield Result("connectivity", "fail", "SENTRY_DSN is not set")
         return
@@ -106,7 +106,7 @@ def check_connectivity(settings: Settings) -> Iterator[Result]:
         yield Result("connectivity", "fail", f"test envelope refused (HTTP {status})")
 
 
-def check_performance(settings: Settings) -> Iterator[Result]:
+def check_performance(settings: SentrySettings) -> Iterator[Result]:
     production = settings.environment == "production"
     if production and settings.traces_sample_rate > 0.2:
         yield Result(
@@ -143,7 +143,7 @@ CHECKS: dict[str, Check] = {
 }
 
 
-def run_checks(settings: Settings, check_type: str) -> list[Result]:
+def run_checks(settings: SentrySettings, check_type: str) -> list[Result]:
     names = CHECK_TYPES if check_type == "all" else (check_type,)
     return [result for name in names for result in CHECKS[name](settings)]
 
@@ -161,7 +161,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.environment:
         os.environ["ENVIRONMENT"] = args.environment
     try:
-        settings = load_settings()
+        settings = load_settings(SentrySettings)
     except SettingsError as error:
         print(f"FAIL  config: {error}")
         return 1
@@ -174,7 +174,7 @@ def main(argv: list[str] | None = None) -> int:
     return 1 if failed else 0
 
 
-def _probe_event() -> dict:
+def _probe_event() -> dict[str, Any]:
     return {
         "message": PROBE_SECRETS["message"],
         "request": {
@@ -191,7 +191,7 @@ def _probe_event() -> dict:
     }
 
 
-def _probe_scrubber(settings: Settings) -> list[str]:
+def _probe_scrubber(settings: SentrySettings) -> list[str]:
     policy = scrubber.Scrubber(settings.pii_mode, settings.extra_sensitive_keys)
     event = _probe_event()
     policy.scrub_event(event)
@@ -200,7 +200,7 @@ def _probe_scrubber(settings: Settings) -> list[str]:
     return [secret for secret in planted if secret in text]
 
 
-def _time_scrubber(settings: Settings, rounds: int = 50) -> float:
+def _time_scrubber(settings: SentrySettings, rounds: int = 50) -> float:
     policy = scrubber.Scrubber(settings.pii_mode, settings.extra_sensitive_keys)
     events = [copy.deepcopy(_probe_event()) for _ in range(rounds)]
     started = time.perf_counter()
@@ -209,23 +209,23 @@ def _time_scrubber(settings: Settings, rounds: int = 50) -> float:
     return (time.perf_counter() - started) * 1000 / rounds
 
 
-def _send_probe(settings: Settings) -> int:
+def _send_probe(settings: SentrySettings) -> int:
     """POST one small message envelope to the DSN; return the HTTP status."""
     dsn = Dsn(settings.dsn or "")
     auth = dsn.to_auth(client="validate-sentry-setup/1.0")
     event_id = uuid.uuid4().hex
     envelope = Envelope(headers={"event_id": event_id, "dsn": str(dsn)})
-    envelope.add_event(
-        {
-            "event_id": event_id,
-            "message": "validate-sentry-setup connectivity check",
-            "level": "info",
-            "platform": "python",
-            "environment": settings.resolved_environment,
-            "release": settings.resolved_release,
-            "timestamp": datetime.now(UTC).isoformat(),
-        }
-    )
+    # The event as it travels: JSON, with the timestamp already a string.
+    event = {
+        "event_id": event_id,
+        "message": "validate-sentry-setup connectivity check",
+        "level": "info",
+        "platform": "python",
+        "environment": settings.resolved_environment,
+        "release": settings.resolved_release,
+        "timestamp": datetime.now(UTC).isoformat(),
+    }
+    envelope.add_item(Item(payload=PayloadRef(json=event), type="event"))
     request = urllib.request.Request(
         auth.get_api_url(),
         data=envelope.serialize(),
@@ -237,9 +237,9 @@ def _send_probe(settings: Settings) -> int:
     )
     try:
         with urllib.request.urlopen(request, timeout=CONNECT_TIMEOUT_SECONDS) as reply:
-            return reply.status
+            return int(reply.status)
     except urllib.error.HTTPError as error:
-        return error.code
+        return int(error.code)
 
 
 if __name__ == "__main__":

@@ -4,5 +4,5 @@ from .models import Note
 
 
 @admin.register(Note)
-class NoteAdmin(admin.ModelAdmin):
+class NoteAdmin(admin.ModelAdmin[Note]):
     list_display = ("title", "owner", "created_at")

@@ -13,18 +13,19 @@ from .models import Note
 @require_http_methods(["GET", "POST"])
 @token_required
 def notes(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    if not user.is_authenticated:  # token_required has checked: never here.
+        return JsonResponse({"detail": "not authenticated"}, status=401)
     if request.method == "POST":
         body = json_body(request)
         title = str(body.get("title", "")).strip()
         if not title:
             return JsonResponse({"detail": "title is required"}, status=422)
         note = Note.objects.create(
-            owner=request.user, title=title, body=str(body.get("body", ""))
+            owner=user, title=title, body=str(body.get("body", ""))
         )
         return JsonResponse(_note_json(note), status=201)
-    return JsonResponse(
-        {"notes": [_note_json(note) for note in request.user.notes.all()]}
-    )
+    return JsonResponse({"notes": [_note_json(note) for note in user.notes.all()]})
 
 
 def _note_json(note: Note) -> dict[str, object]:

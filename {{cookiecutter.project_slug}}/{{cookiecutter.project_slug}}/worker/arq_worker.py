@@ -10,21 +10,39 @@ from typing import Any
 import sentry_sdk
 from arq import cron
 from arq.connections import RedisSettings
+from sentry_sdk.integrations.arq import ArqIntegration
 from sentry_sdk.tracing_utils import PropagationContext
 from sentry_sdk.types import Event, Hint
 
 from {{ cookiecutter.project_slug }}.core.diagnostics import SentryTestError, describe
 from {{ cookiecutter.project_slug }}.core.sentry import (
+    SentryFeature,
     add_breadcrumb,
     close_sentry,
-    init_sentry,
 )
-from {{ cookiecutter.project_slug }}.core.settings import get_settings
-from {{ cookiecutter.project_slug }}.core.startup import settings_or_exit
+from {{ cookiecutter.project_slug }}.core.settings import read_settings
+from {{ cookiecutter.project_slug }}.features import (
+    Settings,
+    settings_or_exit,
+    start_sentry,
+)
+
+# Cron jobs report as Sentry cron monitors. (The web side needs no options: the SDK
+# enables the integration there with its defaults.)
+SENTRY = SentryFeature(integrations=(ArqIntegration(monitor_cron_jobs=True),))
 
 # A bad setting stops the worker here, in one line naming the variable.
-settings_or_exit()
-init_sentry(service="worker")
+settings = settings_or_exit()
+
+
+def start_worker_sentry(**overrides: Any) -> bool:
+    """Sentry for the worker: events tagged service=worker, sent to
+    SENTRY_DSN_WORKER when it is set."""
+    overrides = read_settings(Settings).worker_dsn_overrides | overrides
+    return start_sentry("worker", SENTRY, **overrides)
+
+
+start_worker_sentry()
 
 
 async def process_order(
@@ -63,7 +81,8 @@ def continue_trace(headers: dict[str, str] | None) -> None:
             trace["trace_id"] = context.trace_id
             if event.get("type") == "transaction":
                 trace["parent_span_id"] = context.parent_span_id
-        for span in event.get("spans") or []:
+        spans = event.get("spans")
+        for span in spans if isinstance(spans, list) else []:
             span["trace_id"] = context.trace_id
         return event
 
@@ -78,7 +97,7 @@ async def _flush_sentry(ctx: dict[str, Any]) -> None:
 class WorkerSettings:
     functions = (process_order,)
     cron_jobs = (cron(heartbeat, second=0, run_at_startup=True),)  # Every minute.
-    redis_settings = RedisSettings.from_dsn(get_settings().redis_url)
-    queue_name = get_settings().worker_queue
+    redis_settings = RedisSettings.from_dsn(settings.redis_url)
+    queue_name = settings.worker_queue
     timezone = UTC
     on_shutdown = _flush_sentry

@@ -8,9 +8,19 @@ from typing import Any
 from celery import Celery
 from celery.schedules import crontab
 from celery.signals import beat_init, celeryd_init, worker_shutdown
+from sentry_sdk.integrations.celery import CeleryIntegration
 
-from {{ cookiecutter.project_slug }}.core.sentry import close_sentry, init_sentry
-from {{ cookiecutter.project_slug }}.core.startup import settings_or_exit
+from {{ cookiecutter.project_slug }}.core.sentry import SentryFeature, close_sentry
+from {{ cookiecutter.project_slug }}.core.settings import read_settings
+from {{ cookiecutter.project_slug }}.features import (
+    Settings,
+    settings_or_exit,
+    start_sentry,
+)
+
+# Beat tasks report as cron monitors; traces continue from the request. (The web
+# side needs no options: the SDK enables the integration there with its defaults.)
+SENTRY = SentryFeature(integrations=(CeleryIntegration(monitor_beat_tasks=True),))
 
 # A bad setting stops the worker and beat here, in one line naming the variable.
 settings = settings_or_exit()
@@ -34,15 +44,22 @@ app.conf.update(
 )
 
 
+def start_worker_sentry(**overrides: Any) -> bool:
+    """Sentry for the worker and beat: events tagged service=worker, sent to
+    SENTRY_DSN_WORKER when it is set."""
+    overrides = read_settings(Settings).worker_dsn_overrides | overrides
+    return start_sentry("worker", SENTRY, **overrides)
+
+
 # At process start, not in worker_process_init: the pool's children inherit it.
 @celeryd_init.connect
 def _start_sentry_in_worker(**kwargs: Any) -> None:
-    init_sentry(service="worker")
+    start_worker_sentry()
 
 
 @beat_init.connect
 def _start_sentry_in_beat(**kwargs: Any) -> None:
-    init_sentry(service="worker")
+    start_worker_sentry()
 
 
 @worker_shutdown.connect

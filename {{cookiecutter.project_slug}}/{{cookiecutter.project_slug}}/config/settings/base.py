@@ -1,15 +1,17 @@
 """Settings shared by every environment.
 
 Values come from the same validated environment the Sentry core reads
-(`core.settings`), so a bad variable stops start-up with one message naming it.
+(`features.Settings`), so a bad variable stops start-up with one message naming it.
 """
 
 from pathlib import Path
 
 import dj_database_url
+import django_stubs_ext
 
-from {{ cookiecutter.project_slug }}.core.startup import settings_or_exit
+from {{ cookiecutter.project_slug }}.features import settings_or_exit
 
+django_stubs_ext.monkeypatch()
 APP = settings_or_exit()
 # The package directory, wherever it is installed (the image installs it, without the
 # source tree).

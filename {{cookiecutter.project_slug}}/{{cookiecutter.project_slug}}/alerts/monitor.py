@@ -1,6 +1,4 @@
-{%- set slack = "slack" in cookiecutter.alerts -%}
-{%- set email = "email" in cookiecutter.alerts -%}
-"""Alerts on bursts of errors (seed 001), sent by the notifiers chosen at generation.
+"""Alerts on bursts of errors (seed 001), sent by the notifiers this project has.
 
 `AlertMonitor` counts the errors Sentry is about to send, by type, over the last
 minute, and the HTTP requests served. It alerts when one error type reaches
@@ -8,29 +6,33 @@ SENTRY_CRITICAL_ERROR_THRESHOLD errors in a minute, or when errors exceed
 SENTRY_ERROR_RATE_THRESHOLD of the minute's requests. An alert carries the error
 type, the count and a link, never event data. Notifiers run on one background
 thread: a request never waits for them, and a failing notifier is logged, not raised.
+
+Each notifier is a module of this package (its settings, its `Notifier` and a
+`notifier()` factory); `alerts_feature()` wires the chosen ones into Sentry.
 """
 
 import contextlib
-{%- if slack %}
-import json
-{%- endif %}
 import logging
 import queue
 import threading
 import time
-{%- if slack %}
-import urllib.request
-{%- endif %}
 from collections import deque
-from collections.abc import Callable{% if email %}, Iterable{% endif %}
+from collections.abc import Callable, Coroutine, Iterable
 from dataclasses import dataclass
-{%- if email %}
-from email.message import EmailMessage
-from smtplib import SMTP
-{%- endif %}
 from typing import Any, Protocol
 
-from .settings import Settings
+from pydantic import Field, field_validator
+from sentry_sdk.types import Event, Hint
+
+from ..core.sentry import SentryFeature
+from ..core.settings import (
+    OptionalStr,
+    Rate,
+    ServiceSettings,
+    get_settings,
+    is_http_url,
+    read_settings,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -40,6 +42,24 @@ MIN_REQUESTS_FOR_RATE = 20
 # Alerts waiting for a notifier; more than this in a burst are dropped (and logged).
 QUEUE_SIZE = 100
 NOTIFIER_TIMEOUT_SECONDS = 5.0
+
+ASGIApp = Callable[[dict[str, Any], Any, Any], Coroutine[Any, Any, None]]
+
+
+class AlertSettings(ServiceSettings):
+    """Errors of one type per minute, and errors per request, that make an alert."""
+
+    sentry_critical_error_threshold: int = Field(default=10, gt=0)
+    sentry_error_rate_threshold: Rate = 0.01
+    # Where an alert links to, e.g. https://sentry.io/organizations/<org>/issues/
+    sentry_issues_url: OptionalStr = None
+
+    @field_validator("sentry_issues_url")
+    @classmethod
+    def _check_issues_url(cls, value: str | None) -> str | None:
+        if value is not None and not is_http_url(value):
+            raise ValueError("must be an http(s) URL")
+        return value
 
 
 @dataclass(frozen=True)
@@ -63,63 +83,10 @@ class Alert:
 
 class Notifier(Protocol):
     def send(self, alert: Alert) -> None: ...
-{%- if slack %}
 
 
-class SlackNotifier:
-    """Posts alerts to a Slack incoming webhook."""
-
-    def __init__(self, webhook_url: str, channel: str | None = None) -> None:
-        self._webhook_url = webhook_url
-        self._channel = channel
-
-    def send(self, alert: Alert) -> None:
-        payload: dict[str, Any] = {"text": alert.text}
-        if self._channel:
-            payload["channel"] = self._channel
-        request = urllib.request.Request(
-            self._webhook_url,
-            data=json.dumps(payload).encode(),
-            headers={"Content-Type": "application/json"},
-            method="POST",
-        )
-        with urllib.request.urlopen(request, timeout=NOTIFIER_TIMEOUT_SECONDS):
-            pass
-{%- endif %}
-{%- if email %}
-
-
-class EmailNotifier:
-    """Sends alerts by e-mail over SMTP."""
-
-    def __init__(
-        self,
-        host: str,
-        port: int,
-        sender: str,
-        recipients: Iterable[str],
-        username: str | None = None,
-        password: str | None = None,
-        starttls: bool = False,
-    ) -> None:
-        self._host, self._port = host, port
-        self._sender, self._recipients = sender, list(recipients)
-        self._username, self._password = username, password
-        self._starttls = starttls
-
-    def send(self, alert: Alert) -> None:
-        message = EmailMessage()
-        message["Subject"] = f"[{alert.environment}] {alert.reason}: {alert.error_type}"
-        message["From"] = self._sender
-        message["To"] = ", ".join(self._recipients)
-        message.set_content(alert.text)
-        with SMTP(self._host, self._port, timeout=NOTIFIER_TIMEOUT_SECONDS) as smtp:
-            if self._starttls:
-                smtp.starttls()
-            if self._username and self._password:
-                smtp.login(self._username, self._password)
-            smtp.send_message(message)
-{%- endif %}
+# A notifier module's `notifier()`: its Notifier, or None when it is not configured.
+NotifierFactory = Callable[[], Notifier | None]
 
 
 class AlertMonitor:
@@ -234,71 +201,68 @@ class AlertMonitor:
                 )
 
 
-def notifiers_from(settings: Settings) -> list[Notifier]:
-    notifiers: list[Notifier] = []
-{%- if slack %}
-    if settings.sentry_slack_alerts_enabled and settings.sentry_slack_webhook_url:
-        notifiers.append(
-            SlackNotifier(
-                settings.sentry_slack_webhook_url.get_secret_value(),
-                settings.sentry_slack_channel,
-            )
-        )
-{%- endif %}
-{%- if email %}
-    if settings.sentry_email_alerts_enabled and settings.sentry_alert_email_recipients:
-        password = settings.smtp_password
-        notifiers.append(
-            EmailNotifier(
-                settings.smtp_host,
-                settings.smtp_port,
-                settings.sentry_alert_email_sender,
-                settings.sentry_alert_email_recipients,
-                username=settings.smtp_username,
-                password=password.get_secret_value() if password else None,
-                starttls=settings.smtp_starttls,
-            )
-        )
-{%- endif %}
-    return notifiers
-
-
-_monitor: dict[str, AlertMonitor | None] = {"current": None}
-
-
-def init_alerts(settings: Settings) -> AlertMonitor | None:
-    """Start the monitor when a notifier is configured; else None (and no thread)."""
-    notifiers = notifiers_from(settings)
-    monitor = None
-    if notifiers:
-        monitor = AlertMonitor(
-            notifiers,
-            critical_error_threshold=settings.sentry_critical_error_threshold,
-            error_rate_threshold=settings.sentry_error_rate_threshold,
-            environment=settings.resolved_environment,
-            issues_url=settings.sentry_issues_url,
-        )
-    _monitor["current"] = monitor
-    return monitor
+_current: list[AlertMonitor] = []
 
 
 def current_monitor() -> AlertMonitor | None:
-    return _monitor["current"]
+    """The running monitor (None without a configured notifier or without Sentry)."""
+    return _current[0] if _current else None
 
 
-def close_alerts(timeout: float = 2.0) -> None:
-    monitor, _monitor["current"] = _monitor["current"], None
-    if monitor is not None:
-        monitor.close(timeout)
+def start_alerts(factories: Iterable[NotifierFactory]) -> AlertMonitor | None:
+    """Start the monitor when a notifier is configured; else None (and no thread)."""
+    stop_alerts()
+    notifiers = [notifier for make in factories if (notifier := make()) is not None]
+    if not notifiers:
+        return None
+    settings = read_settings(AlertSettings)
+    monitor = AlertMonitor(
+        notifiers,
+        critical_error_threshold=settings.sentry_critical_error_threshold,
+        error_rate_threshold=settings.sentry_error_rate_threshold,
+        environment=get_settings().resolved_environment,
+        issues_url=settings.sentry_issues_url,
+    )
+    _current.append(monitor)
+    return monitor
 
 
-def count_requests(app: Any) -> Any:
+def stop_alerts(timeout: float = 2.0) -> None:
+    """Send the queued alerts (within `timeout` seconds) and stop the monitor."""
+    while _current:
+        _current.pop().close(timeout)
+
+
+def record_error(event: Event, hint: Hint) -> Event:
+    """Event filter: count each error event for the thresholds (never drops one)."""
+    monitor = current_monitor()
+    if monitor is not None and event.get("level", "error") in ("error", "fatal"):
+        values = (event.get("exception") or {}).get("values") or []
+        error_type = str(values[-1].get("type", "Error")) if values else "Message"
+        monitor.record_error(error_type, event.get("event_id"))
+    return event
+
+
+def alerts_feature(factories: Iterable[NotifierFactory]) -> SentryFeature:
+    """What alerts add to Sentry: errors are counted once Sentry starts, with the
+    notifiers the `factories` make from the settings."""
+    chosen = tuple(factories)
+    return SentryFeature(
+        event_filters=(record_error,),
+        on_start=lambda: start_alerts(chosen),
+        on_close=stop_alerts,
+    )
+
+
+def count_requests(
+    app: ASGIApp, monitor: Callable[[], AlertMonitor | None] = current_monitor
+) -> ASGIApp:
     """ASGI middleware: counts HTTP requests for the error-rate alert."""
 
     async def counted(scope: dict[str, Any], receive: Any, send: Any) -> None:
-        monitor = _monitor["current"]
-        if monitor is not None and scope["type"] == "http":
-            monitor.record_request()
+        running = monitor()
+        if running is not None and scope["type"] == "http":
+            running.record_request()
         await app(scope, receive, send)
 
     return counted

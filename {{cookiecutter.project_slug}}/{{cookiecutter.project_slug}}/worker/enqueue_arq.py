@@ -1,26 +1,16 @@
-"""How the web side queues the example job (called from every framework's glue)."""
-{% if cookiecutter.worker == "celery" %}
-import asyncio
+"""How the web side queues the example job on ARQ (from every framework's glue)."""
 
-from .tasks import process_order
-
-
-async def enqueue_order(order_id: str, email: str, fail: bool = False) -> str:
-    """Queue `process_order`; return the job id. The request's trace goes along."""
-    # apply_async blocks on Redis; the copied context keeps the current span.
-    result = await asyncio.to_thread(process_order.delay, order_id, email, fail)
-    return str(result.id)
-{%- else %}
 import sentry_sdk
 from arq import create_pool
 from arq.connections import RedisSettings
 
-from {{ cookiecutter.project_slug }}.core.settings import get_settings
+from ..core.settings import read_settings
+from .settings import WorkerSettings
 
 
 async def enqueue_order(order_id: str, email: str, fail: bool = False) -> str:
     """Queue `process_order`; return the job id. The request's trace goes along."""
-    settings = get_settings()
+    settings = read_settings(WorkerSettings)
     pool = await create_pool(RedisSettings.from_dsn(settings.redis_url))
     try:
         job = await pool.enqueue_job(
@@ -44,4 +34,3 @@ def _trace_headers() -> dict[str, str]:
     if baggage:
         headers["baggage"] = baggage
     return headers
-{%- endif %}

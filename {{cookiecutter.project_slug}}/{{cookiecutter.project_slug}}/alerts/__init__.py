@@ -1,0 +1,1 @@
+"""Alerts on bursts of errors: the monitor, and one module per notifier."""

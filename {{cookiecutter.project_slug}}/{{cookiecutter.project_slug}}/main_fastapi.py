@@ -1,0 +1,9 @@
+"""ASGI entry point: `uvicorn {{ cookiecutter.project_slug }}.main:app`."""
+
+from .api.app import create_app
+from .core.startup import refuse_bad_settings
+from .features import wrap_asgi
+
+# A bad setting: one line naming the variable, exit status 3, no traceback.
+with refuse_bad_settings():
+    app = wrap_asgi(create_app())
