@@ -129,7 +129,6 @@ def test_access_log_lines_are_no_sentry_logs(
     monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
     monkeypatch.setenv("SENTRY_DSN", TEST_DSN)
-    get_settings.cache_clear()
     capturing = CapturingTransport()
     assert sentry.init_sentry(transport=capturing, enable_logs=True)
     caplog.set_level(logging.INFO)
