@@ -1,22 +1,21 @@
 """Remove secrets and personal data from Sentry events before they leave the process.
 
-`scrub_event` is the SDK's `before_send` and `before_send_transaction`: it applies the
-whole policy on its own. The policy is data, in four parts each edited in one place:
+`scrub_event` is the SDK's `before_send` and `before_send_transaction`; it applies the
+whole policy on its own. The policy is data, in `scrubbing_policy.json` (which the
+browser's scrubber reads too), in four parts:
 
-* key rules, in `scrubbing_policy.json` (shared with the browser's scrubber): under a
-  sensitive key (`db_password`, `X-Api-Key`) a value becomes `[Filtered]`; under a
-  client-address key (`X-Forwarded-For`, `CF-Connecting-IP`, `REMOTE_ADDR`) its IP
-  addresses do, unless SENTRY_SEND_DEFAULT_PII is on;
-* `DETECTORS`: one ordered table of values found by pattern in every string;
-* `DECODERS`: encodings undone before the detectors look (percent-encoding);
-* `USER_FIELDS`: what the event's user keeps in each PII mode (SENTRY_PII_MODE).
+* key rules: under a sensitive key (`db_password`, `X-Api-Key`) a value becomes
+  `[Filtered]`; under a client-address key (`X-Forwarded-For`, `CF-Connecting-IP`,
+  `REMOTE_ADDR`) its IP addresses do, unless SENTRY_SEND_DEFAULT_PII is on;
+* detectors: one ordered table of values found by pattern in every string, each
+  applying in the PII modes it names (SENTRY_PII_MODE);
+* `DECODERS` here: encodings undone before the detectors look (percent-encoding);
+* `USER_FIELDS` here: what the event's user keeps in each PII mode.
 
-How it runs: one walk applies the key rules and collects the strings. Those not seen
-clean before are joined, and each detector's hints are searched once over all of them;
-only the strings a hint flags go through that detector. Hints start with a literal
-string, which the regex engine finds at C speed, and are searched in a lowercase copy
-of the text with every digit written 0 (so that "0000" finds four digits in a row).
-
+How it runs: one walk applies the key rules and collects the strings not already known
+clean. They are joined, and each detector's hints (patterns that start with a literal,
+which the regex engine finds at C speed) are searched once over the lot, lowercased and
+with every digit written 0; only the strings a hint flags go through that detector.
 It never raises: a part of the event that fails to scrub is dropped, not the event.
 """
 
@@ -31,23 +30,30 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, unquote_plus
 
-__all__ = ["FILTERED", "POLICY", "SENSITIVE_KEYS", "Scrubber", "configure"]
-__all__ += ["filter_sensitive_data", "scrub_event", "scrub_text"]
-
 FILTERED = "[Filtered]"
 POLICY: dict[str, Any] = json.loads(
     Path(__file__).with_name("scrubbing_policy.json").read_text(encoding="utf-8")
 )
 # Extend it before the first event, or call configure() afterwards.
 SENSITIVE_KEYS: list[str] = list(POLICY["keys"]["sensitive"])
-STANDARD, STRICT = "standard", "strict"
-BOTH = frozenset({STANDARD, STRICT})
+STANDARD, STRICT, CLIENT_ADDRESS = "standard", "strict", "client_address"
+SENSITIVE, COUNTER, TEXT = "sensitive", "counter", "text"  # Key rules' outcomes.
 USER_FIELDS = {STANDARD: ("id", "username", "email"), STRICT: ("id",)}
-# What the key rules make of a value (TEXT: searched like any other string).
-SENSITIVE, COUNTER, CLIENT_ADDRESS, TEXT = "sensitive", "counter", "client_address", "text"
 SHORT_FRAGMENT = 4  # Fragments this short match whole words only: "pin" in "userPin".
-REMEMBERED = 8192  # Results kept: texts found clean, and source lines (static code).
-SHAPE = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ123456789", "abcdefghijklmnopqrstuvwxyz" + "0" * 9)
+REMEMBERED = 8192  # Texts known clean (and scrubbed source lines) kept at most.
+SHAPE = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ123456789", "abcdefghijklmnopqrstuvwxyz000000000")
+# Fields the SDK fills itself with ids, times, names and paths.
+IDENTITY = frozenset(
+    "event_id timestamp start_timestamp level platform release dist environment type sdk"
+    " modules debug_meta measurements server_name logger transaction_info _meta module"
+    " mechanism thread_id id crashed current main category trace_id span_id parent_span_id"
+    " same_process_as_parent op origin status exclusive_time hash filename abs_path"
+    " function lineno colno in_app package instruction_addr".split()
+)
+SOURCE_CONTEXT = frozenset({"pre_context", "context_line", "post_context"})
+REQUEST_FIELDS = frozenset({"url", "method", "query_string", "cookies", "headers", "data", "env"})
+# The SDK's lists of items, and the field that holds the SQL of an item's `db.params`.
+ITEMS = {"exception": "", "threads": "", "breadcrumbs": "message", "spans": "description"}
 
 
 def key_words(key: str) -> list[str]:
@@ -56,52 +62,24 @@ def key_words(key: str) -> list[str]:
     return [word for word in re.split(r"[^a-z0-9]+", spaced.lower()) if word]
 
 
-class KeyFragments:
-    """Key fragments: long ones match anywhere in a key's words run together
-    ('dbpassword'), short ones only as a whole word."""
-
-    def __init__(self, fragments: Iterable[str]) -> None:
-        flat = {"".join(key_words(str(fragment))) for fragment in fragments}
-        long = sorted((f for f in flat if len(f) > SHORT_FRAGMENT), key=len, reverse=True)
-        self.words = frozenset(f for f in flat if 0 < len(f) <= SHORT_FRAGMENT)
-        self.pattern = re.compile("|".join(long) or "(?!)")
-
-    def match(self, words: list[str]) -> bool:
-        return not self.words.isdisjoint(words) or bool(self.pattern.search("".join(words)))
+def fragments_matcher(fragments: Iterable[str]) -> Callable[[list[str]], bool]:
+    """Whether a key's words hold a fragment: a long one anywhere in the words run
+    together ('dbpassword'), a short one as a whole word."""
+    flat = {"".join(key_words(str(fragment))) for fragment in fragments}
+    short = frozenset(f for f in flat if len(f) <= SHORT_FRAGMENT)
+    long = re.compile("|".join(sorted(flat - short, key=len, reverse=True)) or "(?!)")
+    return lambda words: not short.isdisjoint(words) or bool(long.search("".join(words)))
 
 
 # --- values -------------------------------------------------------------------------
 
-Scrub = Callable[["Scrubber", str], str]
-
-
-@dataclass(frozen=True)
-class Detector:
-    """One kind of value, found wherever it is. Each of `hints` starts with a literal
-    and, searched in the shape of all strings, finds where the value may be; `scrub`
-    replaces it in one string. `modes`: the PII modes it applies in."""
-
-    name: str
-    hints: tuple[str, ...]
-    scrub: Scrub
-    modes: frozenset[str] = BOTH
-    # Confirms a hint found at a position of the shape (the key before `=`).
-    confirm: Callable[["Scrubber", str, int], bool] | None = None
-
-
-def replace(pattern: str, check: Callable[[str], bool] | None = None) -> Scrub:
-    """Replace each match of `pattern` (only its `secret` group, if it has one)
-    that `check` accepts, with FILTERED."""
-    compiled = re.compile(pattern, re.DOTALL)
-    group = "secret" if "secret" in compiled.groupindex else 0
-
-    def substitute(match: re.Match[str]) -> str:
-        if match[group] is None or (check is not None and not check(match[group])):
-            return match[0]
-        start, end = match.start(group) - match.start(), match.end(group) - match.start()
-        return match[0][:start] + FILTERED + match[0][end:]
-
-    return lambda scrubber, text: compiled.sub(substitute, text)
+CHECKS: dict[str, Callable[[str], bool]] = {
+    "luhn": lambda number: luhn_valid(number),
+    "ip_address": lambda text: is_ip_address(text),
+    # 'Bearer abc123def' holds a credential; 'Bearer token' is prose.
+    "credential": lambda text: len(text) >= 8 and not text.isalpha() or len(text) >= 20,
+    "phone_number": lambda text: 8 <= sum(c.isdigit() for c in text) <= 15,
+}
 
 
 def luhn_valid(number: str) -> bool:
@@ -118,57 +96,61 @@ def is_ip_address(text: str) -> bool:
         return False
 
 
-def is_credential(text: str) -> bool:
-    """'Bearer abc123def' holds a credential; 'Bearer token' is prose."""
-    return len(text) >= 8 and not text.isalpha() or len(text) >= 20
+def replace(pattern: str, check: str | None = None) -> Callable[[str], str]:
+    """Replace each match of `pattern` (its first group, if any) that passes
+    `check` with FILTERED."""
+    compiled = re.compile(pattern)
+    group = 1 if compiled.groups else 0
+
+    def substitute(match: re.Match[str]) -> str:
+        if match[group] is None or (check and not CHECKS[check](match[group])):
+            return match[0]
+        start, end = match.start(group) - match.start(), match.end(group) - match.start()
+        return match[0][:start] + FILTERED + match[0][end:]
+
+    return lambda text: compiled.sub(substitute, text)
 
 
-def is_phone_number(text: str) -> bool:
-    return 8 <= sum(c.isdigit() for c in text) <= 15
-
-
-# Where a key gives its value: `key=`, `"key": `, SQL's `key = `, `--key value`.
-KEY_MARK = re.compile(
-    r"[ \t]*[=:][ \t]*|(?<![\w-])(?P<option>--[A-Za-z][\w-]*)[ \t]+(?=[^\s-])"
+CREDENTIAL_FORMATS = [re.compile(row["pattern"]) for row in POLICY["credential_formats"]]
+# Where a key gives its value: `key=`, `"key": `, SQL's `key = `, `--key value`; and
+# the value: quoted, an HTTP auth scheme with its credential, or a word.
+KEY_MARK = re.compile(r"[ \t]*[=:][ \t]*|(?<![\w-])(--[A-Za-z][\w-]*)[ \t]+(?=[^\s-])")
+VALUE = re.compile(
+    r"\"([^\"\n]*)\"|'([^'\n]*)'|((?:(?:[Bb]earer|[Bb]asic)[ \t]+)?[^\s&,;\"'<>{}\[\]()]+)"
 )
 NOT_KEY = re.compile(r"[^\w.-]+")
-# The value after a key: quoted, an HTTP auth scheme and its credential, or a word.
-VALUE = re.compile(
-    r"\"(?P<dq>[^\"\n]*)\"|'(?P<sq>[^'\n]*)'"
-    r"|(?P<word>(?:(?:[Bb]earer|[Bb]asic)[ \t]+)?[^\s&,;\"'<>{}\[\]()]+)"
-)
 # Query placeholders (`password = %s`) hold no secret; their parameters might.
 PLACEHOLDER = re.compile(r"%s|\?|%\(\w+\)s|:[A-Za-z_]\w*|\$\d+|\{\w*\}|None|null")
-POSITIONAL = re.compile(r"%s|\?|\$(?P<number>\d+)")
-BOUND_TO = re.compile(r"(?P<name>[\w.]+)[\"'`\]]?\s*(?:=|<>|!=|like|in\s*\()\s*$", re.I)
+POSITIONAL = re.compile(r"%s|\?|\$(\d+)")
+BOUND = re.compile(r"([\w.]+)[\"'`\]]?\s*(?:=|<>|!=|\blike|\bin\s*\()\s*(%s|\?|\$\d+)", re.I)
 SQL_INSERT = re.compile(
-    r"\bINSERT\s+INTO\s+[\w.\"`]+\s*\((?P<columns>[^()]*)\)\s*VALUES\s*\((?P<values>[^()]*)\)",
-    re.IGNORECASE,
+    r"\bINSERT\s+INTO\s+[\w.\"`]+\s*\(([^()]*)\)\s*VALUES\s*\(([^()]*)\)", re.I
 )
 SQL_LITERAL = re.compile(r"\s*('(?:[^']|'')*'|[^,]*)\s*(?:,|$)")
 
 
 def key_before(text: str, position: int) -> str:
     """The key-like word ending before `position`: 'password' in '{"password": '."""
-    return NOT_KEY.split(text[max(0, position - 64) : position].rstrip(" \t\"'"))[-1]
+    words = text[max(0, position - 64) : position].rstrip(" \t\"'").rsplit(None, 1)
+    return NOT_KEY.split(words[-1])[-1] if words else ""
 
 
 def near_key(scrubber: "Scrubber", shape: str, position: int) -> bool:
     """Whether a sensitive key gives a value at `position` (a hint's confirmation)."""
-    mark = KEY_MARK.match(shape, position)
-    key = mark["option"] if mark and mark["option"] else key_before(shape, position)
-    return scrubber.is_sensitive_key(key)
+    if shape.startswith("--", position):
+        return scrubber.is_sensitive_key(shape[position : position + 64].split()[0])
+    return scrubber.is_sensitive_key(key_before(shape, position))
 
 
 def scrub_keyed_values(scrubber: "Scrubber", text: str) -> str:
-    """Replace the value a sensitive key gives in `text`; keep the rest."""
+    """Replace the value each sensitive key gives in `text`; keep the rest."""
     parts, done = [], 0
     for mark in KEY_MARK.finditer(text):
-        key = mark["option"] or key_before(text, mark.start())
+        key = mark[1] or key_before(text, mark.start())
         value = VALUE.match(text, mark.end())
         if mark.start() >= done and value and scrubber.hides(key, value[0]):
-            parts += [text[done : value.start(value.lastgroup)], FILTERED]
-            done = value.end(value.lastgroup)
+            parts += [text[done : value.start(value.lastindex or 0)], FILTERED]
+            done = value.end(value.lastindex or 0)
     return "".join([*parts, text[done:]])
 
 
@@ -176,15 +158,15 @@ def scrub_sql_insert(scrubber: "Scrubber", text: str) -> str:
     """Replace the values an INSERT puts in sensitive columns."""
 
     def values(match: re.Match[str]) -> str:
-        columns = [column.strip(" \"`") for column in match["columns"].split(",")]
-        literals = SQL_LITERAL.findall(match["values"])[: len(columns)]
+        columns = [column.strip(" \"`") for column in match[1].split(",")]
+        literals = SQL_LITERAL.findall(match[2])[: len(columns)]
         kept = [
             ("'[Filtered]'" if value.startswith("'") else FILTERED)
             if scrubber.hides(column, value.strip("'"))
             else value
             for column, value in zip(columns, literals, strict=False)
         ]
-        return match[0][: match.start("values") - match.start()] + ", ".join(kept) + ")"
+        return match[0][: match.start(2) - match.start()] + ", ".join(kept) + ")"
 
     return SQL_INSERT.sub(values, text)
 
@@ -195,74 +177,51 @@ def filter_sql_parameters(scrubber: "Scrubber", statement: Any, data: Any) -> No
     params = data.get("db.params") if isinstance(data, dict) else None
     if not params or not isinstance(params, list) or not isinstance(statement, str):
         return
+    names = {match.start(2): match[1] for match in BOUND.finditer(statement)}
     insert = SQL_INSERT.search(statement)
-    columns = insert["columns"].split(",") if insert else []
+    columns = insert[1].split(",") if insert else []
     rows = params if isinstance(params[0], list) else [params]
     for position, placeholder in enumerate(POSITIONAL.finditer(statement)):
-        bound = BOUND_TO.search(statement, 0, placeholder.start())
-        name = bound["name"] if bound else "".join(columns[position : position + 1])
-        index = int(placeholder["number"] or position + 1) - 1
+        name = names.get(placeholder.start()) or "".join(columns[position : position + 1])
+        index = int(placeholder[1] or position + 1) - 1
         for row in rows if scrubber.is_sensitive_key(name.strip(" \"`")) else []:
-            if index < len(row):
-                row[index] = FILTERED
+            row[index : index + 1] = [FILTERED] * (index < len(row))
 
 
-IP = (
-    r"(?<![\w.])\d{1,3}(?:\.\d{1,3}){3}(?![\w.]*\d)"
-    r"|(?<![\w:.])(?=[0-9A-Fa-f:]*::?[0-9A-Fa-f]*:)[0-9A-Fa-f:]{2,39}(?![\w:])"
-)
-# In table order: a row's hints must find every string its scrub can change.
-DETECTORS = [
-    Detector(
-        "private_key",
-        ("-----begin",),
-        replace(r"-----BEGIN[A-Z0-9 ]*PRIVATE KEY-----.*?(?:-----END[A-Z0-9 ]*PRIVATE KEY-----|\Z)"),
-    ),
-    Detector("jwt", ("eyj",), replace(r"\beyJ[\w-]{5,}\.[\w-]{5,}\.[\w-]*")),
-    Detector(
-        "credential_format",
-        ("_[a-z0_-]{16}", "-[a-z0_-]{16}", r"\.[a-z0_-]{16}", ":aa", "hooks", "-us0")
-        + ("akia", "asia", "aiza", "sk[0a-f]{32}"),
-        replace("|".join(f"(?:{row['pattern']})" for row in POLICY["credential_formats"])),
-    ),
-    Detector("url_credentials", ("@",), replace(r"://(?P<secret>[^\s/?#@'\"<>]+)@")),
-    Detector("keyed_value", ("=", ":", "--"), scrub_keyed_values, confirm=near_key),
-    Detector(
-        "authorization_scheme",
-        (r"b(?:earer|asic)[ \t]",),
-        replace(r"\b(?i:bearer|basic)[ \t]+(?P<secret>[\w.~+/-]+=*)", is_credential),
-    ),
-    Detector("sql_insert", ("values",), scrub_sql_insert),
-    Detector(
-        "email",
-        ("@",),
-        replace(r"(?<![\w.%+-])[\w.%+-]{1,64}@(?:[A-Za-z0-9-]{1,63}\.)+[A-Za-z]{2,24}(?![\w-])"),
-    ),
-    Detector(
-        "card_number",
-        ("0000(?:[ +-]?0000[ +-]?0000|[ +-]?000000)",),
-        replace(r"(?<![\w.-])\d(?:[ +-]?\d){12,18}(?![\w-])", luhn_valid),
-    ),
-    Detector("ssn", ("000-00-",), replace(r"(?<![\w-])\d{3}-\d{2}-\d{4}(?![\w-])")),
-    Detector(
-        "phone_number",
-        (r"\+0", r"\(000\)", "000-000-", r"000\.000\.", "000 000 "),
-        replace(
-            r"(?<![\w+])(?:\+\d{1,3}[ .-]?(?:\(\d{1,4}\)[ .-]?)?\d{1,4}(?:[ .-]?\d{2,4}){1,4}"
-            r"|(?:\(\d{3}\)[ ]?|\d{3}[ .-])\d{3}[ .-]\d{4})(?![\w.-]?\d)",
-            is_phone_number,
-        ),
-        frozenset({STRICT}),
-    ),
-    Detector("ip_address", (r"0\.0", ":"), replace(f"(?P<secret>{IP})", is_ip_address), frozenset({STRICT})),
-]
-# The client's address at the head of an access-log line (uvicorn, gunicorn, nginx),
-# filtered unless SENTRY_SEND_DEFAULT_PII is on.
-ACCESS_LOG_CLIENT = Detector(
-    "access_log_client",
-    (" - ",),
-    replace(rf"^\[?(?P<secret>{IP})\]?(?=(?::\d+)? - )", is_ip_address),
-)
+@dataclass(frozen=True)
+class Detector:
+    """A row of the policy's detectors: `scrub(scrubber, text)` replaces its values."""
+
+    name: str
+    hints: tuple[str, ...]
+    scrub: Callable[["Scrubber", str], str]
+    modes: frozenset[str]
+    confirm: Callable[["Scrubber", str, int], bool] | None = None
+
+
+def detector(row: dict[str, Any]) -> Detector:
+    """The detector of a policy row; a row without a pattern is written as code."""
+    if row["pattern"] is not None:
+        substitute = replace(row["pattern"], row.get("check"))
+        scrub = lambda scrubber, text: substitute(text)  # noqa: E731
+    else:
+        scrub = {
+            "credential_format": lambda _, text: replace_each(CREDENTIAL_FORMATS, text),
+            "keyed_value": scrub_keyed_values,
+            "sql_insert": scrub_sql_insert,
+        }[row["name"]]
+    modes = frozenset(row.get("modes", [STANDARD, STRICT]))
+    confirm = near_key if row["name"] == "keyed_value" else None
+    return Detector(row["name"], tuple(row["hints"]), scrub, modes, confirm)
+
+
+def replace_each(patterns: list[re.Pattern[str]], text: str) -> str:
+    for pattern in patterns:
+        text = pattern.sub(FILTERED, text)
+    return text
+
+
+DETECTORS = [detector(row) for row in POLICY["detectors"]]
 PERCENT_ESCAPE = re.compile("%[0-9A-Fa-f]{2}")
 
 
@@ -273,47 +232,19 @@ def percent_decoded(text: str) -> str:
 
 
 # (name, hint, decode): a string its hint flags goes through every detector decoded.
-DECODERS: list[tuple[str, str, Callable[[str], str]]] = [
-    ("percent_encoding", "%[0a-f][0a-f]", percent_decoded),
-]
-
-
+DECODERS = [("percent_encoding", "%[0a-f][0a-f]", percent_decoded)]
 
 
 # --- the event ----------------------------------------------------------------------
 
-# Fields the SDK fills with ids, times, names and paths (events, items and frames).
-IDENTITY = frozenset(
-    "event_id timestamp start_timestamp level platform release dist environment type"
-    " sdk modules debug_meta measurements server_name logger transaction_info _meta"
-    " module mechanism thread_id id crashed current main category trace_id span_id"
-    " parent_span_id same_process_as_parent op origin status exclusive_time hash"
-    " filename abs_path function lineno colno in_app package instruction_addr".split()
-)
-SOURCE_CONTEXT = frozenset({"pre_context", "context_line", "post_context"})
-REQUEST_FIELDS = frozenset({"url", "method", "query_string", "cookies", "headers", "data", "env"})
-# The SDK's lists of items, and the field holding the SQL of an item's `db.params`.
-ITEMS = {"exception": "", "threads": "", "breadcrumbs": "message", "spans": "description"}
-
 
 @dataclass
 class Strings:
-    """An event's strings as (container, key); `client`: those that may hold the
-    client's address."""
+    """An event's strings to search, as (container, key); `client`: every string that
+    may hold the client's address."""
 
     refs: list[tuple[Any, Any]] = field(default_factory=list)
     client: list[tuple[Any, Any]] = field(default_factory=list)
-
-
-def is_number(value: Any) -> bool:
-    if isinstance(value, str):
-        return re.fullmatch(r"-?\d+(?:\.\d+)?", value) is not None
-    return isinstance(value, (int, float))
-
-
-def is_pair(node: list[Any]) -> bool:
-    """A [name, value] pair, as headers and query strings may be sent."""
-    return len(node) == 2 and isinstance(node[0], str) and " " not in node[0]
 
 
 class Scrubber:
@@ -321,10 +252,7 @@ class Scrubber:
     None, as the SDK's EventScrubber does (an instance can be its `event_scrubber`)."""
 
     def __init__(
-        self,
-        pii_mode: str = STANDARD,
-        extra_keys: Iterable[str] = (),
-        send_default_pii: bool = False,
+        self, pii_mode: str = STANDARD, extra_keys: Iterable[str] = (), send_default_pii: bool = False
     ) -> None:
         mode = str(pii_mode or STANDARD).strip().lower()
         # An unknown mode is a configuration mistake: fail towards privacy.
@@ -333,101 +261,77 @@ class Scrubber:
         self.hide_client_address = self.strict or not send_default_pii
         self.extra_keys = tuple(k.strip() for k in map(str, extra_keys) if k.strip())
         keys = POLICY["keys"]
-        self._sensitive = KeyFragments([*SENSITIVE_KEYS, *self.extra_keys])
-        self._client = KeyFragments(keys["client_address"])
+        self._sensitive = fragments_matcher([*SENSITIVE_KEYS, *self.extra_keys])
+        self._client = fragments_matcher(keys["client_address"])
         self._kept = frozenset("_".join(key_words(k)) for k in keys["not_sensitive"])
         self._counters = frozenset(keys["counters"])
         self._rules: dict[Any, str] = {}
-        self._remembered: dict[str, str] = {}
-        self.detectors = [d for d in DETECTORS if self.pii_mode in d.modes]
-        self.detectors += [ACCESS_LOG_CLIENT] if self.hide_client_address else []
-        self._names = frozenset(detector.name for detector in self.detectors)
+        self._clean: dict[str, None] = {}  # Texts known to hold nothing to scrub.
+        self._lines: dict[str, str] = {}  # Source lines (static code), scrubbed.
+        modes = {self.pii_mode} | ({CLIENT_ADDRESS} if self.hide_client_address else set())
+        self.detectors = [d for d in DETECTORS if d.modes & modes]
+        self._names = frozenset(d.name for d in self.detectors)
         self.user_fields = USER_FIELDS[self.pii_mode]
-        if not self.hide_client_address:
-            self.user_fields += ("ip_address",)
-        self._hints: dict[str, list[tuple[str, Any]]] = {}
-        for name, hint, _ in DECODERS:
-            self._hints.setdefault(hint, []).append((name, None))
-        for detector in self.detectors:
-            for hint in detector.hints:
-                self._hints.setdefault(hint, []).append((detector.name, detector.confirm))
-        self._hint_patterns = [(re.compile(hint), found) for hint, found in self._hints.items()]
-
-    # --- keys -----------------------------------------------------------------------
+        self.user_fields += () if self.hide_client_address else ("ip_address",)
+        hints: dict[str, list[tuple[str, Any]]] = {h: [(n, None)] for n, h, _ in DECODERS}
+        for d in self.detectors:
+            for hint in d.hints:
+                hints.setdefault(hint, []).append((d.name, d.confirm))
+        self._hints = [(re.compile(hint), found) for hint, found in hints.items()]
 
     def key_rule(self, key: Any) -> str:
         """SENSITIVE, COUNTER, CLIENT_ADDRESS or TEXT (searched like any string)."""
-        rule = self._rules.get(key)
-        if rule is None:
+        if key not in self._rules:
             if len(self._rules) > REMEMBERED:
                 self._rules.clear()
-            rule = self._rules[key] = self._classify(key)
-        return rule
-
-    def _classify(self, key: Any) -> str:
-        words = key_words(key) if isinstance(key, str) else []
-        if not words or "_".join(words) in self._kept:
-            return TEXT
-        if self._sensitive.match(words):
-            return COUNTER if words[-1] in self._counters else SENSITIVE
-        return CLIENT_ADDRESS if self._client.match(words) else TEXT
+            words = key_words(key) if isinstance(key, str) else []
+            if not words or "_".join(words) in self._kept:
+                self._rules[key] = TEXT
+            elif self._sensitive(words):
+                self._rules[key] = COUNTER if words[-1] in self._counters else SENSITIVE
+            else:
+                self._rules[key] = CLIENT_ADDRESS if self._client(words) else TEXT
+        return self._rules[key]
 
     def is_sensitive_key(self, key: Any) -> bool:
         return self.key_rule(key) in (SENSITIVE, COUNTER)
 
     def hides(self, key: Any, value: Any) -> bool:
         """Whether `value`, found under `key`, is replaced."""
-        return self._replaces(self.key_rule(key), value)
-
-    @staticmethod
-    def _replaces(rule: str, value: Any) -> bool:
-        if rule not in (SENSITIVE, COUNTER) or value is None or isinstance(value, bool):
-            return False
-        if isinstance(value, str) and (
-            value in ("", FILTERED) or PLACEHOLDER.fullmatch(value)
-        ):
-            return False
-        return rule == SENSITIVE or not is_number(value)
+        return replaces(self.key_rule(key), value)
 
     # --- strings --------------------------------------------------------------------
 
     def scrub_text(self, text: str) -> str:
         """`text` with every secret and personal value the PII mode names replaced."""
         holder = [text]
-        if isinstance(text, str):
+        if isinstance(text, str) and text not in self._clean:
             self._scrub_strings(Strings([(holder, 0)]))
         return holder[0]
 
     def _scrub_strings(self, strings: Strings) -> None:
-        """Scrub the strings the walk collected (those not remembered)."""
         texts = [container[key] for container, key in strings.refs]
         try:
             flagged = self._flag(texts)
         except Exception:  # Without the hints every string goes through everything.
-            flagged = dict.fromkeys(range(len(texts)), self._names | {"percent_encoding"})
+            flagged = dict.fromkeys(range(len(texts)), self._names | {DECODERS[0][0]})
+        if len(self._clean) > REMEMBERED:
+            self._clean.clear()
         for index, text in enumerate(texts):
             scrubbed = self._scrub_flagged(text, flagged[index]) if index in flagged else text
             if scrubbed == text:
-                self._remembered[text] = text
+                self._clean[text] = None
             container, key = strings.refs[index]
             container[key] = scrubbed
         for container, key in strings.client if self.hide_client_address else []:
-            container[key] = self._detect(container[key], {"ip_address"}, everywhere=True)
-
-    def _remember(self, line: Any) -> Any:
-        """A source line, scrubbed once: static code, whatever it holds."""
-        if line not in self._remembered:
-            if len(self._remembered) > REMEMBERED:
-                self._remembered.clear()
-            self._remembered[line] = self.scrub_text(line)
-        return self._remembered[line]
+            container[key] = DETECTORS_BY_NAME["ip_address"].scrub(self, container[key])
 
     def _flag(self, texts: list[str]) -> dict[int, set[str]]:
         """{index of a string: the detectors and decoders its hints name}."""
         shape = "\n".join(texts).translate(SHAPE)
         ends = list(accumulate(len(text) + 1 for text in texts))
         flagged: dict[int, set[str]] = {}
-        for pattern, found in self._hint_patterns:
+        for pattern, found in self._hints:
             for match in pattern.finditer(shape):
                 for name, confirm in found:
                     if confirm is None or confirm(self, shape, match.start()):
@@ -446,21 +350,26 @@ class Scrubber:
         except Exception:
             return FILTERED  # A string that cannot be checked is not sent.
 
-    def _detect(self, text: str, names: Iterable[str], everywhere: bool = False) -> str:
-        """Run the named detectors, in table order (`everywhere`: in any mode)."""
-        for detector in DETECTORS + [ACCESS_LOG_CLIENT]:
-            if detector.name in names and (everywhere or detector.name in self._names):
+    def _detect(self, text: str, names: Iterable[str]) -> str:
+        for detector in self.detectors:
+            if detector.name in names:
                 text = detector.scrub(self, text)
         return text
+
+    def _source_line(self, line: Any) -> Any:
+        """A line of source code, scrubbed once: static code, whatever it holds."""
+        if line not in self._lines:
+            if len(self._lines) > REMEMBERED:
+                self._lines.clear()
+            self._lines[line] = self.scrub_text(line)
+        return self._lines[line]
 
     # --- the event ------------------------------------------------------------------
 
     def scrub_event(self, event: Any) -> None:
         """Scrub `event` in place; a part that fails to scrub is dropped."""
-        if not isinstance(event, dict):
-            return
         strings = Strings()
-        for name in list(event):
+        for name in list(event) if isinstance(event, dict) else []:
             marks = len(strings.refs), len(strings.client)
             try:
                 self._scrub_part(event, name, strings)
@@ -473,49 +382,39 @@ class Scrubber:
         if name in ITEMS:
             self._scrub_items(event[name], ITEMS[name], strings)
         elif name == "request":
-            if not isinstance(event[name], dict):
-                raise TypeError("the request is not a dict")
-            for key, value in event[name].items():
+            for key in list(event[name]):  # Its fields are judged by what they hold.
                 rule = TEXT if key in REQUEST_FIELDS else self.key_rule(key)
-                self._visit(event[name], key, value, rule, strings, False)
+                self._visit(event[name], key, rule, strings, False)
         elif name == "user":
             self._scrub_user(event)
         elif name not in IDENTITY:
-            self._visit(event, name, event[name], self.key_rule(name), strings, False)
+            self._visit(event, name, self.key_rule(name), strings, False)
 
     def _scrub_items(self, items: Any, statement: str, strings: Strings) -> None:
         """Exceptions, threads, frames, breadcrumbs, spans; `statement`: the field
-        that may hold the SQL of the item's `db.params`."""
+        that may hold the SQL of an item's `db.params`."""
         values = items.get("values") if isinstance(items, dict) else items
-        for item in values if isinstance(values, list) else []:
-            if not isinstance(item, dict):
-                continue
+        for item in [v for v in values if isinstance(v, dict)] if isinstance(values, list) else []:
             filter_sql_parameters(self, item.get(statement), item.get("data"))
             if self.strict:
                 item.pop("vars", None)
             for key in item.keys() - IDENTITY:
                 if key == "stacktrace" and isinstance(item[key], dict):
                     self._scrub_items(item[key].get("frames"), "", strings)
-                elif key in SOURCE_CONTEXT and isinstance(item[key], list):
-                    item[key] = [self._remember(line) for line in item[key]]
                 elif key in SOURCE_CONTEXT:
-                    item[key] = self._remember(item[key])
+                    lines = item[key]
+                    is_list = isinstance(lines, list)
+                    item[key] = [*map(self._source_line, lines)] if is_list else self._source_line(lines)
                 else:
-                    self._visit(item, key, item[key], self.key_rule(key), strings, False)
+                    self._visit(item, key, self.key_rule(key), strings, False)
 
     def _scrub_user(self, event: dict[str, Any]) -> None:
         user = event["user"] if isinstance(event["user"], dict) else {}
-        kept = {
-            name: value
-            for name in self.user_fields
-            if isinstance(value := user.get(name), (str, int))
-            and not isinstance(value, bool)
-        }
+        kept = {name: user[name] for name in self.user_fields if is_identifier(user.get(name))}
         if self.strict and isinstance(kept.get("id"), str):
             kept["id"] = self.scrub_text(kept["id"])
-        if kept:
-            event["user"] = kept
-        else:
+        event["user"] = kept
+        if not kept:
             del event["user"]
 
     def _walk(self, node: Any, strings: Strings, client: bool) -> None:
@@ -524,51 +423,71 @@ class Scrubber:
             for key, value in node.items():
                 rule = self._rules.get(key) or self.key_rule(key)
                 if rule is TEXT and isinstance(value, str) and not client:
-                    if value not in self._remembered:  # The usual case, inline.
+                    if value not in self._clean:  # The usual case, inline.
                         strings.refs.append((node, key))
                 else:
-                    self._visit(node, key, value, rule, strings, client)
+                    self._visit(node, key, rule, strings, client)
         elif is_pair(node):
-            self._visit(node, 0, node[0], TEXT, strings, client)
-            self._visit(node, 1, node[1], self.key_rule(node[0]), strings, client)
+            self._visit(node, 0, TEXT, strings, client)
+            self._visit(node, 1, self.key_rule(node[0]), strings, client)
         else:
-            for index, value in enumerate(node):
-                self._visit(node, index, value, TEXT, strings, client)
+            for index in range(len(node)):
+                self._visit(node, index, TEXT, strings, client)
 
-    def _visit(
-        self, node: Any, key: Any, value: Any, rule: str, strings: Strings, client: bool
-    ) -> None:
-        client = client or rule is CLIENT_ADDRESS
+    def _visit(self, node: Any, key: Any, rule: str, strings: Strings, client: bool) -> None:
+        """Apply `rule` to `node[key]`."""
+        value, client = node[key], client or rule is CLIENT_ADDRESS
         if rule is SENSITIVE or rule is COUNTER:
-            if self._replaces(rule, value):
-                node[key] = FILTERED
-        elif isinstance(value, str):
-            if value not in self._remembered:
-                strings.refs.append((node, key))
-            if client:
-                strings.client.append((node, key))
+            node[key] = FILTERED if replaces(rule, value) else value
         elif isinstance(value, (dict, list)):
             self._walk(value, strings, client)
-        elif value is not None and not isinstance(value, (int, float)):
-            self._visit_other(node, key, value, strings, client)
-        elif isinstance(value, int) and 10**12 <= abs(value) < 10**19:
-            self._visit_other(node, key, value, strings, client)
+        elif not isinstance(value, str):
+            node[key] = json_value(value)
+            if isinstance(node[key], (str, list)):
+                self._visit(node, key, rule, strings, client)
+        elif value not in self._clean or client:
+            strings.refs.append((node, key))
+            strings.client += [(node, key)] if client else []
 
-    def _visit_other(
-        self, node: Any, key: Any, value: Any, strings: Strings, client: bool
-    ) -> None:
-        """Values that are not JSON: card numbers as integers, bytes, tuples..."""
-        if isinstance(value, int):
-            node[key] = FILTERED if luhn_valid(str(value)) else value
-            return
-        if isinstance(value, (bytes, bytearray)):
-            node[key] = value.decode("utf-8", "replace")
-        elif isinstance(value, (tuple, set, frozenset)):
-            node[key] = list(value)
-        else:
-            node[key] = repr(value)
-        self._visit(node, key, node[key], TEXT, strings, client)
 
+def replaces(rule: str, value: Any) -> bool:
+    """Whether a key rule replaces `value`: never nothing, placeholders, or a number
+    under a counter ('input_tokens')."""
+    if rule not in (SENSITIVE, COUNTER) or value is None or isinstance(value, bool):
+        return False
+    if isinstance(value, str) and (value in ("", FILTERED) or PLACEHOLDER.fullmatch(value)):
+        return False
+    return rule == SENSITIVE or not is_number(value)
+
+
+def is_number(value: Any) -> bool:
+    if isinstance(value, str):
+        return re.fullmatch(r"-?\d+(?:\.\d+)?", value) is not None
+    return isinstance(value, (int, float))
+
+
+def is_identifier(value: Any) -> bool:
+    return isinstance(value, (str, int)) and not isinstance(value, bool)
+
+
+def is_pair(node: list[Any]) -> bool:
+    """A [name, value] pair, as headers and query strings may be sent."""
+    return len(node) == 2 and isinstance(node[0], str) and " " not in node[0]
+
+
+def json_value(value: Any) -> Any:
+    """A value that is not JSON made one: bytes and objects as text, tuples and sets as
+    lists, an integer card number filtered."""
+    if isinstance(value, (bytes, bytearray)):
+        return value.decode("utf-8", "replace")
+    if isinstance(value, (tuple, set, frozenset)):
+        return list(value)
+    if isinstance(value, int) and 10**12 <= abs(value) < 10**19 and luhn_valid(str(value)):
+        return FILTERED
+    return value if value is None or isinstance(value, (int, float)) else repr(value)
+
+
+DETECTORS_BY_NAME = {detector.name: detector for detector in DETECTORS}
 
 # --- the module's policy ------------------------------------------------------------
 
@@ -587,24 +506,21 @@ def configure(
 
 def _policy() -> Scrubber:
     """The configured policy; the settings' the first time."""
-    if not _configured:
-        try:
-            from .settings import get_settings
+    if _configured:
+        return _configured[0]
+    try:
+        from .settings import get_settings
 
-            settings = get_settings()
-            return configure(
-                settings.pii_mode,
-                settings.extra_sensitive_keys,
-                settings.sentry_send_default_pii,
-            )
-        except Exception:  # Unreadable settings must not open the gates.
-            return configure(STRICT)
-    return _configured[0]
+        settings = get_settings()
+        keys, pii = settings.extra_sensitive_keys, settings.sentry_send_default_pii
+        return configure(settings.pii_mode, keys, pii)
+    except Exception:  # Unreadable settings must not open the gates.
+        return configure(STRICT)
 
 
 def scrub_event(event: Any, hint: Any = None) -> Any:
-    """The SDK's `before_send`: scrub `event` in place and return it; None (the
-    event is not sent) if scrubbing failed as a whole."""
+    """The SDK's `before_send`: scrub `event` in place and return it; None (the event
+    is not sent) if scrubbing failed as a whole."""
     try:
         _policy().scrub_event(event)
     except Exception:
@@ -616,7 +532,7 @@ filter_sensitive_data = scrub_event
 
 
 def scrub_text(text: str) -> str:
-    """Return `text` with e-mails, card numbers, tokens, keys... replaced."""
+    """`text` with e-mails, card numbers, tokens, keys... replaced."""
     try:
         return _policy().scrub_text(text)
     except Exception:
