@@ -430,9 +430,12 @@ class Scrubber:
         elif is_pair(node):
             self._visit(node, 0, TEXT, strings, client)
             self._visit(node, 1, self.key_rule(node[0]), strings, client)
-        else:
+        else:  # A list; in an argument list, `--password VALUE` hides VALUE.
             for index in range(len(node)):
-                self._visit(node, index, TEXT, strings, client)
+                option = node[index - 1] if index else None
+                is_option = isinstance(option, str) and option.startswith("--")
+                rule = self.key_rule(option) if is_option else TEXT
+                self._visit(node, index, rule, strings, client)
 
     def _visit(self, node: Any, key: Any, rule: str, strings: Strings, client: bool) -> None:
         """Apply `rule` to `node[key]`."""

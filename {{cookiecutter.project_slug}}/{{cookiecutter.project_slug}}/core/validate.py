@@ -7,7 +7,6 @@ Exit status 1 when any check fails; warnings are printed but do not fail.
 
 import argparse
 import copy
-import json
 import os
 import sys
 import time
@@ -17,12 +16,14 @@ import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Literal
+from typing import Any, Literal
 
+import sentry_sdk
 from sentry_sdk.envelope import Envelope
+from sentry_sdk.transport import Transport
 from sentry_sdk.utils import Dsn
 
-from . import scrubber
+from . import scrubber, sentry
 from .sentry import TRANSPORT_QUEUE_SIZE
 from .settings import Settings, SettingsError, load_settings
 
@@ -30,12 +31,9 @@ Status = Literal["pass", "warn", "fail"]
 CHECK_TYPES = ("config", "security", "connectivity", "performance")
 CONNECT_TIMEOUT_SECONDS = 5.0
 
-# Planted in a probe event: none of these may survive the scrubber.
-PROBE_SECRETS = {
-    "password": "probe-password-1234",
-    "api_key": "probe-api-key-5678",
-    "message": "card 4111 1111 1111 1111 for probe.user@example.com",
-}
+# The value planted under each shared key case (core/scrubbing_policy.json).
+PROBE_VALUE = "probe-value-7f3a 203.0.113.9"
+PROBE_DSN = "https://probe@127.0.0.1/0"  # Events never leave: see _KeptEvents.
 
 
 @dataclass(frozen=True)
@@ -79,12 +77,18 @@ def check_security(settings: Settings) -> Iterator[Result]:
         )
     if production and settings.dsn and Dsn(settings.dsn).scheme != "https":
         yield Result("security", "fail", "SENTRY_DSN does not use https in production")
-    leaked = _probe_scrubber(settings)
+    leaked, total = _probe_scrubber(settings)
     if leaked:
-        yield Result("security", "fail", f"scrubber let through: {', '.join(leaked)}")
+        shown = "; ".join(leaked[:5])
+        yield Result(
+            "security", "fail", f"{len(leaked)} of {total} shared cases leak: {shown}"
+        )
     else:
         yield Result(
-            "security", "pass", f"scrubber removes probe secrets ({settings.pii_mode})"
+            "security",
+            "pass",
+            f"the installed before_send passes all {total} shared cases "
+            f"({settings.pii_mode})",
         )
 
 
@@ -174,15 +178,74 @@ def main(argv: list[str] | None = None) -> int:
     return 1 if failed else 0
 
 
-def _probe_event() -> dict:
+class _KeptEvents(Transport):
+    """A transport that keeps the events the SDK would send."""
+
+    def __init__(self, options: dict[str, Any] | None = None) -> None:
+        super().__init__(options)
+        self.events: list[dict[str, Any]] = []
+
+    def capture_envelope(self, envelope: Envelope) -> None:
+        event = envelope.get_event()
+        if event is not None:
+            self.events.append(event)
+
+
+def _probe_scrubber(settings: Settings) -> tuple[list[str], int]:
+    """Run every shared case through the SDK as `init_sentry` sets it up (its real
+    before_send), into a transport that keeps the events; return the cases that
+    leak, and how many ran."""
+    kept = _KeptEvents()
+    text_cases = [
+        case
+        for case in scrubber.POLICY["text_cases"]
+        if case["mode"] in ("both", settings.pii_mode)
+    ]
+    key_cases = scrubber.POLICY["key_cases"]
+    sentry.init_sentry(dsn=settings.dsn or PROBE_DSN, transport=kept)
+    try:
+        for case in text_cases:
+            sentry_sdk.capture_message(case["input"], level="error")
+        for case in key_cases:
+            with sentry_sdk.new_scope() as scope:
+                scope.set_context("probe", {case["key"]: PROBE_VALUE})
+                sentry_sdk.capture_message(f"key case {case['key']}", level="error")
+        sentry_sdk.flush(timeout=5)
+    finally:
+        sentry.close_sentry()
+    sent = {str(event.get("message")): event for event in kept.events}
+    leaks = [
+        f"{case['input']!r} sent as {sent.get(case['expected'], {}).get('message')!r}"
+        for case in text_cases
+        if case["expected"] not in sent
+    ]
+    for case in key_cases:
+        event = sent.get(f"key case {case['key']}") or {}
+        value = ((event.get("contexts") or {}).get("probe") or {}).get(case["key"])
+        if event and value != _expected_probe(case["rule"], settings):
+            leaks.append(f"key {case['key']!r} sent as {value!r}")
+    return leaks, len(text_cases) + len(key_cases)
+
+
+def _expected_probe(rule: str, settings: Settings) -> str:
+    if rule in ("sensitive", "counter"):
+        return scrubber.FILTERED
+    if rule == "client_address" and (
+        settings.pii_mode == "strict" or not settings.sentry_send_default_pii
+    ):
+        return PROBE_VALUE.replace("203.0.113.9", scrubber.FILTERED)
+    return PROBE_VALUE
+
+
+def _probe_event() -> dict[str, Any]:
+    """A typical event, for timing."""
     return {
-        "message": PROBE_SECRETS["message"],
+        "message": "card 4111 1111 1111 1111 for probe.user@example.com",
         "request": {
-            "url": "https://example.com/login",
-            "data": {"password": PROBE_SECRETS["password"]},
-            "headers": {"X-Api-Key": PROBE_SECRETS["api_key"]},
+            "url": "https://example.com/login?token=probe-token",
+            "data": {"password": "probe-password-1234"},
+            "headers": {"X-Api-Key": "probe-api-key-5678"},
         },
-        "extra": {"note": PROBE_SECRETS["message"]},
         "breadcrumbs": {
             "values": [
                 {"message": f"login {i}", "data": {"step": i}} for i in range(20)
@@ -191,17 +254,12 @@ def _probe_event() -> dict:
     }
 
 
-def _probe_scrubber(settings: Settings) -> list[str]:
-    policy = scrubber.Scrubber(settings.pii_mode, settings.extra_sensitive_keys)
-    event = _probe_event()
-    policy.scrub_event(event)
-    text = json.dumps(event)
-    planted = [PROBE_SECRETS["password"], PROBE_SECRETS["api_key"], "4111", "probe."]
-    return [secret for secret in planted if secret in text]
-
-
 def _time_scrubber(settings: Settings, rounds: int = 50) -> float:
-    policy = scrubber.Scrubber(settings.pii_mode, settings.extra_sensitive_keys)
+    policy = scrubber.Scrubber(
+        settings.pii_mode,
+        settings.extra_sensitive_keys,
+        settings.sentry_send_default_pii,
+    )
     events = [copy.deepcopy(_probe_event()) for _ in range(rounds)]
     started = time.perf_counter()
     for event in events:
