@@ -15,7 +15,8 @@ survive in each output; ours must leak none), and the scrubber's size: its line 
 and the radon complexity grade of every function (when radon is installed:
 ``uv run --with radon python benchmarks/scrubber_benchmark.py``).
 
-Usage: python benchmarks/scrubber_benchmark.py [--runs N] [--pii-mode standard|strict|both]
+Usage: python benchmarks/scrubber_benchmark.py [--runs N]
+       [--pii-mode standard|strict|both]
 """
 
 from __future__ import annotations
@@ -456,7 +457,9 @@ def measure(scrubber: ModuleType, event: dict[str, Any], mode: str, runs: int) -
     print(f"EventScrubber(recursive=True): median {theirs_med:.3f} ms")
     print(f"scrub_event (ours):            median {ours_med:.3f} ms")
     print(f"  first call, nothing remembered: {cold * 1e3:.3f} ms")
-    print(f"ratio ours/EventScrubber:      {ours_med / theirs_med:.2f}x (target <= 1.00x)")
+    print(
+        f"ratio ours/EventScrubber:      {ours_med / theirs_med:.2f}x (target <= 1.00x)"
+    )
     print(f"planted secrets:               {len(expected)}")
     print(f"leaked by EventScrubber:       {len(theirs_leaks)}")
     print(f"leaked by ours:                {len(ours_leaks)}")
@@ -471,7 +474,9 @@ def _blocks(blocks: list[Any]) -> list[Any]:
     found = []
     for block in blocks:
         found.append(block)
-        found += _blocks([*getattr(block, "methods", []), *getattr(block, "closures", [])])
+        found += _blocks(
+            [*getattr(block, "methods", []), *getattr(block, "closures", [])]
+        )
     return found
 
 
@@ -491,7 +496,8 @@ def print_size() -> None:
             f"{block.fullname} {block.complexity}"
         )
     worst = max(grades)
-    print(f"radon grades: {', '.join(f'{g}: {len(n)}' for g, n in sorted(grades.items()))}")
+    counts = ", ".join(f"{grade}: {len(n)}" for grade, n in sorted(grades.items()))
+    print(f"radon grades: {counts}")
     print(f"worst grade:  {worst} (target <= B): {'; '.join(grades[worst])}")
 
 
