@@ -41,19 +41,21 @@ SENSITIVE, COUNTER, TEXT = "sensitive", "counter", "text"  # Key rules' outcomes
 USER_FIELDS = {STANDARD: ("id", "username", "email"), STRICT: ("id",)}
 SHORT_FRAGMENT = 4  # Fragments this short match whole words only: "pin" in "userPin".
 REMEMBERED = 8192  # Texts known clean (and scrubbed source lines) kept at most.
-SHAPE = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ123456789", "abcdefghijklmnopqrstuvwxyz000000000")
-# Fields the SDK fills itself with ids, times, names and paths.
-IDENTITY = frozenset(
-    "event_id timestamp start_timestamp level platform release dist environment type sdk"
-    " modules debug_meta measurements server_name logger transaction_info _meta module"
-    " mechanism thread_id id crashed current main category trace_id span_id parent_span_id"
-    " same_process_as_parent op origin status exclusive_time hash filename abs_path"
-    " function lineno colno in_app package instruction_addr".split()
+SHAPE = str.maketrans(
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZ123456789", "abcdefghijklmnopqrstuvwxyz000000000"
 )
+IDENTITY = frozenset(POLICY["sdk_fields"])  # Filled by the SDK: ids, times, names.
 SOURCE_CONTEXT = frozenset({"pre_context", "context_line", "post_context"})
-REQUEST_FIELDS = frozenset({"url", "method", "query_string", "cookies", "headers", "data", "env"})
+REQUEST_FIELDS = frozenset(
+    {"url", "method", "query_string", "cookies", "headers", "data", "env"}
+)
 # The SDK's lists of items, and the field that holds the SQL of an item's `db.params`.
-ITEMS = {"exception": "", "threads": "", "breadcrumbs": "message", "spans": "description"}
+ITEMS = {
+    "exception": "",
+    "threads": "",
+    "breadcrumbs": "message",
+    "spans": "description",
+}
 
 
 def key_words(key: str) -> list[str]:
@@ -68,18 +70,12 @@ def fragments_matcher(fragments: Iterable[str]) -> Callable[[list[str]], bool]:
     flat = {"".join(key_words(str(fragment))) for fragment in fragments}
     short = frozenset(f for f in flat if len(f) <= SHORT_FRAGMENT)
     long = re.compile("|".join(sorted(flat - short, key=len, reverse=True)) or "(?!)")
-    return lambda words: not short.isdisjoint(words) or bool(long.search("".join(words)))
+    return lambda words: (
+        not short.isdisjoint(words) or bool(long.search("".join(words)))
+    )
 
 
 # --- values -------------------------------------------------------------------------
-
-CHECKS: dict[str, Callable[[str], bool]] = {
-    "luhn": lambda number: luhn_valid(number),
-    "ip_address": lambda text: is_ip_address(text),
-    # 'Bearer abc123def' holds a credential; 'Bearer token' is prose.
-    "credential": lambda text: len(text) >= 8 and not text.isalpha() or len(text) >= 20,
-    "phone_number": lambda text: 8 <= sum(c.isdigit() for c in text) <= 15,
-}
 
 
 def luhn_valid(number: str) -> bool:
@@ -96,6 +92,24 @@ def is_ip_address(text: str) -> bool:
         return False
 
 
+def is_credential(text: str) -> bool:
+    """'Bearer abc123def' holds a credential; 'Bearer token' is prose."""
+    return len(text) >= 20 or (len(text) >= 8 and not text.isalpha())
+
+
+def is_phone_number(text: str) -> bool:
+    return 8 <= sum(character.isdigit() for character in text) <= 15
+
+
+# What a detector's match must pass (the policy's `check`).
+CHECKS: dict[str, Callable[[str], bool]] = {
+    "luhn": luhn_valid,
+    "ip_address": is_ip_address,
+    "credential": is_credential,
+    "phone_number": is_phone_number,
+}
+
+
 def replace(pattern: str, check: str | None = None) -> Callable[[str], str]:
     """Replace each match of `pattern` (its first group, if any) that passes
     `check` with FILTERED."""
@@ -105,24 +119,32 @@ def replace(pattern: str, check: str | None = None) -> Callable[[str], str]:
     def substitute(match: re.Match[str]) -> str:
         if match[group] is None or (check and not CHECKS[check](match[group])):
             return match[0]
-        start, end = match.start(group) - match.start(), match.end(group) - match.start()
+        start, end = (
+            match.start(group) - match.start(),
+            match.end(group) - match.start(),
+        )
         return match[0][:start] + FILTERED + match[0][end:]
 
     return lambda text: compiled.sub(substitute, text)
 
 
-CREDENTIAL_FORMATS = [re.compile(row["pattern"]) for row in POLICY["credential_formats"]]
+CREDENTIAL_FORMATS = [
+    re.compile(row["pattern"]) for row in POLICY["credential_formats"]
+]
 # Where a key gives its value: `key=`, `"key": `, SQL's `key = `, `--key value`; and
 # the value: quoted, an HTTP auth scheme with its credential, or a word.
 KEY_MARK = re.compile(r"[ \t]*[=:][ \t]*|(?<![\w-])(--[A-Za-z][\w-]*)[ \t]+(?=[^\s-])")
 VALUE = re.compile(
-    r"\"([^\"\n]*)\"|'([^'\n]*)'|((?:(?:[Bb]earer|[Bb]asic)[ \t]+)?[^\s&,;\"'<>{}\[\]()]+)"
+    r"\"([^\"\n]*)\"|'([^'\n]*)'"
+    r"|((?:(?:[Bb]earer|[Bb]asic)[ \t]+)?[^\s&,;\"'<>{}\[\]()]+)"
 )
 NOT_KEY = re.compile(r"[^\w.-]+")
 # Query placeholders (`password = %s`) hold no secret; their parameters might.
 PLACEHOLDER = re.compile(r"%s|\?|%\(\w+\)s|:[A-Za-z_]\w*|\$\d+|\{\w*\}|None|null")
 POSITIONAL = re.compile(r"%s|\?|\$(\d+)")
-BOUND = re.compile(r"([\w.]+)[\"'`\]]?\s*(?:=|<>|!=|\blike|\bin\s*\()\s*(%s|\?|\$\d+)", re.I)
+BOUND = re.compile(
+    r"([\w.]+)[\"'`\]]?\s*(?:=|<>|!=|\blike|\bin\s*\()\s*(%s|\?|\$\d+)", re.I
+)
 SQL_INSERT = re.compile(
     r"\bINSERT\s+INTO\s+[\w.\"`]+\s*\(([^()]*)\)\s*VALUES\s*\(([^()]*)\)", re.I
 )
@@ -158,7 +180,7 @@ def scrub_sql_insert(scrubber: "Scrubber", text: str) -> str:
     """Replace the values an INSERT puts in sensitive columns."""
 
     def values(match: re.Match[str]) -> str:
-        columns = [column.strip(" \"`") for column in match[1].split(",")]
+        columns = [column.strip(' "`') for column in match[1].split(",")]
         literals = SQL_LITERAL.findall(match[2])[: len(columns)]
         kept = [
             ("'[Filtered]'" if value.startswith("'") else FILTERED)
@@ -177,15 +199,24 @@ def filter_sql_parameters(scrubber: "Scrubber", statement: Any, data: Any) -> No
     params = data.get("db.params") if isinstance(data, dict) else None
     if not params or not isinstance(params, list) or not isinstance(statement, str):
         return
-    names = {match.start(2): match[1] for match in BOUND.finditer(statement)}
-    insert = SQL_INSERT.search(statement)
-    columns = insert[1].split(",") if insert else []
     rows = params if isinstance(params[0], list) else [params]
-    for position, placeholder in enumerate(POSITIONAL.finditer(statement)):
-        name = names.get(placeholder.start()) or "".join(columns[position : position + 1])
-        index = int(placeholder[1] or position + 1) - 1
-        for row in rows if scrubber.is_sensitive_key(name.strip(" \"`")) else []:
+    for index, name in parameter_names(statement).items():
+        for row in rows if scrubber.is_sensitive_key(name) else []:
             row[index : index + 1] = [FILTERED] * (index < len(row))
+
+
+def parameter_names(statement: str) -> dict[int, str]:
+    """{index of a positional parameter: the column or word it is bound to}."""
+    bound = {match.start(2): match[1] for match in BOUND.finditer(statement)}
+    insert = SQL_INSERT.search(statement)
+    columns = [c.strip(' "`') for c in insert[1].split(",")] if insert else []
+    names = {}
+    for position, placeholder in enumerate(POSITIONAL.finditer(statement)):
+        name = bound.get(placeholder.start()) or "".join(
+            columns[position : position + 1]
+        )
+        names[int(placeholder[1] or position + 1) - 1] = name
+    return names
 
 
 @dataclass(frozen=True)
@@ -226,7 +257,7 @@ PERCENT_ESCAPE = re.compile("%[0-9A-Fa-f]{2}")
 
 
 def percent_decoded(text: str) -> str:
-    """`text` with %XX escapes and '+' (a space in a query) undone; twice encoded too."""
+    """`text` with %XX escapes (twice encoded too) and '+' (a space) undone."""
     decoded = unquote_plus(text)
     return unquote(decoded) if PERCENT_ESCAPE.search(decoded) else decoded
 
@@ -247,37 +278,52 @@ class Strings:
     client: list[tuple[Any, Any]] = field(default_factory=list)
 
 
+Hint = tuple[re.Pattern[str], list[tuple[str, Any]]]
+
+
+def detectors_for(pii_mode: str, hide_client_address: bool) -> list[Detector]:
+    """The detectors of a PII mode, in table order."""
+    modes = {pii_mode, CLIENT_ADDRESS if hide_client_address else ""}
+    return [detector for detector in DETECTORS if detector.modes & modes]
+
+
+def hint_patterns(detectors: list[Detector]) -> list[Hint]:
+    """Each hint, compiled once, with the (detector or decoder, confirm) it serves."""
+    hints: dict[str, list[tuple[str, Any]]] = {h: [(n, None)] for n, h, _ in DECODERS}
+    for detector in detectors:
+        for hint in detector.hints:
+            hints.setdefault(hint, []).append((detector.name, detector.confirm))
+    return [(re.compile(hint), found) for hint, found in hints.items()]
+
+
 class Scrubber:
     """The policy for one PII mode. `scrub_event(event)` scrubs in place and returns
     None, as the SDK's EventScrubber does (an instance can be its `event_scrubber`)."""
 
     def __init__(
-        self, pii_mode: str = STANDARD, extra_keys: Iterable[str] = (), send_default_pii: bool = False
+        self,
+        pii_mode: str = STANDARD,
+        extra_keys: Iterable[str] = (),
+        send_default_pii: bool = False,
     ) -> None:
-        mode = str(pii_mode or STANDARD).strip().lower()
         # An unknown mode is a configuration mistake: fail towards privacy.
-        self.pii_mode = mode if mode in USER_FIELDS else STRICT
+        self.pii_mode = next((m for m in USER_FIELDS if m == pii_mode), STRICT)
         self.strict = self.pii_mode == STRICT
         self.hide_client_address = self.strict or not send_default_pii
-        self.extra_keys = tuple(k.strip() for k in map(str, extra_keys) if k.strip())
+        self.extra_keys = tuple(filter(None, (str(k).strip() for k in extra_keys)))
         keys = POLICY["keys"]
         self._sensitive = fragments_matcher([*SENSITIVE_KEYS, *self.extra_keys])
         self._client = fragments_matcher(keys["client_address"])
-        self._kept = frozenset("_".join(key_words(k)) for k in keys["not_sensitive"])
+        self._kept = frozenset(map("_".join, map(key_words, keys["not_sensitive"])))
         self._counters = frozenset(keys["counters"])
         self._rules: dict[Any, str] = {}
         self._clean: dict[str, None] = {}  # Texts known to hold nothing to scrub.
         self._lines: dict[str, str] = {}  # Source lines (static code), scrubbed.
-        modes = {self.pii_mode} | ({CLIENT_ADDRESS} if self.hide_client_address else set())
-        self.detectors = [d for d in DETECTORS if d.modes & modes]
+        self.detectors = detectors_for(self.pii_mode, self.hide_client_address)
         self._names = frozenset(d.name for d in self.detectors)
+        self._hints = hint_patterns(self.detectors)
         self.user_fields = USER_FIELDS[self.pii_mode]
         self.user_fields += () if self.hide_client_address else ("ip_address",)
-        hints: dict[str, list[tuple[str, Any]]] = {h: [(n, None)] for n, h, _ in DECODERS}
-        for d in self.detectors:
-            for hint in d.hints:
-                hints.setdefault(hint, []).append((d.name, d.confirm))
-        self._hints = [(re.compile(hint), found) for hint, found in hints.items()]
 
     def key_rule(self, key: Any) -> str:
         """SENSITIVE, COUNTER, CLIENT_ADDRESS or TEXT (searched like any string)."""
@@ -318,7 +364,9 @@ class Scrubber:
         if len(self._clean) > REMEMBERED:
             self._clean.clear()
         for index, text in enumerate(texts):
-            scrubbed = self._scrub_flagged(text, flagged[index]) if index in flagged else text
+            scrubbed = (
+                self._scrub_flagged(text, flagged[index]) if index in flagged else text
+            )
             if scrubbed == text:
                 self._clean[text] = None
             container, key = strings.refs[index]
@@ -343,7 +391,9 @@ class Scrubber:
         try:
             for name, _, decode in DECODERS:
                 decoded = decode(text) if name in names else text
-                scrubbed = self._detect(decoded, self._names) if decoded != text else text
+                scrubbed = (
+                    self._detect(decoded, self._names) if decoded != text else text
+                )
                 if scrubbed != decoded:
                     return scrubbed
             return self._detect(text, names)
@@ -394,23 +444,34 @@ class Scrubber:
         """Exceptions, threads, frames, breadcrumbs, spans; `statement`: the field
         that may hold the SQL of an item's `db.params`."""
         values = items.get("values") if isinstance(items, dict) else items
-        for item in [v for v in values if isinstance(v, dict)] if isinstance(values, list) else []:
-            filter_sql_parameters(self, item.get(statement), item.get("data"))
-            if self.strict:
-                item.pop("vars", None)
-            for key in item.keys() - IDENTITY:
-                if key == "stacktrace" and isinstance(item[key], dict):
-                    self._scrub_items(item[key].get("frames"), "", strings)
-                elif key in SOURCE_CONTEXT:
-                    lines = item[key]
-                    is_list = isinstance(lines, list)
-                    item[key] = [*map(self._source_line, lines)] if is_list else self._source_line(lines)
-                else:
-                    self._visit(item, key, self.key_rule(key), strings, False)
+        for item in values if isinstance(values, list) else []:
+            if isinstance(item, dict):
+                filter_sql_parameters(self, item.get(statement), item.get("data"))
+                if self.strict:
+                    item.pop("vars", None)
+                for key in item.keys() - IDENTITY:
+                    self._scrub_item_field(item, key, strings)
+
+    def _scrub_item_field(
+        self, item: dict[str, Any], key: str, strings: Strings
+    ) -> None:
+        value = item[key]
+        if key == "stacktrace" and isinstance(value, dict):
+            self._scrub_items(value.get("frames"), "", strings)
+        elif key in SOURCE_CONTEXT and isinstance(value, list):
+            item[key] = [self._source_line(line) for line in value]
+        elif key in SOURCE_CONTEXT:
+            item[key] = self._source_line(value)
+        else:
+            self._visit(item, key, self.key_rule(key), strings, False)
 
     def _scrub_user(self, event: dict[str, Any]) -> None:
         user = event["user"] if isinstance(event["user"], dict) else {}
-        kept = {name: user[name] for name in self.user_fields if is_identifier(user.get(name))}
+        kept = {
+            name: user[name]
+            for name in self.user_fields
+            if is_identifier(user.get(name))
+        }
         if self.strict and isinstance(kept.get("id"), str):
             kept["id"] = self.scrub_text(kept["id"])
         event["user"] = kept
@@ -418,39 +479,51 @@ class Scrubber:
             del event["user"]
 
     def _walk(self, node: Any, strings: Strings, client: bool) -> None:
-        """Apply the key rules to a dict or list and all it holds; collect its strings."""
-        if isinstance(node, dict):
-            for key, value in node.items():
-                rule = self._rules.get(key) or self.key_rule(key)
-                if rule is TEXT and isinstance(value, str) and not client:
-                    if value not in self._clean:  # The usual case, inline.
-                        strings.refs.append((node, key))
-                else:
-                    self._visit(node, key, rule, strings, client)
-        elif is_pair(node):
+        """Apply the key rules to a dict or list and what it holds; collect strings."""
+        if not isinstance(node, dict):
+            self._walk_list(node, strings, client)
+            return
+        for key, value in node.items():
+            rule = self._rules.get(key) or self.key_rule(key)
+            if rule is TEXT and isinstance(value, str) and not client:
+                if value not in self._clean:  # The usual case, inline.
+                    strings.refs.append((node, key))
+            else:
+                self._visit(node, key, rule, strings, client)
+
+    def _walk_list(self, node: list[Any], strings: Strings, client: bool) -> None:
+        """A [name, value] pair takes the rule of its name; in an argument list,
+        `--password VALUE` hides VALUE."""
+        if is_pair(node):
             self._visit(node, 0, TEXT, strings, client)
             self._visit(node, 1, self.key_rule(node[0]), strings, client)
-        else:  # A list; in an argument list, `--password VALUE` hides VALUE.
-            for index in range(len(node)):
-                option = node[index - 1] if index else None
-                is_option = isinstance(option, str) and option.startswith("--")
-                rule = self.key_rule(option) if is_option else TEXT
-                self._visit(node, index, rule, strings, client)
+            return
+        for index in range(len(node)):
+            option = node[index - 1] if index else None
+            is_option = isinstance(option, str) and option.startswith("--")
+            rule = self.key_rule(option) if is_option else TEXT
+            self._visit(node, index, rule, strings, client)
 
-    def _visit(self, node: Any, key: Any, rule: str, strings: Strings, client: bool) -> None:
+    def _collect(self, node: Any, key: Any, strings: Strings, client: bool) -> None:
+        if client:
+            strings.client.append((node, key))
+        if client or node[key] not in self._clean:
+            strings.refs.append((node, key))
+
+    def _visit(
+        self, node: Any, key: Any, rule: str, strings: Strings, client: bool
+    ) -> None:
         """Apply `rule` to `node[key]`."""
         value, client = node[key], client or rule is CLIENT_ADDRESS
         if rule is SENSITIVE or rule is COUNTER:
             node[key] = FILTERED if replaces(rule, value) else value
         elif isinstance(value, (dict, list)):
             self._walk(value, strings, client)
-        elif not isinstance(value, str):
+        elif isinstance(value, str):
+            self._collect(node, key, strings, client)
+        elif is_foreign(value):
             node[key] = json_value(value)
-            if isinstance(node[key], (str, list)):
-                self._visit(node, key, rule, strings, client)
-        elif value not in self._clean or client:
-            strings.refs.append((node, key))
-            strings.client += [(node, key)] if client else []
+            self._visit(node, key, rule, strings, client)
 
 
 def replaces(rule: str, value: Any) -> bool:
@@ -458,7 +531,9 @@ def replaces(rule: str, value: Any) -> bool:
     under a counter ('input_tokens')."""
     if rule not in (SENSITIVE, COUNTER) or value is None or isinstance(value, bool):
         return False
-    if isinstance(value, str) and (value in ("", FILTERED) or PLACEHOLDER.fullmatch(value)):
+    if isinstance(value, str) and (
+        value in ("", FILTERED) or PLACEHOLDER.fullmatch(value)
+    ):
         return False
     return rule == SENSITIVE or not is_number(value)
 
@@ -478,16 +553,23 @@ def is_pair(node: list[Any]) -> bool:
     return len(node) == 2 and isinstance(node[0], str) and " " not in node[0]
 
 
+def is_foreign(value: Any) -> bool:
+    """Not a JSON value, or an integer long enough to be a card number."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return 10**12 <= abs(value) < 10**19
+    return value is not None and not isinstance(value, (bool, float))
+
+
 def json_value(value: Any) -> Any:
-    """A value that is not JSON made one: bytes and objects as text, tuples and sets as
-    lists, an integer card number filtered."""
+    """A foreign value made JSON: bytes and objects as text, tuples and sets as lists,
+    an integer as text (filtered if a card number)."""
     if isinstance(value, (bytes, bytearray)):
         return value.decode("utf-8", "replace")
     if isinstance(value, (tuple, set, frozenset)):
         return list(value)
-    if isinstance(value, int) and 10**12 <= abs(value) < 10**19 and luhn_valid(str(value)):
-        return FILTERED
-    return value if value is None or isinstance(value, (int, float)) else repr(value)
+    if isinstance(value, int):
+        return FILTERED if luhn_valid(str(value)) else str(value)
+    return repr(value)
 
 
 DETECTORS_BY_NAME = {detector.name: detector for detector in DETECTORS}
@@ -498,7 +580,9 @@ _configured: list[Scrubber] = []
 
 
 def configure(
-    pii_mode: str = STANDARD, extra_keys: Iterable[str] = (), send_default_pii: bool = False
+    pii_mode: str = STANDARD,
+    extra_keys: Iterable[str] = (),
+    send_default_pii: bool = False,
 ) -> Scrubber:
     """Set the policy of `scrub_event` and `scrub_text` (SENTRY_PII_MODE,
     SENTRY_EXTRA_SENSITIVE_KEYS, SENTRY_SEND_DEFAULT_PII); call it again after
