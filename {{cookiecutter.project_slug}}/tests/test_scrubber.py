@@ -50,7 +50,7 @@ def error_event(**parts: Any) -> dict[str, Any]:
     return {
         "event_id": "9ec79c33ec9942ab8353589fcb2e04dc",
         "level": "error",
-        "release": "acme_service@0.1.0+abc1234",
+        "release": "{{ cookiecutter.project_slug }}@0.1.0+abc1234",
         "transaction": "/api/v1/users/{id}",
         "exception": {
             "values": [
@@ -122,7 +122,9 @@ def test_keys_are_scrubbed_in_every_part() -> None:
         contexts={"payment": {"stripe_secret_key": secret, "amount": "100.50"}},
         extra={"settings": {"nested": [{"db_password": secret}]}},
         tags={"api_token": secret, "region": "eu-west-1"},
-        breadcrumbs={"values": [{"category": "http", "data": {"Authorization": secret}}]},
+        breadcrumbs={
+            "values": [{"category": "http", "data": {"Authorization": secret}}]
+        },
         spans=[{"op": "db", "description": "SELECT 1", "data": {"token": secret}}],
     )
     event["exception"]["values"][0]["stacktrace"]["frames"][0]["vars"] = {
@@ -153,7 +155,9 @@ def test_extra_keys_and_sensitive_keys_extend_the_rules(
     assert Scrubber(extra_keys=["tenant_code"]).scrub_text("tenant_code=t-9 ok") == (
         f"tenant_code={F} ok"
     )
-    monkeypatch.setattr(scrubber, "SENSITIVE_KEYS", [*scrubber.SENSITIVE_KEYS, "pepper"])
+    monkeypatch.setattr(
+        scrubber, "SENSITIVE_KEYS", [*scrubber.SENSITIVE_KEYS, "pepper"]
+    )
     scrubber.configure()
     event = scrubber.scrub_event({"extra": {"pepper_value": "abc", "x": "y"}}, {})
     assert event["extra"] == {"pepper_value": F, "x": "y"}
@@ -199,14 +203,17 @@ def test_values_are_scrubbed_in_every_part() -> None:
         assert secret not in text
     assert event["request"]["cookies"] == f"sessionid={F}; theme=dark"
     assert event["transaction"] == "/api/v1/users/{id}"
-    assert event["release"] == "acme_service@0.1.0+abc1234"
+    assert event["release"] == "{{ cookiecutter.project_slug }}@0.1.0+abc1234"
 
 
 def test_encoded_values_in_breadcrumbs_are_decoded() -> None:
     crumbs = [
         {
             "category": "httplib",
-            "data": {"url": "https://pay.example.com/v1", "http.query": "cc=4111+1111+1111+1111"},
+            "data": {
+                "url": "https://pay.example.com/v1",
+                "http.query": "cc=4111+1111+1111+1111",
+            },
         },
         {
             "category": "uvicorn.access",
@@ -248,23 +255,34 @@ def test_sql_parameters_bound_to_sensitive_names_are_filtered() -> None:
 
 @pytest.mark.parametrize(
     "header",
-    ["X-Forwarded-For", "Forwarded", "X-Real-IP", "CF-Connecting-IP", "True-Client-IP"]
-    + ["Fastly-Client-IP", "X-Client-IP", "X-Cluster-Client-IP"],
+    [
+        *("X-Forwarded-For", "Forwarded", "X-Real-IP", "CF-Connecting-IP"),
+        *("True-Client-IP", "Fastly-Client-IP", "X-Client-IP", "X-Cluster-Client-IP"),
+    ],
 )
 def test_client_address_headers(header: str) -> None:
     request = {"headers": {header: "for=203.0.113.7, 2001:db8::1", "Host": "api.io"}}
     event = scrubbed({"request": copy.deepcopy(request)})
     assert event["request"]["headers"] == {header: f"for={F}, {F}", "Host": "api.io"}
-    kept = scrubbed({"request": copy.deepcopy(request)}, Scrubber(send_default_pii=True))
+    kept = scrubbed(
+        {"request": copy.deepcopy(request)}, Scrubber(send_default_pii=True)
+    )
     assert kept["request"] == request
 
 
 def test_client_addresses_in_frame_variables_and_env() -> None:
-    scope = {"type": "http", "client": ["203.0.113.7", 54321], "server": ["10.0.0.2", 80]}
+    scope = {
+        "type": "http",
+        "client": ["203.0.113.7", 54321],
+        "server": ["10.0.0.2", 80],
+    }
     event = error_event(request={"env": {"REMOTE_ADDR": "203.0.113.7"}})
     event["exception"]["values"][0]["stacktrace"]["frames"][0]["vars"] = {
         "scope": scope,
-        "environ": {"REMOTE_ADDR": "203.0.113.7", "HTTP_CF_CONNECTING_IP": "198.51.100.4"},
+        "environ": {
+            "REMOTE_ADDR": "203.0.113.7",
+            "HTTP_CF_CONNECTING_IP": "198.51.100.4",
+        },
     }
     event = scrubbed(event)
     local_vars = event["exception"]["values"][0]["stacktrace"]["frames"][0]["vars"]
@@ -280,7 +298,7 @@ def test_client_addresses_in_frame_variables_and_env() -> None:
         "/api/v1/users/{id}",
         "550e8400-e29b-41d4-a716-446655440000",
         "version 1.4.2 (build 20240115)",
-        "<acme_service.models.Order object at 0x7f3a2b1c9d40>",
+        "<{{ cookiecutter.project_slug }}.models.Order object at 0x7f3a2b1c9d40>",
         "Order(id=12, status='paid', total=Decimal('19.99'))",
         "ValueError: invalid literal for int() with base 10: 'abc'",
         "could not connect to 10.0.0.5:5432",  # Standard mode: a server's address.
@@ -380,7 +398,9 @@ def _capture(transport: CapturingTransport) -> dict[str, Any]:
     return event
 
 
-def test_nothing_sensitive_leaves_through_the_sdk(transport: CapturingTransport) -> None:
+def test_nothing_sensitive_leaves_through_the_sdk(
+    transport: CapturingTransport,
+) -> None:
     event = _capture(transport)
     text = dump(event)
     for secret in ("hunter2", "alice@example.com", "abcdef123456"):
@@ -424,11 +444,17 @@ def test_pii_switch_keeps_local_variables_off_when_asked(pii_on: Any) -> None:
     transport = pii_on(SENTRY_INCLUDE_LOCAL_VARIABLES="false")
     frames = _capture(transport)["exception"]["values"][0]["stacktrace"]["frames"]
     assert all("vars" not in frame for frame in frames)
+{%- if cookiecutter.framework == "django" %}
 
 
 def test_pii_switch_still_scrubs_and_sends_no_sql_parameters(
-    pii_on: Any{% if cookiecutter.framework == "django" %}, db: None{% endif %}
+    pii_on: Any, db: None
 ) -> None:
+{%- else %}
+
+
+def test_pii_switch_still_scrubs_and_sends_no_sql_parameters(pii_on: Any) -> None:
+{%- endif %}
     transport = pii_on()
     with sentry_sdk.start_transaction(name="pii-sql", op="test"):
 {%- if cookiecutter.framework == "django" %}

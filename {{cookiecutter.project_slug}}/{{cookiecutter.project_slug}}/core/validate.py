@@ -204,35 +204,39 @@ def _probe_scrubber(settings: Settings) -> tuple[list[str], int]:
     key_cases = scrubber.POLICY["key_cases"]
     sentry.init_sentry(dsn=settings.dsn or PROBE_DSN, transport=kept)
     try:
-        for case in text_cases:
-            sentry_sdk.capture_message(case["input"], level="error")
-        for case in key_cases:
-            with sentry_sdk.new_scope() as scope:
-                scope.set_context("probe", {case["key"]: PROBE_VALUE})
-                sentry_sdk.capture_message(f"key case {case['key']}", level="error")
+        for index, case in enumerate(text_cases):
+            _probe(f"text-{index}", case["input"], {})
+        for index, case in enumerate(key_cases):
+            _probe(f"key-{index}", "key case", {case["key"]: PROBE_VALUE})
         sentry_sdk.flush(timeout=5)
     finally:
         sentry.close_sentry()
-    sent = {str(event.get("message")): event for event in kept.events}
-    leaks = [
-        f"{case['input']!r} sent as {sent.get(case['expected'], {}).get('message')!r}"
-        for case in text_cases
-        if case["expected"] not in sent
-    ]
-    for case in key_cases:
-        event = sent.get(f"key case {case['key']}") or {}
-        value = ((event.get("contexts") or {}).get("probe") or {}).get(case["key"])
-        if event and value != _expected_probe(case["rule"], settings):
-            leaks.append(f"key {case['key']!r} sent as {value!r}")
+    sent = {(event.get("tags") or {}).get("probe"): event for event in kept.events}
+    leaks = []
+    for index, case in enumerate(text_cases):
+        message = sent.get(f"text-{index}", {}).get("message")
+        if message != case["expected"]:
+            leaks.append(f"{case['input']!r} sent as {message!r}")
+    for index, case in enumerate(key_cases):
+        context = sent.get(f"key-{index}", {}).get("contexts", {}).get("probe", {})
+        if context.get(case["key"]) != _expected_probe(case["rule"], settings):
+            leaks.append(f"key {case['key']!r} sent as {context.get(case['key'])!r}")
     return leaks, len(text_cases) + len(key_cases)
 
 
+def _probe(name: str, message: str, context: dict[str, str]) -> None:
+    with sentry_sdk.new_scope() as scope:
+        scope.set_tag("probe", name)
+        scope.set_context("probe", context)
+        sentry_sdk.capture_message(message, level="error")
+
+
 def _expected_probe(rule: str, settings: Settings) -> str:
+    """What the probe value under a key case must become."""
     if rule in ("sensitive", "counter"):
         return scrubber.FILTERED
-    if rule == "client_address" and (
-        settings.pii_mode == "strict" or not settings.sentry_send_default_pii
-    ):
+    strict = settings.pii_mode == "strict"
+    if strict or (rule == "client_address" and not settings.sentry_send_default_pii):
         return PROBE_VALUE.replace("203.0.113.9", scrubber.FILTERED)
     return PROBE_VALUE
 
