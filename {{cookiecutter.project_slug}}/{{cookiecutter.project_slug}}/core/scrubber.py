@@ -272,10 +272,11 @@ DECODERS = [("percent_encoding", "%[0a-f][0a-f]", percent_decoded)]
 @dataclass
 class Strings:
     """An event's strings to search, as (container, key); `client`: every string that
-    may hold the client's address."""
+    may hold the client's address; `source`: new lines of source code, as they were."""
 
     refs: list[tuple[Any, Any]] = field(default_factory=list)
     client: list[tuple[Any, Any]] = field(default_factory=list)
+    source: list[tuple[Any, Any, str]] = field(default_factory=list)
 
 
 Hint = tuple[re.Pattern[str], list[tuple[str, Any]]]
@@ -406,13 +407,14 @@ class Scrubber:
                 text = detector.scrub(self, text)
         return text
 
-    def _source_line(self, line: Any) -> Any:
-        """A line of source code, scrubbed once: static code, whatever it holds."""
-        if line not in self._lines:
-            if len(self._lines) > REMEMBERED:
-                self._lines.clear()
-            self._lines[line] = self.scrub_text(line)
-        return self._lines[line]
+    def _source_line(self, lines: Any, key: Any, strings: Strings) -> None:
+        """A line of source code is static: scrubbed once, whatever it holds."""
+        line = lines[key]
+        if line in self._lines:
+            lines[key] = self._lines[line]
+        elif isinstance(line, str):
+            strings.refs.append((lines, key))
+            strings.source.append((lines, key, line))
 
     # --- the event ------------------------------------------------------------------
 
@@ -420,13 +422,18 @@ class Scrubber:
         """Scrub `event` in place; a part that fails to scrub is dropped."""
         strings = Strings()
         for name in list(event) if isinstance(event, dict) else []:
-            marks = len(strings.refs), len(strings.client)
+            marks = len(strings.refs), len(strings.client), len(strings.source)
             try:
                 self._scrub_part(event, name, strings)
             except Exception:
                 event.pop(name, None)
                 del strings.refs[marks[0] :], strings.client[marks[1] :]
+                del strings.source[marks[2] :]
         self._scrub_strings(strings)
+        if len(self._lines) > REMEMBERED:
+            self._lines.clear()
+        for lines, key, line in strings.source:
+            self._lines[line] = lines[key]
 
     def _scrub_part(self, event: dict[str, Any], name: str, strings: Strings) -> None:
         if name in ITEMS:
@@ -459,9 +466,10 @@ class Scrubber:
         if key == "stacktrace" and isinstance(value, dict):
             self._scrub_items(value.get("frames"), "", strings)
         elif key in SOURCE_CONTEXT and isinstance(value, list):
-            item[key] = [self._source_line(line) for line in value]
+            for index in range(len(value)):
+                self._source_line(value, index, strings)
         elif key in SOURCE_CONTEXT:
-            item[key] = self._source_line(value)
+            self._source_line(item, key, strings)
         else:
             self._visit(item, key, self.key_rule(key), strings, False)
 
