@@ -142,9 +142,7 @@ NOT_KEY = re.compile(r"[^\w.-]+")
 # Query placeholders (`password = %s`) hold no secret; their parameters might.
 PLACEHOLDER = re.compile(r"%s|\?|%\(\w+\)s|:[A-Za-z_]\w*|\$\d+|\{\w*\}|None|null")
 POSITIONAL = re.compile(r"%s|\?|\$(\d+)")
-BOUND = re.compile(
-    r"([\w.]+)[\"'`\]]?\s*(?:=|<>|!=|\blike|\bin\s*\()\s*(%s|\?|\$\d+)", re.I
-)
+OPERATOR = re.compile(r"(?:=|<>|!=|\blike|\bin\s*\()\s*$", re.IGNORECASE)
 SQL_INSERT = re.compile(
     r"\bINSERT\s+INTO\s+[\w.\"`]+\s*\(([^()]*)\)\s*VALUES\s*\(([^()]*)\)", re.I
 )
@@ -207,14 +205,14 @@ def filter_sql_parameters(scrubber: "Scrubber", statement: Any, data: Any) -> No
 
 def parameter_names(statement: str) -> dict[int, str]:
     """{index of a positional parameter: the column or word it is bound to}."""
-    bound = {match.start(2): match[1] for match in BOUND.finditer(statement)}
     insert = SQL_INSERT.search(statement)
     columns = [c.strip(' "`') for c in insert[1].split(",")] if insert else []
     names = {}
     for position, placeholder in enumerate(POSITIONAL.finditer(statement)):
-        name = bound.get(placeholder.start()) or "".join(
-            columns[position : position + 1]
-        )
+        before = statement[max(0, placeholder.start() - 80) : placeholder.start()]
+        operator = OPERATOR.search(before)
+        name = key_before(before, operator.start()) if operator else ""
+        name = name or "".join(columns[position : position + 1])
         names[int(placeholder[1] or position + 1) - 1] = name
     return names
 
