@@ -373,6 +373,30 @@ def test_dockerfile_hadolint(project: Path, combo: Combo) -> None:
     expect_success(result)
 
 
+def test_frontend_image_context(project: Path, combo: Combo) -> None:
+    """The frontend image builds from the context compose gives it (the project's root,
+    for the scrubbing policy it shares with the backend): every file its Dockerfile
+    copies is there, and its .dockerignore lets it in."""
+    if combo.answer("frontend") == "none":
+        return
+    compose = yaml.safe_load((project / "docker-compose.prod.yml").read_text())
+    build = compose["services"]["frontend"]["build"]
+    context = project / build["context"]
+    dockerfile = context / build["dockerfile"]
+    ignore = Path(f"{dockerfile}.dockerignore").read_text().splitlines()
+    allowed = [line[1:] for line in ignore if line.startswith("!")]
+    copied = [
+        source
+        for line in dockerfile.read_text().splitlines()
+        if line.startswith("COPY ") and "--from" not in line
+        for source in line.split()[1:-1]
+    ]
+    assert any("scrubbing_policy.json" in source for source in copied), copied
+    for source in copied:
+        assert (context / source).exists(), f"{source} is not in the build context"
+        assert any(source.startswith(entry) for entry in allowed), source
+
+
 # --- generated secrets -------------------------------------------------------
 
 # The generated dev secrets live in .env alone: the files in git name them without

@@ -59,6 +59,15 @@ def running_node() -> tuple[int, int]:
     return int(major), int(minor)
 
 
+def copy_frontend(project: Path, target: Path) -> Path:
+    """Copy the frontend, and the scrubbing policy it shares with the backend (same
+    layout), into `target`; return the frontend's copy."""
+    policy = next(project.glob("*/core/scrubbing_policy.json")).relative_to(project)
+    (target / policy).parent.mkdir(parents=True)
+    shutil.copy2(project / policy, target / policy)
+    return Path(shutil.copytree(project / "frontend", target / "frontend"))
+
+
 @pytest.mark.parametrize("combo", COMBOS, ids=[combo.id for combo in COMBOS])
 def test_frontend_installs_tests_and_builds(
     combo: Combo,
@@ -70,7 +79,7 @@ def test_frontend_installs_tests_and_builds(
     commands = readme_commands(project, "Frontend")
     assert commands[0] == "cd frontend", commands
     assert {"npm ci", "npm test"} <= set(commands), commands
-    frontend = shutil.copytree(project / "frontend", tmp_path / "frontend")
+    frontend = copy_frontend(project, tmp_path)
     # On the Node the README names: a fresh install then prints no warning at all
     # (no EBADENGINE, no deprecated package).
     named, minimum_major, minimum_minor = readme_node(project / "README.md")
@@ -110,7 +119,7 @@ def test_bad_sentry_setting_stops_the_build(
 ) -> None:
     """One clear message naming the variable, and no dist/."""
     combo = make_combo(frontend=FRONTENDS[0])
-    frontend = shutil.copytree(bake_combo(combo).path() / "frontend", tmp_path / "fe")
+    frontend = copy_frontend(bake_combo(combo).path(), tmp_path)
     npm_run(frontend, "ci")
     result = run(
         [npm(), "exec", "--", "vite", "build"],

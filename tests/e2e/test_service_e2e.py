@@ -17,7 +17,16 @@ import pytest
 
 from tests.e2e.bugsink import Bugsink
 from tests.e2e.client import sign_up
-from tests.e2e.planted import CARD, EMAIL, JWT, PLANTED, secrets_found
+from tests.e2e.planted import (
+    CARD,
+    EMAIL,
+    JWT,
+    PLANTED,
+    PLANTED_HEADERS,
+    PLANTED_PARAMS,
+    planted_message,
+    secrets_found,
+)
 from tests.e2e.recorder import Item, Recorder
 from tests.e2e.service import Service
 from tests.helpers.combos import DEFAULT_SLUG
@@ -57,13 +66,18 @@ def failed_request(
     user_id, token = sign_up(client, framework, USER)
     response = client.post(
         ERROR_PATH,
-        params={"api_key": PLANTED["api_key query"], "token": PLANTED["token query"]},
+        params={
+            "api_key": PLANTED["api_key query"],
+            "token": PLANTED["token query"],
+            **PLANTED_PARAMS,
+        },
         json={
             "error_type": "exception",
-            "message": f"{SECRET_MESSAGE} {marker(framework)}",
+            "message": planted_message(f"{SECRET_MESSAGE} {marker(framework)}"),
             "password": PLANTED["body password"],
         },
         headers={
+            **PLANTED_HEADERS,
             "Authorization": f"Bearer {token}",
             "X-Api-Key": PLANTED["X-Api-Key header"],
             "Cookie": f"sessionid={PLANTED['session cookie']}",

@@ -27,7 +27,16 @@ import pytest
 
 from tests.e2e.bugsink import Bugsink
 from tests.e2e.client import graphql, sign_up
-from tests.e2e.planted import CARD, EMAIL, JWT, PLANTED, secrets_found
+from tests.e2e.planted import (
+    CARD,
+    EMAIL,
+    JWT,
+    PLANTED,
+    PLANTED_HEADERS,
+    PLANTED_PARAMS,
+    planted_message,
+    secrets_found,
+)
 from tests.e2e.recorder import Item, Recorder
 from tests.e2e.stack import Stack, start_stack
 from tests.helpers.combos import Combo, framework_worker_combos
@@ -178,14 +187,16 @@ def _drive(
             params={
                 "api_key": PLANTED["api_key query"],
                 "token": PLANTED["token query"],
+                **PLANTED_PARAMS,
             },
             json={
                 "error_type": category,
-                "message": drive.message(category),
+                "message": planted_message(drive.message(category)),
                 "password": PLANTED["body password"],
             },
             headers={
                 **auth,
+                **PLANTED_HEADERS,
                 "X-Api-Key": PLANTED["X-Api-Key header"],
                 "Cookie": f"sessionid={PLANTED['session cookie']}",
             },

@@ -62,7 +62,8 @@ export default defineConfig(({ mode }) => {
     define: { "import.meta.env.VITE_SENTRY_RELEASE": JSON.stringify(releaseName) },
     // The SDK with replay is about 250 kB of the bundle; the default 500 kB limit would warn on every build.
     build: { sourcemap: uploadSourceMaps ? "hidden" : false, chunkSizeWarningLimit: 1000 },
-    server: { proxy },
+    // The scrubbing policy is shared with the backend: src/sentry/scrubber.ts imports it from there.
+    server: { proxy, fs: { allow: [".", `../${PROJECT_SLUG}/core/scrubbing_policy.json`] } },
     preview: { proxy },
     test: { environment: "happy-dom" },
   };

@@ -1,49 +1,29 @@
-"""The event scrubber: keys, value patterns, PII modes, robustness, the real SDK."""
+"""The event scrubber, through its public API: the shared cases (the browser's tests
+run the same ones), every kind of value in every part of an event, the PII modes and
+the PII switch, robustness, and the scrubber the SDK really runs."""
 
 import copy
-import importlib
 import json
 from typing import Any
 
 import pytest
 import sentry_sdk
-from sentry_sdk.envelope import Envelope
-from sentry_sdk.scrubber import DEFAULT_DENYLIST, DEFAULT_PII_DENYLIST, EventScrubber
-from sentry_sdk.transport import Transport
+from sentry_sdk.scrubber import DEFAULT_DENYLIST, DEFAULT_PII_DENYLIST
 
 from {{ cookiecutter.project_slug }}.core import scrubber
+from {{ cookiecutter.project_slug }}.core.scrubber import FILTERED as F
+from {{ cookiecutter.project_slug }}.core.scrubber import POLICY, Scrubber
 
-F = "[Filtered]"
+from .conftest import CapturingTransport
+
 JWT = (
     "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0."
     "dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U"
 )
-PEM = (
-    "-----BEGIN RSA PRIVATE KEY-----\nMIIEpAIBAAKCAQEAu1SU1LfVLPHCozMxH2Mo\n"
-    "-----END RSA PRIVATE KEY-----"
-)
 
 
-@pytest.fixture(autouse=True)
-def default_scrubber() -> None:
-    scrubber.configure()
-
-
-def _settings_module() -> Any:
-    return importlib.import_module(f"{scrubber.__package__}.settings")
-
-
-def standard() -> scrubber.Scrubber:
-    return scrubber.Scrubber(pii_mode="standard")
-
-
-def strict() -> scrubber.Scrubber:
-    return scrubber.Scrubber(pii_mode="strict")
-
-
-def scrubbed(event: dict[str, Any], scrub: scrubber.Scrubber | None = None) -> Any:
-    scrub = scrub or standard()
-    scrub.scrub_event(event)  # In place, like EventScrubber.
+def scrubbed(event: dict[str, Any], policy: Scrubber | None = None) -> Any:
+    assert (policy or Scrubber()).scrub_event(event) is None  # In place.
     return event
 
 
@@ -51,29 +31,26 @@ def dump(event: Any) -> str:
     return json.dumps(event, default=repr)
 
 
-def frame(local_vars: dict[str, Any], **extra: Any) -> dict[str, Any]:
+def frame(local_vars: dict[str, Any]) -> dict[str, Any]:
     return {
         "filename": "app/payments.py",
         "abs_path": "/srv/app/payments.py",
         "function": "charge",
         "module": "app.payments",
         "lineno": 42,
-        "pre_context": ["def charge(order):", "    total = order.total"],
+        "pre_context": ["API_KEY = 'sk_live_4eC39HqLyjWDarjtT1zdp7dc'"],
         "context_line": "    raise PaymentError(order.id)",
         "post_context": [""],
         "in_app": True,
         "vars": local_vars,
-        **extra,
     }
 
 
-def error_event(**sections: Any) -> dict[str, Any]:
+def error_event(**parts: Any) -> dict[str, Any]:
     return {
         "event_id": "9ec79c33ec9942ab8353589fcb2e04dc",
         "level": "error",
-        "platform": "python",
-        "release": "acme_service@0.1.0+abc1234",
-        "environment": "production",
+        "release": "{{ cookiecutter.project_slug }}@0.1.0+abc1234",
         "transaction": "/api/v1/users/{id}",
         "exception": {
             "values": [
@@ -84,96 +61,69 @@ def error_event(**sections: Any) -> dict[str, Any]:
                 }
             ]
         },
-        **sections,
+        **parts,
     }
 
 
-# --- keys --------------------------------------------------------------------------
+# --- the shared cases -----------------------------------------------------------------
+
+
+def _text_cases(mode: str) -> list[Any]:
+    return [
+        pytest.param(case["input"], case["expected"], id=case["input"][:60])
+        for case in POLICY["text_cases"]
+        if case["mode"] in ("both", mode)
+    ]
+
+
+@pytest.mark.parametrize(("text", "expected"), _text_cases("standard"))
+def test_shared_text_cases_standard(text: str, expected: str) -> None:
+    assert Scrubber("standard").scrub_text(text) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), _text_cases("strict"))
+def test_shared_text_cases_strict(text: str, expected: str) -> None:
+    assert Scrubber("strict").scrub_text(text) == expected
 
 
 @pytest.mark.parametrize(
-    "key",
-    [
-        "password",
-        "db_password",
-        "DB_PASSWORD",
-        "X-Api-Key",
-        "x_api_key",
-        "apiKey",
-        "HTTP_AUTHORIZATION",
-        "Authorization",
-        "accessToken",
-        "refresh_token",
-        "client_secret",
-        "sessionid",
-        "PHPSESSID",
-        "csrftoken",
-        "X-CSRF-Token",
-        "private_key",
-        "aws_secret_access_key",
-        "credentials",
-        "jwt",
-        "user_ssn",
-        "card_number",
-        "creditCardNumber",
-        "cvv",
-        "userPin",
-        "x_auth",
-        "auth",
-        "Cookie",
-        "set-cookie",
-    ],
+    ("key", "rule"), [(case["key"], case["rule"]) for case in POLICY["key_cases"]]
 )
-def test_sensitive_keys_match_by_substring_case_insensitively(key: str) -> None:
-    event = scrubbed({"extra": {key: "s3cr3t-value", "other": "kept value"}})
-    assert event["extra"] == {key: F, "other": "kept value"}
+def test_shared_key_cases(key: str, rule: str) -> None:
+    assert Scrubber().key_rule(key) == rule
 
 
-@pytest.mark.parametrize(
-    "key",
-    ["author", "authority", "authored_by", "spinner", "keyboard", "passenger", "id"],
-)
-def test_lookalike_keys_keep_their_values(key: str) -> None:
-    event = scrubbed({"extra": {key: "debug value"}})
-    assert event["extra"] == {key: "debug value"}
-
-
-def test_counter_keys_keep_numbers_but_not_text() -> None:
-    data = {"input_tokens": 1500, "session_ttl": 3600, "token_count": "long-token"}
-    event = scrubbed({"spans": [{"op": "ai.chat", "data": data}]})
-    assert event["spans"][0]["data"] == {
-        "input_tokens": 1500,
-        "session_ttl": 3600,
-        "token_count": F,
-    }
-
-
-def test_sensitive_keys_cover_the_sdk_denylists() -> None:
+def test_the_sdk_denylists_are_covered() -> None:
+    policy = Scrubber()
     for key in [*DEFAULT_DENYLIST, *DEFAULT_PII_DENYLIST]:
-        assert key in scrubber.SENSITIVE_KEYS
-        assert standard().is_sensitive_key(key), key
+        assert policy.key_rule(key) in ("sensitive", "client_address"), key
 
 
-def test_keys_are_scrubbed_in_every_section() -> None:
+def test_every_credential_format_has_a_case() -> None:
+    inputs = " ".join(case["input"] for case in POLICY["text_cases"])
+    found = [row["name"] for row in POLICY["credential_formats"]]
+    assert len(found) >= 20
+    for name in ("GitHub token", "GitLab token", "AWS access key id", "Slack token"):
+        assert name in found
+    assert "ghp_" in inputs and "glpat-" in inputs and "AKIA" in inputs
+
+
+# --- keys -----------------------------------------------------------------------------
+
+
+def test_keys_are_scrubbed_in_every_part() -> None:
     secret = "hunter2-secret"
     event = error_event(
         request={
-            "url": "https://api.example.com/login",
             "headers": {"X-Api-Key": secret, "Accept": "application/json"},
             "cookies": {"sessionid": secret, "theme": "dark"},
             "data": {"user": {"password": secret, "name": "bob"}},
-            "env": {"REMOTE_ADDR": "203.0.113.9", "SERVER_NAME": "api-1"},
         },
         contexts={"payment": {"stripe_secret_key": secret, "amount": "100.50"}},
         extra={"settings": {"nested": [{"db_password": secret}]}},
         tags={"api_token": secret, "region": "eu-west-1"},
         breadcrumbs={
             "values": [{"category": "http", "data": {"Authorization": secret}}]
-        },
-        threads={
-            "values": [
-                {"stacktrace": {"frames": [frame({"creds": {"token": secret}})]}}
-            ]
         },
         spans=[{"op": "db", "description": "SELECT 1", "data": {"token": secret}}],
     )
@@ -184,37 +134,27 @@ def test_keys_are_scrubbed_in_every_section() -> None:
     assert secret not in dump(event)
     assert event["request"]["headers"] == {"X-Api-Key": F, "Accept": "application/json"}
     assert event["request"]["cookies"] == {"sessionid": F, "theme": "dark"}
-    assert event["request"]["data"] == {"user": {"password": F, "name": "bob"}}
-    assert event["request"]["env"] == {"REMOTE_ADDR": F, "SERVER_NAME": "api-1"}
-    assert event["contexts"]["payment"]["amount"] == "100.50"
     assert event["tags"] == {"api_token": F, "region": "eu-west-1"}
-    frames = event["exception"]["values"][0]["stacktrace"]["frames"]
-    assert frames[0]["vars"] == {"payload": {"password": F, "items": 3}}
+    assert event["contexts"]["payment"]["amount"] == "100.50"
 
 
-def test_header_and_query_pairs_are_scrubbed() -> None:
+def test_pairs_and_counters() -> None:
     event = scrubbed(
         {
-            "request": {
-                "headers": [["Authorization", "Basic dXNlcjpwYXNz"], ["Host", "x.io"]],
-                "query_string": [["page", "2"], ["access_token", "qs-secret"]],
-            }
+            "request": {"headers": [["Authorization", "Basic dXNlcjpwYXNz"]]},
+            "spans": [{"data": {"input_tokens": 1500, "token_count": "t-1", "n": 3}}],
         }
     )
-    assert event["request"]["headers"] == [["Authorization", F], ["Host", "x.io"]]
-    assert event["request"]["query_string"] == [["page", "2"], ["access_token", F]]
+    assert event["request"]["headers"] == [["Authorization", F]]
+    assert event["spans"][0]["data"] == {"input_tokens": 1500, "token_count": F, "n": 3}
 
 
-def test_extra_keys_extend_the_list() -> None:
-    scrub = scrubber.Scrubber(extra_keys=["tenant_code", "mfa"])
-    event = scrubbed({"extra": {"TenantCode": "t-99", "mfa": "123456"}}, scrub)
-    assert event["extra"] == {"TenantCode": F, "mfa": F}
-    assert scrub.scrub_text("tenant_code=t-99 ok") == f"tenant_code={F} ok"
-
-
-def test_sensitive_keys_list_is_extendable(monkeypatch: pytest.MonkeyPatch) -> None:
-    event = scrubber.scrub_event({"extra": {"pepper_value": "abc"}}, {})
-    assert event["extra"] == {"pepper_value": "abc"}
+def test_extra_keys_and_sensitive_keys_extend_the_rules(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    assert Scrubber(extra_keys=["tenant_code"]).scrub_text("tenant_code=t-9 ok") == (
+        f"tenant_code={F} ok"
+    )
     monkeypatch.setattr(
         scrubber, "SENSITIVE_KEYS", [*scrubber.SENSITIVE_KEYS, "pepper"]
     )
@@ -224,349 +164,207 @@ def test_sensitive_keys_list_is_extendable(monkeypatch: pytest.MonkeyPatch) -> N
 
 
 def test_extra_keys_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SENTRY_DSN", "http://public@127.0.0.1:9/1")
     monkeypatch.setenv("SENTRY_EXTRA_SENSITIVE_KEYS", "tenant_code, internal_ref")
-    scrubber.reset()  # Built lazily from the settings.
-    event = scrubber.scrub_event(
-        {"extra": {"tenant_code": "t-1", "internal_ref": "r-2", "x": "y"}}, {}
+    from {{ cookiecutter.project_slug }}.core.sentry import init_sentry
+    from {{ cookiecutter.project_slug }}.core.settings import get_settings
+
+    get_settings.cache_clear()
+    assert init_sentry(transport=CapturingTransport())
+    event = scrubber.scrub_event({"extra": {"tenant_code": "t-1", "x": "y"}}, {})
+    assert event["extra"] == {"tenant_code": F, "x": "y"}
+
+
+# --- values, in every string ----------------------------------------------------------
+
+
+def test_values_are_scrubbed_in_every_part() -> None:
+    email = "carol@example.org"
+    event = error_event(
+        message=f"user {email} failed",
+        logentry={"message": "user %s failed", "params": [email]},
+        request={
+            "url": "https://bob:pw123@api.example.com/users/carol%40example.org",
+            "query_string": "page=2&api_key=qs-secret&cc=4111+1111+1111+1111",
+            "cookies": "sessionid=cookie-secret; theme=dark",
+            "headers": {"Referer": "https://x.io/?reset_token=ref-secret"},
+        },
+        contexts={"db": {"url": "postgresql://svc:ctx-secret@db/app"}},
+        extra={"argv": ["app", "--password", "argv-secret"]},
+        tags={"customer": email},
+        breadcrumbs={"values": [{"message": f"login ok for {email}", "data": {}}]},
+        spans=[{"op": "http", "description": f"GET /users?email={email}"}],
     )
-    assert event["extra"] == {"tenant_code": F, "internal_ref": F, "x": "y"}
+    event["exception"]["values"][0]["value"] = f"declined for {email}"
+    text = dump(scrubbed(event))
+    for secret in (email, "carol%40", "pw123", "qs-secret", "4111", "cookie-secret"):
+        assert secret not in text
+    for secret in ("ref-secret", "ctx-secret", "argv-secret", "sk_live_"):
+        assert secret not in text
+    assert event["request"]["cookies"] == f"sessionid={F}; theme=dark"
+    assert event["transaction"] == "/api/v1/users/{id}"
+    assert event["release"] == "{{ cookiecutter.project_slug }}@0.1.0+abc1234"
 
 
-def test_unreadable_settings_fall_back_to_strict(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    settings = _settings_module()
-
-    def broken() -> None:
-        raise RuntimeError("settings unavailable")
-
-    monkeypatch.setattr(settings, "get_settings", broken)
-    scrubber.reset()
-    event = scrubber.scrub_event(
-        error_event(user={"id": "42", "email": "bob@example.com"}), {}
+def test_encoded_values_in_breadcrumbs_are_decoded() -> None:
+    crumbs = [
+        {
+            "category": "httplib",
+            "data": {
+                "url": "https://pay.example.com/v1",
+                "http.query": "cc=4111+1111+1111+1111",
+            },
+        },
+        {
+            "category": "uvicorn.access",
+            "message": '203.0.113.7:54321 - "POST /api/v1/test/error'
+            '?email=alice%40example.com HTTP/1.1" 500',
+        },
+    ]
+    event = scrubbed({"breadcrumbs": {"values": crumbs}})
+    httplib, access = event["breadcrumbs"]["values"]
+    assert httplib["data"]["http.query"] == f"cc={F}"
+    assert access["message"] == (
+        f'{F}:54321 - "POST /api/v1/test/error?email={F} HTTP/1.1" 500'
     )
-    assert event["user"] == {"id": "42"}
-    assert "vars" not in event["exception"]["values"][0]["stacktrace"]["frames"][0]
 
 
-# --- values ------------------------------------------------------------------------
+def test_sql_parameters_bound_to_sensitive_names_are_filtered() -> None:
+    spans = [
+        {
+            "op": "db",
+            "description": "UPDATE users SET password = %s, name = %s WHERE id = %s",
+            "data": {"db.params": ["hunter2", "Bob", 7]},
+        },
+        {
+            "op": "db",
+            "description": "INSERT INTO users (email, api_token, age) VALUES (?, ?, ?)",
+            "data": {"db.params": [["a@example.com", "tok-1", 41]]},
+        },
+        {
+            "op": "db",
+            "description": "SELECT * FROM sessions WHERE token = $2 AND id = $1",
+            "data": {"db.params": [12, "tok-2"]},
+        },
+    ]
+    update, insert, select = scrubbed({"spans": spans})["spans"]
+    assert update["data"]["db.params"] == [F, "Bob", 7]
+    assert insert["data"]["db.params"] == [[F, F, 41]]
+    assert select["data"]["db.params"] == [12, F]
 
 
 @pytest.mark.parametrize(
-    ("text", "expected"),
+    "header",
     [
-        ("contact alice.smith+x@example.co.uk now", f"contact {F} now"),
-        ("card 4111 1111 1111 1111 declined", f"card {F} declined"),
-        ("card 5555-5555-5555-4444 declined", f"card {F} declined"),
-        ("amex 378282246310005.", f"amex {F}."),
-        ("paid with 4242424242424242", f"paid with {F}"),
-        ("Authorization header Bearer abc.def-123_456", f"header Bearer {F}"),
-        ("retrying with Bearer abc123def456", f"retrying with Bearer {F}"),
-        ("sent Basic dXNlcjpwYXNzd29yZA== upstream", f"sent Basic {F} upstream"),
-        (f"refreshing session with {JWT}", f"refreshing session with {F}"),
-        ("ssn 123-45-6789 on file", f"ssn {F} on file"),
-        (f"loaded {PEM} ok", f"loaded {F} ok"),
-        ("truncated -----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkq", f"truncated {F}"),
-        (
-            "db postgres://app:S3cr3t@db.internal/app",
-            f"db postgres://{F}@db.internal/app",
-        ),
-        (
-            "login failed: password=hunter2 user=bob",
-            f"login failed: password={F} user=bob",
-        ),
-        ("config api_key: abc123, region: eu", f"config api_key: {F}, region: eu"),
-        (
-            '{"password": "hunter2", "user": "bob"}',
-            '{"password": "' + F + '", "user": "bob"}',
-        ),
-        ("{'client_secret': 'xyz', 'n': 1}", "{'client_secret': '" + F + "', 'n': 1}"),
-        ("user=bob&password=hunter2&next=/home", f"user=bob&password={F}&next=/home"),
-        ("run --db-password=hunter2 --debug", f"run --db-password={F} --debug"),
-        ("X-Api-Key: abc123def", f"X-Api-Key: {F}"),
+        *("X-Forwarded-For", "Forwarded", "X-Real-IP", "CF-Connecting-IP"),
+        *("True-Client-IP", "Fastly-Client-IP", "X-Client-IP", "X-Cluster-Client-IP"),
     ],
 )
-def test_value_patterns(text: str, expected: str) -> None:
-    assert standard().scrub_text(text).endswith(expected)
-
-
-def test_only_luhn_valid_card_numbers_are_scrubbed() -> None:
-    assert standard().scrub_text("ref 4111111111111112 ok") == "ref 4111111111111112 ok"
-    assert standard().scrub_text("ref 1234 5678 9012 3456") == "ref 1234 5678 9012 3456"
-    # The card is found even when another number follows it.
-    assert standard().scrub_text("4111 1111 1111 1111 2024") == f"{F} 2024"
-
-
-def test_card_numbers_as_integers_are_scrubbed() -> None:
-    event = scrubbed({"extra": {"paid_with": 4111111111111111, "order": 123456}})
-    assert event["extra"] == {"paid_with": F, "order": 123456}
-
-
-def test_query_placeholders_are_not_secrets() -> None:
-    query = "UPDATE users SET password = %s WHERE id = %(id)s"
-    assert standard().scrub_text(query) == query
-    assert standard().scrub_text("SET password = :password") == (
-        "SET password = :password"
+def test_client_address_headers(header: str) -> None:
+    request = {"headers": {header: "for=203.0.113.7, 2001:db8::1", "Host": "api.io"}}
+    event = scrubbed({"request": copy.deepcopy(request)})
+    assert event["request"]["headers"] == {header: f"for={F}, {F}", "Host": "api.io"}
+    kept = scrubbed(
+        {"request": copy.deepcopy(request)}, Scrubber(send_default_pii=True)
     )
+    assert kept["request"] == request
 
 
-def test_a_key_at_the_start_of_a_string_is_judged_alone() -> None:
-    # The strings of an event are searched together: the end of one must not hide
-    # a short key ("pin") at the start of the next.
-    event = scrubbed(
-        {"extra": {"a": "hello world_x", "b": "pin: 12345678 and more", "c": "ab"}}
-    )
-    assert event["extra"] == {
-        "a": "hello world_x",
-        "b": f"pin: {F} and more",
-        "c": "ab",
+def test_client_addresses_in_frame_variables_and_env() -> None:
+    scope = {
+        "type": "http",
+        "client": ["203.0.113.7", 54321],
+        "server": ["10.0.0.2", 80],
     }
-
-
-def test_every_key_value_pair_in_a_text_is_scrubbed() -> None:
-    text = (
-        "x=1 password=a&b pin: 4321 note='api_key: k9' token=\"t t\" id=%s "
-        "https://h/p?q=1&access_token=zz9"
-    )
-    assert standard().scrub_text(text) == (
-        f"x=1 password={F}&b pin: {F} note='api_key: {F}' token=\"{F}\" id=%s "
-        f"https://h/p?q=1&access_token={F}"
-    )
+    event = error_event(request={"env": {"REMOTE_ADDR": "203.0.113.7"}})
+    event["exception"]["values"][0]["stacktrace"]["frames"][0]["vars"] = {
+        "scope": scope,
+        "environ": {
+            "REMOTE_ADDR": "203.0.113.7",
+            "HTTP_CF_CONNECTING_IP": "198.51.100.4",
+        },
+    }
+    event = scrubbed(event)
+    local_vars = event["exception"]["values"][0]["stacktrace"]["frames"][0]["vars"]
+    assert local_vars["scope"]["client"] == [F, 54321]
+    assert local_vars["scope"]["server"] == ["10.0.0.2", 80]  # The server's own.
+    assert local_vars["environ"] == {"REMOTE_ADDR": F, "HTTP_CF_CONNECTING_IP": F}
+    assert event["request"]["env"] == {"REMOTE_ADDR": F}
 
 
 @pytest.mark.parametrize(
     "text",
     [
         "/api/v1/users/{id}",
-        "acme_service@0.1.0+abc1234",
-        "app@1.4.2",
         "550e8400-e29b-41d4-a716-446655440000",
-        "2024-01-15T10:30:00.123456Z",
-        "2024-01-15 10:30:00",
-        "total 100.50 EUR",
-        "ORD-2024-000123",
         "version 1.4.2 (build 20240115)",
-        "3816f1d9f38f0d38a1b2c3d4e5f60718293a4b5c",
-        "<acme_service.models.Order object at 0x7f3a2b1c9d40>",
+        "<{{ cookiecutter.project_slug }}.models.Order object at 0x7f3a2b1c9d40>",
         "Order(id=12, status='paid', total=Decimal('19.99'))",
         "ValueError: invalid literal for int() with base 10: 'abc'",
-        "GET /api/v1/orders?page=2&sort=desc took 12.5ms",
-        "the author=bob wrote it",
-        "missing Bearer token",
-        "basic usage of the client",
-        "SELECT id, email FROM users WHERE id = %s",
+        "could not connect to 10.0.0.5:5432",  # Standard mode: a server's address.
     ],
 )
 def test_debugging_values_survive(text: str) -> None:
-    assert standard().scrub_text(text) == text
-    assert strict().scrub_text(text) == text
+    assert Scrubber().scrub_text(text) == text
 
 
-def test_percent_encoded_values_in_the_url_are_scrubbed() -> None:
-    event = error_event(
-        request={
-            "url": "https://api.example.com/users/carol%40example.org",
-            "query_string": "card=4111+1111+1111+1111&to=carol%40example.org&page=2",
-        }
-    )
-    request = scrubbed(event)["request"]
-    text = dump(request)
-    for secret in ("4111", "carol"):
-        assert secret not in text
-    assert request["query_string"].endswith("&page=2")
+# --- users and modes ------------------------------------------------------------------
 
 
-def test_transaction_names_taken_from_the_url_are_scrubbed() -> None:
-    event = error_event(
-        transaction="/api/v1/users/carol@example.org",
-        transaction_info={"source": "url"},
-    )
-    assert scrubbed(event)["transaction"] == "/api/v1/users/[Filtered]"
-
-
-def test_values_are_scrubbed_in_every_section() -> None:
-    email = "carol@example.org"
-    event = error_event(
-        message=f"user {email} failed",
-        logentry={"message": "user %s failed", "params": [email]},
-        request={
-            "url": "https://bob:pw123@api.example.com/cb?token=url-secret&page=2",
-            "query_string": "page=2&api_key=qs-secret",
-            "cookies": "sessionid=cookie-secret; theme=dark",
-            "data": '{"password": "body-secret", "email": "carol@example.org"}',
-            "headers": {"Referer": "https://x.io/?reset_token=ref-secret"},
-        },
-        contexts={"db": {"url": "postgresql://svc:ctx-secret@db/app"}},
-        extra={"argv": ["app", "--password=argv-secret"]},
-        tags={"customer": email},
-        breadcrumbs={"values": [{"message": f"login ok for {email}", "data": {}}]},
-        spans=[{"op": "http", "description": f"GET /users?email={email}"}],
-    )
-    event["exception"]["values"][0]["value"] = f"declined for {email}"
-    event["exception"]["values"][0]["stacktrace"]["frames"][0]["vars"] = {
-        "note": f"'mail {email}'",
-        "cfg": {"dsn": "'redis://:vars-secret@cache:6379/0'"},
-    }
-    text = dump(scrubbed(event))
-    for secret in (
-        email,
-        "pw123",
-        "url-secret",
-        "qs-secret",
-        "cookie-secret",
-        "body-secret",
-        "ref-secret",
-        "ctx-secret",
-        "argv-secret",
-        "vars-secret",
-    ):
-        assert secret not in text
-    assert event["request"]["url"] == (
-        f"https://{F}@api.example.com/cb?token={F}&page=2"
-    )
-    assert event["request"]["cookies"] == f"sessionid={F}; theme=dark"
-    assert event["transaction"] == "/api/v1/users/{id}"
-    assert event["release"] == "acme_service@0.1.0+abc1234"
-
-
-def test_source_context_is_scrubbed() -> None:
-    event = error_event()
-    top = event["exception"]["values"][0]["stacktrace"]["frames"][0]
-    top["pre_context"] = ["API_KEY = 'sk_live_abc123'", "def charge(order):"]
-    top["context_line"] = "    notify('ops@example.com')"
-    scrub = standard()
-    for _ in range(2):  # The second time from the memo.
-        event_copy = copy.deepcopy(event)
-        scrubbed(event_copy, scrub)
-        top_copy = event_copy["exception"]["values"][0]["stacktrace"]["frames"][0]
-        assert top_copy["pre_context"] == [f"API_KEY = '{F}'", "def charge(order):"]
-        assert top_copy["context_line"] == f"    notify('{F}')"
-
-
-def test_transactions_scrub_span_descriptions_and_data() -> None:
-    event = {
-        "type": "transaction",
-        "transaction": "/api/v1/users/{id}",
-        "spans": [
-            {
-                "op": "db",
-                "description": "UPDATE users SET password = 'hunter2' WHERE id = 1",
-                "data": {"db.params": {"token": "span-secret"}, "db.system": "sqlite"},
-            },
-            {
-                "op": "http.client",
-                "description": "POST https://api:pw@billing.example.com/charge",
-                "data": {"url": "https://billing.example.com/charge?apikey=k-123"},
-            },
-        ],
-    }
-    event = scrubber.scrub_event(event, {})
-    db, http = event["spans"]
-    assert db["description"] == f"UPDATE users SET password = '{F}' WHERE id = 1"
-    assert db["data"] == {"db.params": {"token": F}, "db.system": "sqlite"}
-    assert http["description"] == f"POST https://{F}@billing.example.com/charge"
-    assert http["data"]["url"] == f"https://billing.example.com/charge?apikey={F}"
-    assert event["transaction"] == "/api/v1/users/{id}"
-
-
-# --- pii modes ---------------------------------------------------------------------
-
-
-def test_standard_user_keeps_id_username_email() -> None:
+def test_user_rule_per_mode() -> None:
     user = {
         "id": "42",
         "username": "bob",
         "email": "bob@example.com",
         "ip_address": "203.0.113.9",
-        "phone": "+1 415-555-0132",
         "name": "Bob Smith",
     }
-    event = scrubbed({"user": user})
-    assert event["user"] == {"id": "42", "username": "bob", "email": "bob@example.com"}
+    standard = scrubbed({"user": dict(user)})["user"]
+    assert standard == {"id": "42", "username": "bob", "email": "bob@example.com"}
+    with_pii = scrubbed({"user": dict(user)}, Scrubber(send_default_pii=True))["user"]
+    assert with_pii == {**standard, "ip_address": "203.0.113.9"}
+    assert scrubbed({"user": dict(user)}, Scrubber("strict"))["user"] == {"id": "42"}
+    strict = scrubbed({"user": {"id": "bob@example.com"}}, Scrubber("strict"))
+    assert strict["user"] == {"id": F}
+    assert "user" not in scrubbed({"user": "bob"})
 
 
-def test_strict_user_keeps_only_the_id() -> None:
-    user = {"id": 42, "username": "bob", "email": "bob@example.com"}
-    assert scrubbed({"user": user}, strict())["user"] == {"id": 42}
-    user = {"id": "bob@example.com"}
-    assert scrubbed({"user": user}, strict())["user"] == {"id": F}
+def test_strict_drops_frame_variables_and_unknown_modes_are_strict() -> None:
+    event = scrubbed(error_event(), Scrubber("strict"))
+    assert "vars" not in event["exception"]["values"][0]["stacktrace"]["frames"][0]
+    assert Scrubber("lenient").pii_mode == "strict"
 
 
-@pytest.mark.parametrize("user", [None, "bob", 42, ["bob"], {"name": "x"}])
-def test_odd_users_never_raise(user: Any) -> None:
-    event = scrubbed({"user": user, "extra": {"a": "b"}})
-    assert "user" not in event
-    assert event["extra"] == {"a": "b"}
-
-
-def test_strict_scrubs_phones_and_ips_standard_keeps_them() -> None:
-    text = (
-        "call +1 415-555-0132, (415) 555-0132 or +44 20 7946 0958 "
-        "from 192.168.10.24 and 2001:db8::8a2e:370:7334"
-    )
-    assert standard().scrub_text(text) == text
-    assert strict().scrub_text(text) == (f"call {F}, {F} or {F} from {F} and {F}")
-
-
-def test_strict_drops_frame_variables() -> None:
-    event = error_event(
-        threads={"values": [{"stacktrace": {"frames": [frame({"x": "'1'"})]}}]}
-    )
-    event = scrubbed(event, strict())
-    exc_frame = event["exception"]["values"][0]["stacktrace"]["frames"][0]
-    thread_frame = event["threads"]["values"][0]["stacktrace"]["frames"][0]
-    assert "vars" not in exc_frame
-    assert "vars" not in thread_frame
-    assert exc_frame["function"] == "charge"
-    assert exc_frame["context_line"] == "    raise PaymentError(order.id)"
-
-
-def test_standard_keeps_frame_variables() -> None:
-    event = scrubbed(error_event())
-    assert event["exception"]["values"][0]["stacktrace"]["frames"][0]["vars"] == {
-        "order": "'ORD-2024-000123'"
-    }
-
-
-def test_unknown_pii_mode_is_strict() -> None:
-    assert scrubber.Scrubber(pii_mode="lenient").pii_mode == "strict"
-
-
-def test_scrub_text_follows_the_configured_mode() -> None:
-    scrubber.configure(pii_mode="standard")
+def test_configure_sets_the_module_policy() -> None:
+    scrubber.configure("standard")
     assert scrubber.scrub_text("from 10.1.2.3") == "from 10.1.2.3"
-    assert scrubber.scrub_text("from 10.1.2.3", pii_mode="strict") == f"from {F}"
-    scrubber.configure(pii_mode="strict")
+    scrubber.configure("strict")
     assert scrubber.scrub_text("from 10.1.2.3") == f"from {F}"
+    assert scrubber.filter_sensitive_data is scrubber.scrub_event
 
 
-# --- robustness --------------------------------------------------------------------
+# --- robustness -----------------------------------------------------------------------
 
 
-def test_weird_values_never_raise() -> None:
+class _Unprintable:
+    def __repr__(self) -> str:
+        raise RuntimeError("no repr")
+
+
+def test_a_failing_part_is_dropped_not_the_event() -> None:
     deep: dict[str, Any] = {"password": "deep-secret"}
     for _ in range(5000):
         deep = {"level": deep}
     event = error_event(
-        extra={
-            "bytes": b"mail bob@example.com",
-            "int_keys": {1: "one", 2: {"password": "k-secret"}},
-            "tuple": ("a", "mail bob@example.com"),
-            "nones": [None, [None, [None]], None],
-            "object": object(),
-            "float": float("nan"),
-        },
+        extra={"broken": _Unprintable(), "password": "x"},
         contexts={"deep": deep},
-        tags=[["password", "tag-secret"], ["region", "eu"]],
+        tags={"bytes": b"mail bob@example.com", "tuple": ("a", "bob@example.com")},
     )
-    event = scrubbed(event)
-    text = dump(event)
-    for secret in ("bob@example.com", "k-secret", "tag-secret", "deep-secret"):
-        assert secret not in text
-    assert event["extra"]["nones"] == [None, [None, [None]], None]
-    assert event["extra"]["int_keys"][1] == "one"
-    assert event["tags"] == [["password", F], ["region", "eu"]]
-    assert event["exception"]["values"][0]["type"] == "PaymentError"
+    result = scrubber.scrub_event(event, {})
+    assert result is event
+    assert "extra" not in result and "contexts" not in result
+    assert "bob@example.com" not in dump(result)
+    assert result["exception"]["values"][0]["type"] == "PaymentError"
 
 
 @pytest.mark.parametrize("event", [None, "event", 42, [], {}])
@@ -574,119 +372,106 @@ def test_non_events_are_returned_untouched(event: Any) -> None:
     assert scrubber.scrub_event(event, {}) == event
 
 
-def test_a_failing_section_is_dropped_not_the_event(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    def boom(*args: Any) -> None:
-        raise RuntimeError("scrubber bug")
-
-    monkeypatch.setattr(scrubber.Scrubber, "_scrub_request", boom)
-    scrubber.configure()
-    event = error_event(
-        request={"data": {"password": "req-secret"}},
-        extra={"password": "extra-secret", "ok": "kept"},
-    )
-    result = scrubber.scrub_event(event, {})
-    assert result is event
-    assert "request" not in result
-    assert result["extra"] == {"password": F, "ok": "kept"}
-    assert result["exception"]["values"][0]["value"] == "declined"
+def test_events_scrub_the_same_the_second_time() -> None:
+    policy = Scrubber()
+    first, second = scrubbed(error_event(), policy), scrubbed(error_event(), policy)
+    assert first == second
+    assert "sk_live_" not in dump(second)
 
 
-def test_a_failing_value_scan_fails_closed(monkeypatch: pytest.MonkeyPatch) -> None:
-    def boom(*args: Any) -> None:
-        raise RuntimeError("scrubber bug")
-
-    scrub = standard()
-    monkeypatch.setattr(scrub, "_scan", boom)  # Every string gets every pattern.
-    event = scrubbed({"extra": {"note": "mail bob@example.com", "x": "plain"}}, scrub)
-    assert event["extra"] == {"note": f"mail {F}", "x": "plain"}
-    monkeypatch.setattr(scrub, "_process", boom)  # Nothing can be checked.
-    event = scrubbed({"extra": {"note": "mail bob@example.com", "x": "ab"}}, scrub)
-    assert event["extra"] == {"note": F, "x": "ab"}
-
-
-def test_a_failing_frame_loses_its_variables_only(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    scrub = standard()
-
-    def boom(*args: Any) -> None:
-        raise RuntimeError("scrubber bug")
-
-    monkeypatch.setattr(scrub, "_walk_dict", boom)
-    event = scrubbed(error_event(), scrub)
-    exc = event["exception"]["values"][0]
-    assert "vars" not in exc["stacktrace"]["frames"][0]
-    assert exc["stacktrace"]["frames"][0]["function"] == "charge"
-
-
-def test_module_api() -> None:
-    assert scrubber.filter_sensitive_data is scrubber.scrub_event
-    scrub = scrubber.configure(pii_mode="strict", extra_keys=("tenant",))
-    assert isinstance(scrub, EventScrubber)
-    assert scrub.pii_mode == "strict"
-    event = {"extra": {"tenant": "t-1"}}
-    assert scrubber.scrub_event(event, {}) is event
-    assert event["extra"] == {"tenant": F}
-
-
-# --- through the real SDK ----------------------------------------------------------
-
-
-class _CapturingTransport(Transport):
-    def __init__(self, options: Any = None) -> None:
-        super().__init__(options)
-        self.envelopes: list[Envelope] = []
-
-    def capture_envelope(self, envelope: Envelope) -> None:
-        self.envelopes.append(envelope)
+# --- through the SDK, and the PII switch ----------------------------------------------
 
 
 def _fail_with_locals() -> None:
     payload = {"password": "hunter2", "note": "ok"}
     token = "Bearer abcdef123456"
-    raise ValueError(
-        f"payment failed for alice@example.com with {token} ({len(payload)} fields)"
-    )
+    raise ValueError(f"payment failed for alice@example.com with {token} {payload}")
+
+
+def _capture(transport: CapturingTransport) -> dict[str, Any]:
+    try:
+        _fail_with_locals()
+    except ValueError:
+        sentry_sdk.capture_exception()
+    sentry_sdk.flush(timeout=2)
+    (event,) = transport.events
+    return event
 
 
 def test_nothing_sensitive_leaves_through_the_sdk(
-    monkeypatch: pytest.MonkeyPatch,
+    transport: CapturingTransport,
 ) -> None:
-    monkeypatch.delenv("SENTRY_DSN", raising=False)
-    scrubber.configure(pii_mode="standard")
-    transport = _CapturingTransport()
-    with sentry_sdk.isolation_scope():
-        sentry_sdk.init(
-            dsn="http://public@127.0.0.1:9/1",
-            transport=transport,
-            before_send=scrubber.scrub_event,
-            default_integrations=False,
-            include_local_variables=True,
-        )
-        try:
-            try:
-                _fail_with_locals()
-            except ValueError:
-                sentry_sdk.capture_exception()
-            sentry_sdk.flush(timeout=2)
-        finally:
-            sentry_sdk.get_client().close()
-    payloads = [
-        item.payload.json
-        for envelope in transport.envelopes
-        for item in envelope.items
-        if item.type == "event"
-    ]
-    assert len(payloads) == 1
-    text = json.dumps(payloads[0])
-    assert "hunter2" not in text
-    assert "alice@example.com" not in text
-    assert "abcdef123456" not in text
-    assert payloads[0] is not None
-    exc = payloads[0]["exception"]["values"][0]
-    assert exc["type"] == "ValueError"
-    assert exc["value"].startswith(f"payment failed for {F}")
-    frames = exc["stacktrace"]["frames"]
+    event = _capture(transport)
+    text = dump(event)
+    for secret in ("hunter2", "alice@example.com", "abcdef123456"):
+        assert secret not in text
+    frames = event["exception"]["values"][0]["stacktrace"]["frames"]
     assert frames[-1]["vars"]["payload"] == {"password": F, "note": "'ok'"}
+
+
+@pytest.fixture
+def pii_on(monkeypatch: pytest.MonkeyPatch) -> Any:
+    """Sentry initialised with SENTRY_SEND_DEFAULT_PII=true."""
+    from {{ cookiecutter.project_slug }}.core.sentry import init_sentry
+    from {{ cookiecutter.project_slug }}.core.settings import get_settings
+
+    def start(**variables: str) -> CapturingTransport:
+        monkeypatch.setenv("SENTRY_DSN", "http://public@127.0.0.1:9/1")
+        monkeypatch.setenv("SENTRY_PII_MODE", "standard")
+        monkeypatch.setenv("SENTRY_SEND_DEFAULT_PII", "true")
+        for name, value in variables.items():
+            monkeypatch.setenv(name, value)
+        get_settings.cache_clear()
+        capturing = CapturingTransport()
+        assert init_sentry(transport=capturing)
+        return capturing
+
+    return start
+
+
+def test_pii_switch_turns_on_only_what_the_docs_say(pii_on: Any) -> None:
+    pii_on()
+    collected = sentry_sdk.get_client().options["data_collection"]
+    assert collected["user_info"] is True
+    assert collected["database_query_data"] is False  # SQL parameters
+    assert collected["queues"] is False  # task arguments
+    assert collected["graphql"] == {"document": False, "variables": False}
+    assert "outgoing_response" not in collected["http_bodies"]  # GraphQL responses
+    assert collected["gen_ai"] == {"inputs": False, "outputs": False}
+
+
+def test_pii_switch_keeps_local_variables_off_when_asked(pii_on: Any) -> None:
+    transport = pii_on(SENTRY_INCLUDE_LOCAL_VARIABLES="false")
+    frames = _capture(transport)["exception"]["values"][0]["stacktrace"]["frames"]
+    assert all("vars" not in frame for frame in frames)
+{%- if cookiecutter.framework == "django" %}
+
+
+def test_pii_switch_still_scrubs_and_sends_no_sql_parameters(
+    pii_on: Any, db: None
+) -> None:
+{%- else %}
+
+
+def test_pii_switch_still_scrubs_and_sends_no_sql_parameters(pii_on: Any) -> None:
+{%- endif %}
+    transport = pii_on()
+    with sentry_sdk.start_transaction(name="pii-sql", op="test"):
+{%- if cookiecutter.framework == "django" %}
+        from django.db import connection
+
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT %s", ["sql-param-secret"])
+{%- else %}
+        from sqlalchemy import text
+
+        from {{ cookiecutter.project_slug }} import db
+
+        with db.get_engine().connect() as connection:
+            connection.execute(text("SELECT :value"), {"value": "sql-param-secret"})
+{%- endif %}
+    event = _capture(transport)
+    assert transport.transactions, "the transaction was not sent"
+    sent = b"".join(envelope.serialize() for envelope in transport.envelopes)
+    assert b"sql-param-secret" not in sent
+    assert "hunter2" not in dump(event)

@@ -7,6 +7,7 @@ from typing import ClassVar
 
 import pytest
 
+from {{ cookiecutter.project_slug }}.core import scrubber
 from {{ cookiecutter.project_slug }}.core.validate import main
 
 
@@ -101,3 +102,24 @@ def test_performance_reports_figures(capsys: pytest.CaptureFixture[str]) -> None
     out = capsys.readouterr().out
     assert "scrubbing a typical event takes" in out
     assert "transport queue holds" in out
+
+
+def test_security_runs_the_shared_cases_through_the_installed_before_send(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("SENTRY_PII_MODE", "strict")
+    assert main(["--check-type", "security", "--verbose"]) == 0
+    out = capsys.readouterr().out
+    assert "the installed before_send passes all" in out
+    assert "(strict)" in out
+
+
+def test_security_fails_when_a_shared_case_leaks(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A project that emptied its key list: the key cases leak.
+    monkeypatch.setattr(scrubber, "SENSITIVE_KEYS", [])
+    assert main(["--check-type", "security"]) == 1
+    out = capsys.readouterr().out
+    assert "shared cases leak" in out
+    assert "'login failed: password=hunter2 user=bob' sent as" in out

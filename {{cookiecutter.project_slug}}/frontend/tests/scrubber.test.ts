@@ -1,6 +1,21 @@
 import { describe, expect, it, vi } from "vitest";
 
-import { FILTERED, isSensitiveKey, scrubEvent, scrubText } from "../src/sentry/scrubber";
+import policy from "../../{{ cookiecutter.project_slug }}/core/scrubbing_policy.json";
+import { FILTERED, isSensitiveKey, keyRule, scrubEvent, scrubText, type PiiMode } from "../src/sentry/scrubber";
+
+// The cases the backend's tests run too (core/scrubbing_policy.json).
+describe.each(["standard", "strict"] as PiiMode[])("shared text cases, %s mode", (mode) => {
+  const cases = policy.text_cases.filter((c) => c.mode === "both" || c.mode === mode);
+  it.each(cases.map((c) => [c.input, c.expected]))("%s", (input, expected) => {
+    expect(scrubText(input, mode)).toBe(expected);
+  });
+});
+
+describe("shared key cases", () => {
+  it.each(policy.key_cases.map((c) => [c.key, c.rule]))("%s is %s", (key, rule) => {
+    expect(keyRule(key)).toBe(rule);
+  });
+});
 
 // 4111 1111 1111 1111 is a Luhn-valid test card; 4111 1111 1111 1112 is not.
 const VALUES: [string, string][] = [
@@ -40,10 +55,18 @@ describe("scrubText", () => {
 });
 
 describe("isSensitiveKey", () => {
-  it.each(["password", "X-Api-Key", "db_password", "accessToken", "Set-Cookie", "sessionid", "pwd"])(
-    "%s is sensitive",
-    (key) => expect(isSensitiveKey(key)).toBe(true),
-  );
+  it.each([
+    "password",
+    "X-Api-Key",
+    "db_password",
+    "accessToken",
+    "Set-Cookie",
+    "sessionid",
+    "pwd",
+    "pass",
+    "pin",
+    "otp",
+  ])("%s is sensitive", (key) => expect(isSensitiveKey(key)).toBe(true));
 
   it.each(["username", "description", "path", "compass", "opinion"])("%s is not", (key) =>
     expect(isSensitiveKey(key)).toBe(false),
@@ -57,7 +80,12 @@ describe("scrubEvent", () => {
     exception: { values: [{ type: "Error", value: "Payment failed for jane@example.com" }] },
     request: { url: "https://shop.test/pay?token=abc", headers: { Authorization: "Bearer abc", Accept: "*/*" } },
     breadcrumbs: [{ category: "console", message: "user typed 4111 1111 1111 1111" }],
-    extra: { payload: { password: "hunter2", nested: [{ apiKey: "k-123" }] }, max_tokens: 10 },
+    extra: {
+      payload: { password: "hunter2", nested: [{ apiKey: "k-123" }] },
+      max_tokens: 10,
+      argv: ["app", "--password", "argv-secret"],
+      headers: { "CF-Connecting-IP": "203.0.113.7" },
+    },
     contexts: { trace: { trace_id: "4bf92f3577b34da6a3ce929d0e0e4736", span_id: "00f067aa0ba902b7" } },
     user: { id: "7", username: "jane", email: "jane@example.com", ip_address: "10.1.2.3" },
   });
@@ -66,7 +94,16 @@ describe("scrubEvent", () => {
     const scrubbed = scrubEvent(event())!;
     const { user, ...rest } = scrubbed;
     const json = JSON.stringify(rest);
-    for (const secret of ["jane@example.com", "hunter2", "k-123", "4111", "Bearer abc", "token=abc"]) {
+    for (const secret of [
+      "jane@example.com",
+      "hunter2",
+      "k-123",
+      "4111",
+      "Bearer abc",
+      "token=abc",
+      "argv-secret",
+      "203.0.113.7",
+    ]) {
       expect(json).not.toContain(secret);
     }
     expect(user).toBeDefined();

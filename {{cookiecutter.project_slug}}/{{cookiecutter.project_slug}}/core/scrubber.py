@@ -1,1022 +1,627 @@
 """Remove secrets and personal data from Sentry events before they leave the process.
 
-``scrub_event`` is meant for ``before_send`` and ``before_send_transaction``: it sees
-the serialised event (JSON-like primitives) and applies the whole policy on its own:
+`scrub_event` is the SDK's `before_send` and `before_send_transaction`; it applies the
+whole policy on its own. The policy is data, in `scrubbing_policy.json` (which the
+browser's scrubber reads too), in four parts:
 
-* keys: a dict key containing a fragment of ``SENSITIVE_KEYS`` (case-insensitive,
-  with ``-``, ``.`` and camelCase normalised) gets its value replaced by
-  ``[Filtered]``, anywhere in the event;
-* values: every string is searched for e-mail addresses, Luhn-valid card numbers,
-  ``Bearer``/``Basic`` credentials (capitalised, as HTTP writes them), JWTs, US
-  SSNs, PEM private keys, credentials in URLs and ``key=value`` / ``key: value``
-  pairs with a sensitive key; strict mode adds phone numbers and IP addresses. Only
-  the match is replaced, the rest of the text stays readable;
-* user: standard mode keeps ``id``, ``username`` and ``email``; strict mode keeps the
-  ``id`` only and drops the local variables of stack frames.
+* key rules: under a sensitive key (`db_password`, `X-Api-Key`) a value becomes
+  `[Filtered]`; under a client-address key (`X-Forwarded-For`, `CF-Connecting-IP`,
+  `REMOTE_ADDR`) its IP addresses do, unless SENTRY_SEND_DEFAULT_PII is on;
+* detectors: one ordered table of values found by pattern in every string, each
+  applying in the PII modes it names (SENTRY_PII_MODE);
+* `DECODERS` here: encodings undone before the detectors look (percent-encoding);
+* `USER_FIELDS` here: what the event's user keeps in each PII mode.
 
-It never raises: when scrubbing one part fails, that part is dropped, not the event.
-
-How it stays cheap: a walk applies the key policy and only *registers* the strings
-it meets; all of them are then joined into one text and searched once for the
-characters every pattern needs ("@", "eyJ", "=", digit runs...), with C-speed
-``str.find``/``bytes.translate``. Only the strings found there run the (slow)
-regular expressions.
+How it runs: one walk applies the key rules and collects the strings not already known
+clean. They are joined, and each detector's hints (patterns that start with a literal,
+which the regex engine finds at C speed) are searched once over the lot, lowercased and
+with every digit written 0; only the strings a hint flags go through that detector.
+It never raises: a part of the event that fails to scrub is dropped, not the event.
 """
 
-from __future__ import annotations
-
 import ipaddress
+import json
 import re
 from bisect import bisect_right
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import suppress
-from itertools import accumulate, count, repeat
-from operator import add, getitem, itemgetter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from itertools import accumulate
+from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, unquote_plus
 
-from sentry_sdk.scrubber import DEFAULT_DENYLIST, DEFAULT_PII_DENYLIST, EventScrubber
-
-__all__ = [
-    "SENSITIVE_KEYS",
-    "Scrubber",
-    "configure",
-    "filter_sensitive_data",
-    "reset",
-    "scrub_event",
-    "scrub_text",
-]
-
-_FILTERED = "[Filtered]"
-
-# Key fragments, matched case-insensitively as substrings of the normalised key.
-# Fragments of up to four characters ("auth", "pin", "ssn") only match a whole word
-# of the key ("x_auth", "userPin"), so "author" or "spinner" keep their values.
-# Extend the list before the first event, or call configure() afterwards.
-SENSITIVE_KEYS: list[str] = list(
-    dict.fromkeys(
-        [
-            "password",
-            "passwd",
-            "passphrase",
-            "pass",
-            "pwd",
-            "secret",
-            "token",
-            "api_key",
-            "apikey",
-            "access_key",
-            "private_key",
-            "authorization",
-            "auth",
-            "credential",
-            "cookie",
-            "session",
-            "sessid",
-            "csrf",
-            "xsrf",
-            "jwt",
-            "bearer",
-            "ssn",
-            "social_security",
-            "card_number",
-            "credit_card",
-            "cvv",
-            "cvv2",
-            "cvc",
-            "pin",
-            "otp",
-            "iban",
-            *DEFAULT_DENYLIST,
-            *DEFAULT_PII_DENYLIST,
-        ]
-    )
+FILTERED = "[Filtered]"
+POLICY: dict[str, Any] = json.loads(
+    Path(__file__).with_name("scrubbing_policy.json").read_text(encoding="utf-8")
 )
-
-_SHORT_FRAGMENT_LEN = 4
-# Sensitive-looking keys that name a count or a duration ("input_tokens",
-# "session_ttl"): numbers under them carry no secret and are worth keeping.
-_COUNTER_KEY_RE = re.compile(
-    r"(?:^|_)(?:count|counts|tokens|size|length|len|ttl|age|expires_in|expiry|"
-    r"timeout|limit|remaining|used)$"
+# Extend it before the first event, or call configure() afterwards.
+SENSITIVE_KEYS: list[str] = list(POLICY["keys"]["sensitive"])
+STANDARD, STRICT, CLIENT_ADDRESS = "standard", "strict", "client_address"
+SENSITIVE, COUNTER, TEXT = "sensitive", "counter", "text"  # Key rules' outcomes.
+USER_FIELDS = {STANDARD: ("id", "username", "email"), STRICT: ("id",)}
+SHORT_FRAGMENT = 4  # Fragments this short match whole words only: "pin" in "userPin".
+REMEMBERED = 8192  # Texts known clean (and scrubbed source lines) kept at most.
+SHAPE = str.maketrans(
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZ123456789", "abcdefghijklmnopqrstuvwxyz000000000"
 )
-# Identifiers the SDK generates: never sensitive, not worth scanning.
-_OPAQUE_KEYS = frozenset(
-    {
-        "trace_id",
-        "span_id",
-        "parent_span_id",
-        "event_id",
-        "timestamp",
-        "start_timestamp",
-        "sample_rand",
-        "thread.id",
-        "profile_id",
-    }
-)
-_CAMEL_RE = re.compile(r"([a-z0-9])([A-Z])")
-_FLAT_DROP_RE = re.compile(r"[\s_.\-]+")
-_NON_ALNUM_RE = re.compile(r"[^a-z0-9]+")
-
-# What a key means for its value. Odd codes are sensitive: replace the value, or
-# (3) replace it unless it is a number; 2 marks SDK identifiers, left alone.
-_SCAN, _SENSITIVE, _OPAQUE, _SENSITIVE_TEXT = 0, 1, 2, 3
-_KEY_CACHE_MAX = 4096
-_SOURCE_CACHE_MAX = 2048
-
-# Which value patterns a string may contain, found by the cheap pre-search.
-_F_PEM, _F_JWT, _F_AUTH, _F_AT, _F_KV = 1, 2, 4, 8, 16
-_F_CARD, _F_SSN, _F_PHONE, _F_IP, _F_KV_COLON = 32, 64, 128, 256, 512
-_AUTH_SCHEMES = ("Bearer", "Basic", "BEARER", "BASIC")
-# Query placeholders ("password = %s") are no secret, and what a previous pass
-# left is done.
-_PLACEHOLDERS = frozenset({"%s", "?", "'?'", "%d", "{}", "''", '""', _FILTERED})
-_PLACEHOLDER_RE = re.compile(r"%\(\w+\)s|:[A-Za-z_]\w*|\$[0-9]+|\{\w*\}")
-
-_PEM_RE = re.compile(
-    r"-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----.*?"
-    r"(?:-----END [A-Z0-9 ]*PRIVATE KEY-----|\Z)",
-    re.S,
-)
-_JWT_RE = re.compile(r"eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*")
-_AUTH_SCHEME_RE = re.compile(
-    r"\b(?P<scheme>Bearer|BEARER|Basic|BASIC)(?P<ws>[ \t]+)"
-    r"(?P<cred>[A-Za-z0-9._~+/-]+=*)"
-)
-_URL_CRED_RE = re.compile(r"://[^\s/?#@'\"<>]+(?:@[^\s/?#@'\"<>]+)*@")
-_URL_CRED_REPL = "://" + _FILTERED + "@"
-# E-mails are found from their "@": the local part is matched backwards on the
-# reversed string and the domain forwards, both anchored, so nothing is scanned.
-_EMAIL_LOCAL_REV_RE = re.compile(r"[A-Za-z0-9._%+-]{1,64}")
-_EMAIL_DOMAIN_RE = re.compile(
-    r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9-]{1,63})*"
-    r"\.[A-Za-z]{2,24}(?![A-Za-z0-9-])"
-)
-# The value after a sensitive key: quoted, an auth scheme plus credential, or a bare
-# token running to the next delimiter.
-_KV_VALUE_RE = re.compile(
-    r"([ \t]*)(\"[^\"]*\"|'[^']*'|(?:(?:[Bb]earer|[Bb]asic)[ \t]+)?"
-    r"[^\s&,;\"'<>{}\[\]()]+)"
-)
-_CARD_RE = re.compile(r"[2-6][0-9](?:[ -]?[0-9]){11,40}")
-_CARD_GROUP_RE = re.compile(r"[0-9]+")
-_SSN_RE = re.compile(r"[0-9]{3}-[0-9]{2}-[0-9]{4}")
-_PHONE_RE = re.compile(
-    r"(?:\+[0-9]{1,3}[ .-]?(?:\([0-9]{1,4}\)[ .-]?)?[0-9]{1,4}"
-    r"(?:[ .-]?[0-9]{2,4}){1,4}|(?:\([0-9]{3}\)[ ]?|[0-9]{3}[ .-])[0-9]{3}[ .-]"
-    r"[0-9]{4})"
-)
-_IPV4_RE = re.compile(r"[0-9]{1,3}(?:\.[0-9]{1,3}){3}")
-_IPV6_RE = re.compile(
-    r"(?:[0-9A-Fa-f]{0,4}:){2,7}(?:[0-9A-Fa-f]{1,4}|[0-9]{1,3}(?:\.[0-9]{1,3}){3})?"
-)
-
-
-def _shape_table(as_digit: str, as_dash: str) -> bytes:
-    """bytes.translate table: digits (and ``as_digit``) become "0", ``as_dash``
-    becomes "-", anything else "x"."""
-    table = bytearray(b"x" * 256)
-    for i in range(48, 58):
-        table[i] = 48
-    for ch in as_digit:
-        table[ord(ch)] = 48
-    for ch in as_dash:
-        table[ord(ch)] = 45
-    return bytes(table)
-
-
-# A text's "shape" keeps only what digit patterns are made of, so substring tests
-# on it (C-fast, and the runs of "x" let them skip ahead) say where a card number
-# or an SSN can be.
-_SHAPE = _shape_table("", " -")
-_CARD_SHAPES = ("0000000000000", "0000-0000-0000-0", "0000-000000-0000")
-_SSN_SHAPE = "000-00-0000"
-# Phones and IPv4 addresses: at least 7 digits and separators in a row.
-_STRICT_SHAPE = _shape_table(" -.()+", "")
-# IPv6 addresses: hex digits around a colon, or "::".
-_HEX_SHAPE = bytes(
-    48 if chr(i) in "0123456789abcdefABCDEF" else 58 if i == 58 else 120
-    for i in range(256)
-)
-
-
-def _luhn_ok(digits: str) -> bool:
-    total = 0
-    for i, ch in enumerate(reversed(digits)):
-        d = ord(ch) - 48
-        if i & 1:
-            d = d * 2 - 9 if d > 4 else d * 2
-        total += d
-    return total % 10 == 0
-
-
-def _isolated(text: str, start: int, end: int, joiners: str) -> bool:
-    """Whether text[start:end] is not glued to more letters or digits."""
-    if start and (
-        text[start - 1].isalnum()
-        or (text[start - 1] in joiners and start > 1 and text[start - 2].isalnum())
-    ):
-        return False
-    return not (
-        end < len(text)
-        and (
-            text[end].isalnum()
-            or (
-                text[end] in joiners and end + 1 < len(text) and text[end + 1].isdigit()
-            )
-        )
-    )
-
-
-def _card_repl(match: re.Match[str]) -> str:
-    text, string, start = match.group(), match.string, match.start()
-    if start and string[start - 1].isalnum():
-        return text
-    # The run may go on into another number ("4111 1111 1111 1111 2024"): take the
-    # longest Luhn-valid prefix of 13-19 digits that ends on a group boundary.
-    digits, cut = "", 0
-    for group in _CARD_GROUP_RE.finditer(text):
-        digits += group.group()
-        if len(digits) > 19:
-            break
-        if len(digits) >= 13 and _luhn_ok(digits):
-            cut = group.end()
-    if not cut:
-        return text
-    if cut == len(text) and match.end() < len(string) and string[match.end()].isalnum():
-        return text
-    return _FILTERED + text[cut:]
-
-
-def _ssn_repl(match: re.Match[str]) -> str:
-    if _isolated(match.string, match.start(), match.end(), "-"):
-        return _FILTERED
-    return match.group()
-
-
-def _auth_scheme_repl(match: re.Match[str]) -> str:
-    scheme, cred = match.group("scheme"), match.group("cred")
-    if scheme[1] in "eE":
-        # "Bearer token", "Bearer authentication": words, not credentials.
-        if len(cred) < 16 and cred.isalpha():
-            return match.group()
-    elif not (
-        len(cred) >= 8
-        and (not cred.isalpha() or cred.endswith("=") or not cred[1:].islower())
-    ):
-        # "Basic usage", "Basic Information" are prose, not base64.
-        return match.group()
-    return scheme + match.group("ws") + _FILTERED
-
-
-def _phone_repl(match: re.Match[str]) -> str:
-    text = match.group()
-    digits = sum(ch.isdigit() for ch in text)
-    if 8 <= digits <= 15 and _isolated(match.string, match.start(), match.end(), ".-"):
-        return _FILTERED
-    return text
-
-
-def _ip_repl(match: re.Match[str]) -> str:
-    text = match.group()
-    if not _isolated(match.string, match.start(), match.end(), ".:"):
-        return text
-    try:
-        ipaddress.ip_address(text)
-    except ValueError:
-        return text
-    return _FILTERED
-
-
-def _is_placeholder(value: str) -> bool:
-    return value in _PLACEHOLDERS or _PLACEHOLDER_RE.fullmatch(value) is not None
-
-
-def _is_numeric(value: Any) -> bool:
-    if isinstance(value, (int, float)):
-        return True
-    if isinstance(value, str):
-        return value.replace(".", "", 1).lstrip("-").isdigit()
-    return False
-
-
-_third = itemgetter(2)
-_SPACES = repeat(" ")
-_LAST_48 = repeat(slice(-48, None))
-
-
-def _mark(
-    text: str, needle: str, ends: list[int], flags: dict[int, int], bit: int
-) -> None:
-    """Flag every string (of those joined into ``text``) containing ``needle``."""
-    find = text.find
-    pos = find(needle)
-    while pos != -1:
-        i = bisect_right(ends, pos)
-        flags[i] = flags.get(i, 0) | bit
-        pos = find(needle, ends[i])
-
-
-class Scrubber(EventScrubber):
-    """``EventScrubber`` with substring key matching, value patterns and a PII mode.
-
-    ``scrub_event`` scrubs in place and returns None like the base class, so an
-    instance can also serve as the SDK's ``event_scrubber``.
-    """
-
-    def __init__(
-        self, pii_mode: str = "standard", extra_keys: Iterable[str] = ()
-    ) -> None:
-        super().__init__(recursive=True)
-        mode = str(pii_mode or "standard").strip().lower()
-        # An unknown mode is a configuration mistake: fail towards privacy.
-        self.pii_mode = mode if mode in ("standard", "strict") else "strict"
-        self.strict = self.pii_mode == "strict"
-        self.extra_keys = tuple(str(k).strip() for k in extra_keys if str(k).strip())
-        long_fragments: set[str] = set()
-        short_fragments: set[str] = set()
-        for fragment in (*SENSITIVE_KEYS, *self.denylist, *self.extra_keys):
-            flat = _FLAT_DROP_RE.sub("", str(fragment).lower())
-            if len(flat) > _SHORT_FRAGMENT_LEN:
-                long_fragments.add(flat)
-            elif flat:
-                short_fragments.add(flat)
-        self._long_re = re.compile(
-            "|".join(map(re.escape, sorted(long_fragments, key=len, reverse=True)))
-            or "(?!)"
-        )
-        self._short = frozenset(short_fragments)
-        self._user_keep = ("id",) if self.strict else ("id", "username", "email")
-        self._key_cache: dict[Any, int] = {}
-        self._source_cache: dict[Any, tuple[Any, ...]] = {}
-        self._process = self._build_processor()
-        self._walk_dict, self._walk_list, self._other = self._build_walkers()
-
-    # --- keys --------------------------------------------------------------------
-
-    def _classify(self, key: Any) -> int:
-        """Decide (and cache) what to do with the values stored under ``key``."""
-        cache = self._key_cache
-        if len(cache) >= _KEY_CACHE_MAX:
-            cache.clear()
-        try:
-            raw = key if isinstance(key, str) else str(key)
-            snake = _CAMEL_RE.sub(r"\1_\2", raw).lower()
-            if self._long_re.search(
-                _FLAT_DROP_RE.sub("", snake)
-            ) or not self._short.isdisjoint(_NON_ALNUM_RE.split(snake)):
-                code = _SENSITIVE_TEXT if _COUNTER_KEY_RE.search(snake) else _SENSITIVE
-            elif raw in _OPAQUE_KEYS:
-                code = _OPAQUE
-            else:
-                code = _SCAN
-        except Exception:
-            code = _SENSITIVE
-        cache[key] = code
-        return code
-
-    def is_sensitive_key(self, key: Any) -> bool:
-        """Whether values stored under ``key`` are replaced."""
-        code = self._key_cache.get(key)
-        if code is None:
-            code = self._classify(key)
-        return bool(code & 1)
-
-    # --- strings -----------------------------------------------------------------
-
-    def _scan(self, texts: list[str]) -> dict[int, int]:
-        """Return {index: pattern flags} for the strings that need a closer look.
-
-        All strings are searched at once, joined by newlines: a match straddling
-        two strings only costs a closer look, and a string's own matches are all
-        there. The newline ends words, so a key at the start of a string ("pin: 1")
-        is judged alone, not glued to the end of the previous string.
-        """
-        joined = "\n".join(texts)
-        # ends[i]: where string i+1 starts (string i, then its newline).
-        ends = list(map(add, accumulate(map(len, texts)), count(1)))
-        flags: dict[int, int] = {}
-        if "@" in joined:
-            _mark(joined, "@", ends, flags, _F_AT)
-        if "J" in joined:
-            _mark(joined, "eyJ", ends, flags, _F_JWT)
-        if "K" in joined:
-            _mark(joined, "PRIVATE KEY", ends, flags, _F_PEM)
-        if "B" in joined:
-            find = joined.find
-            pos = find("B")
-            while pos != -1:
-                if joined.startswith(_AUTH_SCHEMES, pos):
-                    i = bisect_right(ends, pos)
-                    flags[i] = flags.get(i, 0) | _F_AUTH
-                pos = find("B", pos + 1)
-        if "=" in joined:
-            self._scan_keys(joined.split("="), ends, flags, _F_KV)
-        if ":" in joined:
-            self._scan_keys(joined.split(":"), ends, flags, _F_KV_COLON)
-        # One byte per character, so positions in the shapes match the text.
-        latin = joined.encode("latin-1", "replace")
-        shape = latin.translate(_SHAPE).decode("latin-1")
-        if "0000" in shape or self.strict:
-            for needle in _CARD_SHAPES:
-                if needle in shape:
-                    _mark(shape, needle, ends, flags, _F_CARD)
-            # Spaces count as separators above; an SSN wants dashes.
-            if _SSN_SHAPE in shape:
-                _mark(shape, _SSN_SHAPE, ends, flags, _F_SSN)
-            if self.strict:
-                strict_shape = latin.translate(_STRICT_SHAPE).decode("latin-1")
-                _mark(strict_shape, "0000000", ends, flags, _F_PHONE | _F_IP)
-                if ":" in joined:
-                    hex_shape = latin.translate(_HEX_SHAPE).decode("latin-1")
-                    _mark(hex_shape, "0:0", ends, flags, _F_IP)
-                    _mark(hex_shape, "::", ends, flags, _F_IP)
-        return flags
-
-    def _scan_keys(
-        self, parts: list[str], ends: list[int], flags: dict[int, int], bit: int
-    ) -> None:
-        """Flag the strings where a sensitive key precedes a separator.
-
-        ``parts`` is the text split at the separator. The word right before each
-        separator is a candidate key, judged like a dict key (and cached), so
-        "db_password=x" and '"X-Api-Key": "x"' are found. The words are cut out with
-        C-level maps: a Python loop over every "=" and ":" costs too much.
-        """
-        parts.pop()
-        # rstrip returns the part itself unless it ends in whitespace; cutting the
-        # last 48 characters before rpartition spares copying long parts.
-        cut: Iterator[str] = map(getitem, map(str.rstrip, parts), _LAST_48)
-        words = list(map(_third, map(str.rpartition, cut, _SPACES)))
-        codes = list(map(self._key_cache.get, words))
-        if None in codes:
-            for j, code in enumerate(codes):
-                if code is None:
-                    codes[j] = self._classify(words[j])
-        if _SENSITIVE in codes or _SENSITIVE_TEXT in codes:
-            positions = list(accumulate(map(len, parts)))
-            for j, code in enumerate(codes):
-                if code and code & 1:
-                    i = bisect_right(ends, positions[j] + j)
-                    flags[i] = flags.get(i, 0) | bit
-
-    def _build_processor(self) -> Callable[[str, int], str]:
-        """Return ``process(text, flags)``: run the patterns ``flags`` selects."""
-        key_cache = self._key_cache
-        classify = self._classify
-        filtered = _FILTERED
-        pem_sub = _PEM_RE.sub
-        jwt_sub = _JWT_RE.sub
-        auth_sub = _AUTH_SCHEME_RE.sub
-        url_cred_sub = _URL_CRED_RE.sub
-        local_rev_match = _EMAIL_LOCAL_REV_RE.match
-        domain_match = _EMAIL_DOMAIN_RE.match
-        kv_value_match = _KV_VALUE_RE.match
-        card_sub = _CARD_RE.sub
-        ssn_sub = _SSN_RE.sub
-        phone_sub = _PHONE_RE.sub
-        ipv4_sub = _IPV4_RE.sub
-        ipv6_sub = _IPV6_RE.sub
-
-        def emails(s: str) -> str:
-            at = s.find("@")
-            while at > 0:
-                domain = domain_match(s, at + 1)
-                if domain is not None:
-                    local = local_rev_match(s[at - 1 :: -1])
-                    if local is not None:
-                        start = at - local.end()
-                        s = s[:start] + filtered + s[domain.end() :]
-                        at = start + len(filtered)
-                at = s.find("@", at + 1)
-            return s
-
-        def kv_scrub(s: str, sep: str) -> str:
-            """Replace the value after each ``key<sep>`` whose key is sensitive.
-
-            The key is the last word before the separator (its last 48 characters),
-            looked for after the previous separator or replaced value.
-            """
-            done: list[str] = []
-            start = word_start = 0
-            pos = s.find(sep)
-            while pos != -1:
-                words = s[word_start:pos].rstrip()[-48:].rsplit(None, 1)
-                word_start = pos + 1
-                if words:
-                    code = key_cache.get(words[-1])
-                    if code is None:
-                        code = classify(words[-1])
-                    match = kv_value_match(s, pos + 1) if code & 1 else None
-                    if match is not None:
-                        value = match.group(2)
-                        if not _is_placeholder(value) and not (
-                            code == _SENSITIVE_TEXT and _is_numeric(value)
-                        ):
-                            if value[0] == '"' or value[0] == "'":
-                                value = value[0] + filtered + value[0]
-                            else:
-                                value = filtered
-                            done += (s[start : pos + 1], match.group(1), value)
-                            start = word_start = match.end()
-                pos = s.find(sep, word_start)
-            if not done:
-                return s
-            done.append(s[start:])
-            return "".join(done)
-
-        def process(text: str, flags: int) -> str:
-            s = text
-            if flags & _F_PEM:
-                s = pem_sub(filtered, s)
-            if flags & _F_JWT:
-                s = jwt_sub(filtered, s)
-            if flags & _F_AUTH:
-                s = auth_sub(_auth_scheme_repl, s)
-            if flags & _F_AT:
-                if "://" in s:
-                    s = url_cred_sub(_URL_CRED_REPL, s)
-                s = emails(s)
-            if flags & (_F_KV | _F_KV_COLON):
-                # A separator the scan did not flag has no sensitive key before it,
-                # unless a replacement above moved the 48-character key window.
-                if flags & _F_KV or (s is not text and "=" in s):
-                    s = kv_scrub(s, "=")
-                if flags & _F_KV_COLON or (s is not text and ":" in s):
-                    s = kv_scrub(s, ":")
-            if flags & _F_CARD:
-                s = card_sub(_card_repl, s)
-            if flags & _F_SSN:
-                s = ssn_sub(_ssn_repl, s)
-            if flags & _F_PHONE:
-                s = phone_sub(_phone_repl, s)
-            if flags & _F_IP:
-                if s.count(".") >= 3:
-                    s = ipv4_sub(_ip_repl, s)
-                if s.count(":") >= 2:
-                    s = ipv6_sub(_ip_repl, s)
-            return s
-
-        return process
-
-    def scrub_text(self, text: str) -> str:
-        """Return ``text`` with every sensitive value in it replaced."""
-        if not isinstance(text, str) or len(text) < 6:
-            return text
-        flags = self._scan([text]).get(0)
-        return self._process(text, flags) if flags else text
-
-    def _scrub_strings(self, refs: list[Any]) -> None:
-        """Scrub the strings registered as (container, key) pairs in ``refs``."""
-        containers, keys = refs[0::2], refs[1::2]
-        try:
-            texts: list[Any] = list(map(getitem, containers, keys))
-            flags = self._scan(texts)
-        except Exception:
-            # Without the pre-search every string gets every pattern.
-            texts = [None] * len(keys)
-            flags = dict.fromkeys(range(len(keys)), -1)
-        process = self._process
-        done: dict[tuple[str, int], str] = {}
-        for i, bits in flags.items():
-            try:
-                text = texts[i]
-                if text is None:
-                    text = containers[i][keys[i]]
-                new = done.get((text, bits))
-                if new is None:
-                    new = done[text, bits] = process(text, bits)
-                if new != text:
-                    containers[i][keys[i]] = new
-            except Exception:
-                # A string that cannot be checked is not sent.
-                with suppress(Exception):
-                    containers[i][keys[i]] = _FILTERED
-
-    # --- containers --------------------------------------------------------------
-
-    def _build_walkers(
-        self,
-    ) -> tuple[Callable[..., None], Callable[..., None], Callable[..., None]]:
-        """Return in-place walkers for dicts and lists, specialised for JSON types.
-
-        They apply the key policy and register each string longer than five
-        characters (nothing shorter holds a pattern) with ``add(container)``,
-        ``add(key)`` for the batched value scan.
-        """
-        key_cache = self._key_cache
-        classify = self._classify
-        filtered = _FILTERED
-
-        def replaceable(code: int, value: Any) -> bool:
-            if value is None or value is True or value is False or value == filtered:
-                return False
-            return code == _SENSITIVE or not _is_numeric(value)
-
-        def other(container: Any, key: Any, value: Any, add: Any) -> None:
-            # Rare types: big ints that may be card numbers, bytes, tuples, sets,
-            # str/dict/list subclasses.
-            t = type(value)
-            if t is int:
-                if 10**12 <= value < 10**19 and _luhn_ok(str(value)):
-                    container[key] = filtered
-            elif t is bytes or t is bytearray:
-                container[key] = value = value.decode("utf-8", "replace")
-                if len(value) > 5:
-                    add(container)
-                    add(key)
-            elif t is tuple or t is set or t is frozenset:
-                container[key] = value = list(value)
-                walk_list(value, add)
-            elif isinstance(value, str):
-                container[key] = value = str(value)
-                if len(value) > 5:
-                    add(container)
-                    add(key)
-            elif isinstance(value, dict):
-                walk_dict(value, add)
-            elif isinstance(value, list):
-                walk_list(value, add)
-
-        def walk_dict(d: dict[Any, Any], add: Any) -> None:
-            for k, v in d.items():
-                code = key_cache.get(k)
-                if code is None:
-                    code = classify(k)
-                if code:
-                    if code & 1 and replaceable(code, v):
-                        d[k] = filtered
-                    continue
-                t = type(v)
-                if t is str:
-                    if len(v) > 5:
-                        add(d)
-                        add(k)
-                elif t is dict:
-                    walk_dict(v, add)
-                elif t is list:
-                    walk_list(v, add)
-                elif t is not float and t is not bool and v is not None:
-                    other(d, k, v, add)
-
-        def walk_list(lst: list[Any], add: Any) -> None:
-            for i, v in enumerate(lst):
-                t = type(v)
-                if t is str:
-                    if len(v) > 5:
-                        add(lst)
-                        add(i)
-                elif t is dict:
-                    walk_dict(v, add)
-                elif t is list:
-                    # [key, value] pairs: headers, query strings, form fields.
-                    if len(v) == 2 and type(v[0]) is str and " " not in v[0]:
-                        code = key_cache.get(v[0])
-                        if code is None:
-                            code = classify(v[0])
-                        if code & 1:
-                            if replaceable(code, v[1]):
-                                v[1] = filtered
-                            continue
-                    walk_list(v, add)
-                elif t is not float and t is not bool and v is not None:
-                    other(lst, i, v, add)
-
-        return walk_dict, walk_list, other
-
-    def _field(self, container: Any, key: Any, add: Callable[[Any], None]) -> None:
-        """Scrub ``container[key]``, whatever its type."""
-        value = container[key]
-        t = type(value)
-        if t is str:
-            if len(value) > 5:
-                add(container)
-                add(key)
-        elif t is dict:
-            self._walk_dict(value, add)
-        elif t is list:
-            self._walk_list(value, add)
-        elif t is not float and t is not bool and value is not None:
-            self._other(container, key, value, add)
-
-    # --- event sections ----------------------------------------------------------
-
-    def _source(self, frame: dict[str, Any]) -> None:
-        """Scrub a frame's source context (pre_context, context_line, post_context).
-
-        Source lines are static text shared by every event from a code path, so the
-        scrubbed context is memoised across events per file and line (runtime
-        values never are). A hit is verified against the lines themselves, which
-        linecache hands out as the same objects: a few identity compares.
-        """
-        pre = frame.get("pre_context")
-        line = frame.get("context_line")
-        post = frame.get("post_context")
-        cache_key = (frame.get("abs_path"), frame.get("lineno"), line)
-        cached = self._source_cache.get(cache_key)
-        if cached is None or cached[0] != pre or cached[1] != post:
-            holder = [
-                list(pre) if type(pre) is list else pre,
-                list(post) if type(post) is list else post,
-                line,
-            ]
-            refs: list[Any] = []
-            for lines in (holder[0], holder[1], holder):
-                if type(lines) is list:
-                    for i, text in enumerate(lines):
-                        if type(text) is str and len(text) > 5:
-                            refs += (lines, i)
-            self._scrub_strings(refs)
-            cached = (
-                list(pre) if type(pre) is list else pre,
-                list(post) if type(post) is list else post,
-                holder != [pre, post, line],
-                *holder,
-            )
-            if len(self._source_cache) >= _SOURCE_CACHE_MAX:
-                self._source_cache.clear()
-            self._source_cache[cache_key] = cached
-        if cached[2]:
-            for key, value in zip(_FRAME_SOURCE_KEYS, cached[3:], strict=True):
-                if key in frame:
-                    frame[key] = list(value) if type(value) is list else value
-
-    def _scrub_frames(self, frames: Any, add: Callable[[Any], None]) -> None:
-        if type(frames) is not list:
-            return
-        strict = self.strict
-        walk_dict = self._walk_dict
-        for frame in frames:
-            if type(frame) is not dict:
-                continue
-            try:
-                if strict:
-                    frame.pop("vars", None)
-                if frame.keys() <= _FRAME_KNOWN_KEYS:
-                    local_vars = frame.get("vars")
-                    if type(local_vars) is dict:
-                        walk_dict(local_vars, add)
-                    elif local_vars is not None:
-                        self._field(frame, "vars", add)
-                else:
-                    for key in list(frame):
-                        if key not in _FRAME_KNOWN_KEYS or key == "vars":
-                            self._field(frame, key, add)
-                if "context_line" in frame or "pre_context" in frame:
-                    self._source(frame)
-            except Exception:
-                for key in ("vars", *_FRAME_SOURCE_KEYS):
-                    frame.pop(key, None)
-
-    def _scrub_exceptions(self, container: Any, add: Callable[[Any], None]) -> None:
-        values = container.get("values") if type(container) is dict else container
-        if type(values) is not list:
-            return
-        for exc in values:
-            if type(exc) is not dict:
-                continue
-            for key in list(exc):
-                if key == "stacktrace":
-                    if type(exc[key]) is dict:
-                        self._scrub_frames(exc[key].get("frames"), add)
-                elif key not in _EXCEPTION_IDENTITY_KEYS:
-                    self._field(exc, key, add)
-
-    def _scrub_items(
-        self,
-        items: Any,
-        text_key: str,
-        known_keys: frozenset[str],
-        add: Callable[[Any], None],
-    ) -> None:
-        """Breadcrumbs and spans: scrub each item, drop the ones that fail."""
-        if type(items) is not list:
-            return
-        walk_dict = self._walk_dict
-        broken = []
-        for index, item in enumerate(items):
-            if type(item) is not dict:
-                continue
-            try:
-                if item.keys() <= known_keys:
-                    # The usual shape: one text field and a data dict.
-                    value = item.get(text_key)
-                    if type(value) is str:
-                        if len(value) > 5:
-                            add(item)
-                            add(text_key)
-                    elif value is not None:
-                        self._field(item, text_key, add)
-                    data = item.get("data")
-                    if type(data) is dict:
-                        walk_dict(data, add)
-                    elif data is not None:
-                        self._field(item, "data", add)
-                    continue
-                for key in list(item):
-                    if key not in known_keys or key == text_key or key == "data":
-                        self._field(item, key, add)
-            except Exception:
-                broken.append(index)
-        for index in reversed(broken):
-            del items[index]
-
-    def _scrub_request(self, request: Any, add: Callable[[Any], None]) -> None:
-        if type(request) is not dict:
-            raise TypeError("request is not a dict")
-        _decode_url_fields(request)
-        for key in list(request):
-            try:
-                # Containers such as "cookies" are judged by their entries, not by
-                # their (sensitive-looking) name.
-                if key in _REQUEST_FIELDS or not self.is_sensitive_key(key):
-                    self._field(request, key, add)
-                else:
-                    request[key] = _FILTERED
-            except Exception:
-                request[key] = _FILTERED
-
-    def _scrub_user(self, event: dict[str, Any]) -> None:
-        user = event["user"]
-        kept = {}
-        if type(user) is dict:
-            for key in self._user_keep:
-                value = user.get(key)
-                if isinstance(value, (str, int)) and not isinstance(value, bool):
-                    kept[key] = value
-            ident = kept.get("id")
-            if self.strict and type(ident) is str:
-                kept["id"] = self.scrub_text(ident)
-        if kept:
-            event["user"] = kept
-        else:
-            del event["user"]
-
-    def scrub_event(self, event: Any) -> None:
-        """Scrub ``event`` in place; a section that fails to scrub is dropped."""
-        if type(event) is not dict:
-            return
-        refs: list[Any] = []
-        for key in list(event):
-            if key in _EVENT_IDENTITY_KEYS:
-                continue
-            # Each section registers its strings separately, so a failing section
-            # can be dropped together with what it registered.
-            section: list[Any] = []
-            add = section.append
-            try:
-                value = event[key]
-                if key == "exception" or key == "threads":
-                    self._scrub_exceptions(value, add)
-                elif key == "breadcrumbs":
-                    self._scrub_items(
-                        value.get("values") if type(value) is dict else value,
-                        "message",
-                        _BREADCRUMB_KEYS,
-                        add,
-                    )
-                elif key == "spans":
-                    self._scrub_items(value, "description", _SPAN_KEYS, add)
-                elif key == "request":
-                    self._scrub_request(value, add)
-                elif key == "user":
-                    self._scrub_user(event)
-                elif key in _EVENT_DATA_KEYS or not self.is_sensitive_key(key):
-                    self._field(event, key, add)
-                else:
-                    event[key] = _FILTERED
-            except Exception:
-                event.pop(key, None)
-            else:
-                refs += section
-        self._scrub_strings(refs)
-
-
-# Fields the SDK itself fills with paths, names, ids and times (nothing to scrub),
-# plus the ones handled explicitly. Items with other keys take the slow path.
-_FRAME_SOURCE_KEYS = ("pre_context", "post_context", "context_line")
-_FRAME_KNOWN_KEYS = frozenset(
-    {
-        "filename",
-        "abs_path",
-        "function",
-        "module",
-        "lineno",
-        "colno",
-        "in_app",
-        "platform",
-        "package",
-        "instruction_addr",
-        "vars",
-        *_FRAME_SOURCE_KEYS,
-    }
-)
-_EXCEPTION_IDENTITY_KEYS = frozenset({"type", "module", "mechanism", "thread_id"})
-_BREADCRUMB_KEYS = frozenset(
-    {"timestamp", "type", "category", "level", "message", "data"}
-)
-_SPAN_KEYS = frozenset(
-    {
-        "trace_id",
-        "span_id",
-        "parent_span_id",
-        "same_process_as_parent",
-        "op",
-        "start_timestamp",
-        "timestamp",
-        "origin",
-        "status",
-        "exclusive_time",
-        "hash",
-        "description",
-        "data",
-    }
-)
-_REQUEST_FIELDS = frozenset(
+IDENTITY = frozenset(POLICY["sdk_fields"])  # Filled by the SDK: ids, times, names.
+SOURCE_CONTEXT = frozenset({"pre_context", "context_line", "post_context"})
+REQUEST_FIELDS = frozenset(
     {"url", "method", "query_string", "cookies", "headers", "data", "env"}
 )
-# Percent-encoding hides values from the patterns ("card=4111+1111+...",
-# "leak%40example.com"): these fields are scrubbed in their decoded form.
-_URL_DECODERS: dict[str, Callable[[str], str]] = {
-    "url": unquote,
-    "query_string": unquote_plus,
+# The SDK's lists of items, and the field that holds the SQL of an item's `db.params`.
+ITEMS = {
+    "exception": "",
+    "threads": "",
+    "breadcrumbs": "message",
+    "spans": "description",
 }
 
 
-def _decode_url_fields(request: dict[str, Any]) -> None:
-    for key, decode in _URL_DECODERS.items():
-        value = request.get(key)
-        if type(value) is str and ("%" in value or "+" in value):
-            request[key] = decode(value)
+def key_words(key: str) -> list[str]:
+    """A key's lowercase words: 'X-Api-Key' gives ['x', 'api', 'key']."""
+    spaced = re.sub(r"([a-z0-9])([A-Z])|([A-Z])([A-Z][a-z])", r"\1\3_\2\4", key)
+    return [word for word in re.split(r"[^a-z0-9]+", spaced.lower()) if word]
 
 
-# Not "transaction": a name taken from the URL (404s, source "url") can hold values.
-_EVENT_IDENTITY_KEYS = frozenset(
-    {
-        "event_id",
-        "timestamp",
-        "start_timestamp",
-        "level",
-        "platform",
-        "release",
-        "dist",
-        "environment",
-        "transaction_info",
-        "type",
-        "sdk",
-        "modules",
-        "debug_meta",
-        "measurements",
-        "server_name",
-        "logger",
-        "_meta",
-    }
+def fragments_matcher(fragments: Iterable[str]) -> Callable[[list[str]], bool]:
+    """Whether a key's words hold a fragment: a long one anywhere in the words run
+    together ('dbpassword'), a short one as a whole word."""
+    flat = {"".join(key_words(str(fragment))) for fragment in fragments}
+    short = frozenset(f for f in flat if len(f) <= SHORT_FRAGMENT)
+    long = re.compile("|".join(sorted(flat - short, key=len, reverse=True)) or "(?!)")
+    return lambda words: (
+        not short.isdisjoint(words) or bool(long.search("".join(words)))
+    )
+
+
+# --- values -------------------------------------------------------------------------
+
+
+def luhn_valid(number: str) -> bool:
+    """Whether the 13 to 19 digits of `number` pass the Luhn check (card numbers)."""
+    digits = [int(c) for c in reversed(number) if c.isdigit()]
+    doubled = [d * 2 - 9 if d > 4 else d * 2 for d in digits[1::2]]
+    return 13 <= len(digits) <= 19 and (sum(digits[::2]) + sum(doubled)) % 10 == 0
+
+
+def is_ip_address(text: str) -> bool:
+    try:
+        return bool(ipaddress.ip_address(text))
+    except ValueError:
+        return False
+
+
+def is_credential(text: str) -> bool:
+    """'Bearer abc123def' holds a credential; 'Bearer token' is prose."""
+    return len(text) >= 20 or (len(text) >= 8 and not text.isalpha())
+
+
+def is_phone_number(text: str) -> bool:
+    return 8 <= sum(character.isdigit() for character in text) <= 15
+
+
+# What a detector's match must pass (the policy's `check`).
+CHECKS: dict[str, Callable[[str], bool]] = {
+    "luhn": luhn_valid,
+    "ip_address": is_ip_address,
+    "credential": is_credential,
+    "phone_number": is_phone_number,
+}
+
+
+def replace(pattern: str, check: str | None = None) -> Callable[[str], str]:
+    """Replace each match of `pattern` (its first group, if any) that passes
+    `check` with FILTERED."""
+    compiled = re.compile(pattern)
+    group = 1 if compiled.groups else 0
+
+    def substitute(match: re.Match[str]) -> str:
+        if match[group] is None or (check and not CHECKS[check](match[group])):
+            return match[0]
+        start, end = (
+            match.start(group) - match.start(),
+            match.end(group) - match.start(),
+        )
+        return match[0][:start] + FILTERED + match[0][end:]
+
+    return lambda text: compiled.sub(substitute, text)
+
+
+CREDENTIAL_FORMATS = [
+    re.compile(row["pattern"]) for row in POLICY["credential_formats"]
+]
+# Where a key gives its value: `key=`, `"key": `, SQL's `key = `, `--key value`; and
+# the value: quoted, an HTTP auth scheme with its credential, or a word.
+KEY_MARK = re.compile(r"[ \t]*[=:][ \t]*|(?<![\w-])(--[A-Za-z][\w-]*)[ \t]+(?=[^\s-])")
+VALUE = re.compile(
+    r"\"([^\"\n]*)\"|'([^'\n]*)'"
+    r"|((?:(?:[Bb]earer|[Bb]asic)[ \t]+)?[^\s&,;\"'<>{}\[\]()]+)"
 )
-_EVENT_DATA_KEYS = frozenset({"extra", "contexts", "tags", "logentry", "message"})
+NOT_KEY = re.compile(r"[^\w.-]+")
+# Query placeholders (`password = %s`) hold no secret; their parameters might.
+PLACEHOLDER = re.compile(r"%s|\?|%\(\w+\)s|:[A-Za-z_]\w*|\$\d+|\{\w*\}|None|null")
+POSITIONAL = re.compile(r"%s|\?|\$(\d+)")
+OPERATOR = re.compile(r"(?:=|<>|!=|\blike|\bin\s*\()\s*$", re.IGNORECASE)
+SQL_INSERT = re.compile(
+    r"\bINSERT\s+INTO\s+[\w.\"`]+\s*\(([^()]*)\)\s*VALUES\s*\(([^()]*)\)", re.I
+)
+SQL_LITERAL = re.compile(r"\s*('(?:[^']|'')*'|[^,]*)\s*(?:,|$)")
 
-_default: Scrubber | None = None
-_by_mode: dict[str, Scrubber] = {}
+
+def key_before(text: str, position: int) -> str:
+    """The key-like word ending before `position`: 'password' in '{"password": '."""
+    words = text[max(0, position - 64) : position].rstrip(" \t\"'").rsplit(None, 1)
+    return NOT_KEY.split(words[-1])[-1] if words else ""
 
 
-def configure(pii_mode: str = "standard", extra_keys: Iterable[str] = ()) -> Scrubber:
-    """Replace the scrubber used by ``scrub_event`` and ``scrub_text``."""
-    global _default
-    _default = Scrubber(pii_mode=pii_mode, extra_keys=extra_keys)
-    _by_mode.clear()
-    return _default
+def near_key(scrubber: "Scrubber", shape: str, position: int) -> bool:
+    """Whether a sensitive key gives a value at `position` (a hint's confirmation)."""
+    if shape.startswith("--", position):
+        return scrubber.is_sensitive_key(shape[position : position + 64].split()[0])
+    return scrubber.is_sensitive_key(key_before(shape, position))
+
+
+def scrub_keyed_values(scrubber: "Scrubber", text: str) -> str:
+    """Replace the value each sensitive key gives in `text`; keep the rest."""
+    parts, done = [], 0
+    for mark in KEY_MARK.finditer(text):
+        key = mark[1] or key_before(text, mark.start())
+        value = VALUE.match(text, mark.end())
+        if mark.start() >= done and value and scrubber.hides(key, value[0]):
+            parts += [text[done : value.start(value.lastindex or 0)], FILTERED]
+            done = value.end(value.lastindex or 0)
+    return "".join([*parts, text[done:]])
+
+
+def scrub_sql_insert(scrubber: "Scrubber", text: str) -> str:
+    """Replace the values an INSERT puts in sensitive columns."""
+
+    def values(match: re.Match[str]) -> str:
+        columns = [column.strip(' "`') for column in match[1].split(",")]
+        literals = SQL_LITERAL.findall(match[2])[: len(columns)]
+        kept = [
+            ("'[Filtered]'" if value.startswith("'") else FILTERED)
+            if scrubber.hides(column, value.strip("'"))
+            else value
+            for column, value in zip(columns, literals, strict=False)
+        ]
+        return match[0][: match.start(2) - match.start()] + ", ".join(kept) + ")"
+
+    return SQL_INSERT.sub(values, text)
+
+
+def filter_sql_parameters(scrubber: "Scrubber", statement: Any, data: Any) -> None:
+    """In a span's or breadcrumb's `db.params`, filter the parameters bound to a
+    sensitive column or word of `statement` (`password = %s`, INSERT columns)."""
+    params = data.get("db.params") if isinstance(data, dict) else None
+    if not params or not isinstance(params, list) or not isinstance(statement, str):
+        return
+    rows = params if isinstance(params[0], list) else [params]
+    for index, name in parameter_names(statement).items():
+        for row in rows if scrubber.is_sensitive_key(name) else []:
+            row[index : index + 1] = [FILTERED] * (index < len(row))
+
+
+def parameter_names(statement: str) -> dict[int, str]:
+    """{index of a positional parameter: the column or word it is bound to}."""
+    insert = SQL_INSERT.search(statement)
+    columns = [c.strip(' "`') for c in insert[1].split(",")] if insert else []
+    names = {}
+    for position, placeholder in enumerate(POSITIONAL.finditer(statement)):
+        before = statement[max(0, placeholder.start() - 80) : placeholder.start()]
+        operator = OPERATOR.search(before)
+        name = key_before(before, operator.start()) if operator else ""
+        name = name or "".join(columns[position : position + 1])
+        names[int(placeholder[1] or position + 1) - 1] = name
+    return names
+
+
+@dataclass(frozen=True)
+class Detector:
+    """A row of the policy's detectors: `scrub(scrubber, text)` replaces its values."""
+
+    name: str
+    hints: tuple[str, ...]
+    scrub: Callable[["Scrubber", str], str]
+    modes: frozenset[str]
+    confirm: Callable[["Scrubber", str, int], bool] | None = None
+
+
+def detector(row: dict[str, Any]) -> Detector:
+    """The detector of a policy row; a row without a pattern is written as code."""
+    if row["pattern"] is not None:
+        substitute = replace(row["pattern"], row.get("check"))
+        scrub = lambda scrubber, text: substitute(text)  # noqa: E731
+    else:
+        scrub = {
+            "credential_format": lambda _, text: replace_each(CREDENTIAL_FORMATS, text),
+            "keyed_value": scrub_keyed_values,
+            "sql_insert": scrub_sql_insert,
+        }[row["name"]]
+    modes = frozenset(row.get("modes", [STANDARD, STRICT]))
+    confirm = near_key if row["name"] == "keyed_value" else None
+    return Detector(row["name"], tuple(row["hints"]), scrub, modes, confirm)
+
+
+def replace_each(patterns: list[re.Pattern[str]], text: str) -> str:
+    for pattern in patterns:
+        text = pattern.sub(FILTERED, text)
+    return text
+
+
+DETECTORS = [detector(row) for row in POLICY["detectors"]]
+PERCENT_ESCAPE = re.compile("%[0-9A-Fa-f]{2}")
+
+
+def percent_decoded(text: str) -> str:
+    """`text` with %XX escapes (twice encoded too) and '+' (a space) undone."""
+    decoded = unquote_plus(text)
+    return unquote(decoded) if PERCENT_ESCAPE.search(decoded) else decoded
+
+
+# (name, hint, decode): a string its hint flags goes through every detector decoded.
+DECODERS = [("percent_encoding", "%[0a-f][0a-f]", percent_decoded)]
+
+
+# --- the event ----------------------------------------------------------------------
+
+
+@dataclass
+class Strings:
+    """An event's strings to search, as (container, key); `client`: every string that
+    may hold the client's address; `source`: new lines of source code, as they were."""
+
+    refs: list[tuple[Any, Any]] = field(default_factory=list)
+    client: list[tuple[Any, Any]] = field(default_factory=list)
+    source: list[tuple[Any, Any, str]] = field(default_factory=list)
+
+
+Hint = tuple[re.Pattern[str], list[tuple[str, Any]]]
+
+
+def detectors_for(pii_mode: str, hide_client_address: bool) -> list[Detector]:
+    """The detectors of a PII mode, in table order."""
+    modes = {pii_mode, CLIENT_ADDRESS if hide_client_address else ""}
+    return [detector for detector in DETECTORS if detector.modes & modes]
+
+
+def hint_patterns(detectors: list[Detector]) -> list[Hint]:
+    """Each hint, compiled once, with the (detector or decoder, confirm) it serves."""
+    hints: dict[str, list[tuple[str, Any]]] = {h: [(n, None)] for n, h, _ in DECODERS}
+    for detector in detectors:
+        for hint in detector.hints:
+            hints.setdefault(hint, []).append((detector.name, detector.confirm))
+    return [(re.compile(hint), found) for hint, found in hints.items()]
+
+
+class Scrubber:
+    """The policy for one PII mode. `scrub_event(event)` scrubs in place and returns
+    None, as the SDK's EventScrubber does (an instance can be its `event_scrubber`)."""
+
+    def __init__(
+        self,
+        pii_mode: str = STANDARD,
+        extra_keys: Iterable[str] = (),
+        send_default_pii: bool = False,
+    ) -> None:
+        # An unknown mode is a configuration mistake: fail towards privacy.
+        self.pii_mode = next((m for m in USER_FIELDS if m == pii_mode), STRICT)
+        self.strict = self.pii_mode == STRICT
+        self.hide_client_address = self.strict or not send_default_pii
+        self.extra_keys = tuple(filter(None, (str(k).strip() for k in extra_keys)))
+        keys = POLICY["keys"]
+        self._sensitive = fragments_matcher([*SENSITIVE_KEYS, *self.extra_keys])
+        self._client = fragments_matcher(keys["client_address"])
+        self._kept = frozenset(map("_".join, map(key_words, keys["not_sensitive"])))
+        self._counters = frozenset(keys["counters"])
+        self._rules: dict[Any, str] = {}
+        self._clean: dict[str, None] = {}  # Texts known to hold nothing to scrub.
+        self._lines: dict[str, str] = {}  # Source lines (static code), scrubbed.
+        self.detectors = detectors_for(self.pii_mode, self.hide_client_address)
+        self._names = frozenset(d.name for d in self.detectors)
+        self._hints = hint_patterns(self.detectors)
+        self.user_fields = USER_FIELDS[self.pii_mode]
+        self.user_fields += () if self.hide_client_address else ("ip_address",)
+
+    def key_rule(self, key: Any) -> str:
+        """SENSITIVE, COUNTER, CLIENT_ADDRESS or TEXT (searched like any string)."""
+        if key not in self._rules:
+            if len(self._rules) > REMEMBERED:
+                self._rules.clear()
+            words = key_words(key) if isinstance(key, str) else []
+            if not words or "_".join(words) in self._kept:
+                self._rules[key] = TEXT
+            elif self._sensitive(words):
+                self._rules[key] = COUNTER if words[-1] in self._counters else SENSITIVE
+            else:
+                self._rules[key] = CLIENT_ADDRESS if self._client(words) else TEXT
+        return self._rules[key]
+
+    def is_sensitive_key(self, key: Any) -> bool:
+        return self.key_rule(key) in (SENSITIVE, COUNTER)
+
+    def hides(self, key: Any, value: Any) -> bool:
+        """Whether `value`, found under `key`, is replaced."""
+        return replaces(self.key_rule(key), value)
+
+    # --- strings --------------------------------------------------------------------
+
+    def scrub_text(self, text: str) -> str:
+        """`text` with every secret and personal value the PII mode names replaced."""
+        holder = [text]
+        if isinstance(text, str) and text not in self._clean:
+            self._scrub_strings(Strings([(holder, 0)]))
+        return holder[0]
+
+    def _scrub_strings(self, strings: Strings) -> None:
+        texts = [container[key] for container, key in strings.refs]
+        try:
+            flagged = self._flag(texts)
+        except Exception:  # Without the hints every string goes through everything.
+            flagged = dict.fromkeys(range(len(texts)), self._names | {DECODERS[0][0]})
+        if len(self._clean) > REMEMBERED:
+            self._clean.clear()
+        for index, text in enumerate(texts):
+            scrubbed = (
+                self._scrub_flagged(text, flagged[index]) if index in flagged else text
+            )
+            if scrubbed == text:
+                self._clean[text] = None
+            container, key = strings.refs[index]
+            container[key] = scrubbed
+        for container, key in strings.client if self.hide_client_address else []:
+            container[key] = DETECTORS_BY_NAME["ip_address"].scrub(self, container[key])
+
+    def _flag(self, texts: list[str]) -> dict[int, set[str]]:
+        """{index of a string: the detectors and decoders its hints name}."""
+        shape = "\n".join(texts).translate(SHAPE)
+        ends = list(accumulate(len(text) + 1 for text in texts))
+        flagged: dict[int, set[str]] = {}
+        for pattern, found in self._hints:
+            for match in pattern.finditer(shape):
+                for name, confirm in found:
+                    if confirm is None or confirm(self, shape, match.start()):
+                        index = bisect_right(ends, match.start())
+                        flagged.setdefault(index, set()).add(name)
+        return flagged
+
+    def _scrub_flagged(self, text: str, names: set[str]) -> str:
+        try:
+            for name, _, decode in DECODERS:
+                decoded = decode(text) if name in names else text
+                scrubbed = (
+                    self._detect(decoded, self._names) if decoded != text else text
+                )
+                if scrubbed != decoded:
+                    return scrubbed
+            return self._detect(text, names)
+        except Exception:
+            return FILTERED  # A string that cannot be checked is not sent.
+
+    def _detect(self, text: str, names: Iterable[str]) -> str:
+        for detector in self.detectors:
+            if detector.name in names:
+                text = detector.scrub(self, text)
+        return text
+
+    def _source_line(self, lines: Any, key: Any, strings: Strings) -> None:
+        """A line of source code is static: scrubbed once, whatever it holds."""
+        line = lines[key]
+        if line in self._lines:
+            lines[key] = self._lines[line]
+        elif isinstance(line, str):
+            strings.refs.append((lines, key))
+            strings.source.append((lines, key, line))
+
+    # --- the event ------------------------------------------------------------------
+
+    def scrub_event(self, event: Any) -> None:
+        """Scrub `event` in place; a part that fails to scrub is dropped."""
+        strings = Strings()
+        for name in list(event) if isinstance(event, dict) else []:
+            marks = len(strings.refs), len(strings.client), len(strings.source)
+            try:
+                self._scrub_part(event, name, strings)
+            except Exception:
+                event.pop(name, None)
+                del strings.refs[marks[0] :], strings.client[marks[1] :]
+                del strings.source[marks[2] :]
+        self._scrub_strings(strings)
+        if len(self._lines) > REMEMBERED:
+            self._lines.clear()
+        for lines, key, line in strings.source:
+            self._lines[line] = lines[key]
+
+    def _scrub_part(self, event: dict[str, Any], name: str, strings: Strings) -> None:
+        if name in ITEMS:
+            self._scrub_items(event[name], ITEMS[name], strings)
+        elif name == "request":
+            for key in list(event[name]):  # Its fields are judged by what they hold.
+                rule = TEXT if key in REQUEST_FIELDS else self.key_rule(key)
+                self._visit(event[name], key, rule, strings, False)
+        elif name == "user":
+            self._scrub_user(event)
+        elif name not in IDENTITY:
+            self._visit(event, name, self.key_rule(name), strings, False)
+
+    def _scrub_items(self, items: Any, statement: str, strings: Strings) -> None:
+        """Exceptions, threads, frames, breadcrumbs, spans; `statement`: the field
+        that may hold the SQL of an item's `db.params`."""
+        values = items.get("values") if isinstance(items, dict) else items
+        for item in values if isinstance(values, list) else []:
+            if isinstance(item, dict):
+                filter_sql_parameters(self, item.get(statement), item.get("data"))
+                if self.strict:
+                    item.pop("vars", None)
+                for key in item.keys() - IDENTITY:
+                    self._scrub_item_field(item, key, strings)
+
+    def _scrub_item_field(
+        self, item: dict[str, Any], key: str, strings: Strings
+    ) -> None:
+        value = item[key]
+        if key == "stacktrace" and isinstance(value, dict):
+            self._scrub_items(value.get("frames"), "", strings)
+        elif key in SOURCE_CONTEXT and isinstance(value, list):
+            for index in range(len(value)):
+                self._source_line(value, index, strings)
+        elif key in SOURCE_CONTEXT:
+            self._source_line(item, key, strings)
+        else:
+            self._visit(item, key, self.key_rule(key), strings, False)
+
+    def _scrub_user(self, event: dict[str, Any]) -> None:
+        user = event["user"] if isinstance(event["user"], dict) else {}
+        kept = {
+            name: user[name]
+            for name in self.user_fields
+            if is_identifier(user.get(name))
+        }
+        if self.strict and isinstance(kept.get("id"), str):
+            kept["id"] = self.scrub_text(kept["id"])
+        event["user"] = kept
+        if not kept:
+            del event["user"]
+
+    def _walk(self, node: Any, strings: Strings, client: bool) -> None:
+        """Apply the key rules to a dict or list and what it holds; collect strings."""
+        if not isinstance(node, dict):
+            self._walk_list(node, strings, client)
+            return
+        for key, value in node.items():
+            rule = self._rules.get(key) or self.key_rule(key)
+            if rule is TEXT and isinstance(value, str) and not client:
+                if value not in self._clean:  # The usual case, inline.
+                    strings.refs.append((node, key))
+            else:
+                self._visit(node, key, rule, strings, client)
+
+    def _walk_list(self, node: list[Any], strings: Strings, client: bool) -> None:
+        """A [name, value] pair takes the rule of its name; in an argument list,
+        `--password VALUE` hides VALUE."""
+        if is_pair(node):
+            self._visit(node, 0, TEXT, strings, client)
+            self._visit(node, 1, self.key_rule(node[0]), strings, client)
+            return
+        for index in range(len(node)):
+            option = node[index - 1] if index else None
+            is_option = isinstance(option, str) and option.startswith("--")
+            rule = self.key_rule(option) if is_option else TEXT
+            self._visit(node, index, rule, strings, client)
+
+    def _collect(self, node: Any, key: Any, strings: Strings, client: bool) -> None:
+        if client:
+            strings.client.append((node, key))
+        if client or node[key] not in self._clean:
+            strings.refs.append((node, key))
+
+    def _visit(
+        self, node: Any, key: Any, rule: str, strings: Strings, client: bool
+    ) -> None:
+        """Apply `rule` to `node[key]`."""
+        value, client = node[key], client or rule is CLIENT_ADDRESS
+        if rule is SENSITIVE or rule is COUNTER:
+            node[key] = FILTERED if replaces(rule, value) else value
+        elif isinstance(value, (dict, list)):
+            self._walk(value, strings, client)
+        elif isinstance(value, str):
+            self._collect(node, key, strings, client)
+        elif is_foreign(value):
+            node[key] = json_value(value)
+            self._visit(node, key, rule, strings, client)
+
+
+def replaces(rule: str, value: Any) -> bool:
+    """Whether a key rule replaces `value`: never nothing, placeholders, or a number
+    under a counter ('input_tokens')."""
+    if rule not in (SENSITIVE, COUNTER) or value is None or isinstance(value, bool):
+        return False
+    if isinstance(value, str) and (
+        value in ("", FILTERED) or PLACEHOLDER.fullmatch(value)
+    ):
+        return False
+    return rule == SENSITIVE or not is_number(value)
+
+
+def is_number(value: Any) -> bool:
+    if isinstance(value, str):
+        return re.fullmatch(r"-?\d+(?:\.\d+)?", value) is not None
+    return isinstance(value, (int, float))
+
+
+def is_identifier(value: Any) -> bool:
+    return isinstance(value, (str, int)) and not isinstance(value, bool)
+
+
+def is_pair(node: list[Any]) -> bool:
+    """A [name, value] pair, as headers and query strings may be sent."""
+    return len(node) == 2 and isinstance(node[0], str) and " " not in node[0]
+
+
+def is_foreign(value: Any) -> bool:
+    """Not a JSON value, or an integer long enough to be a card number."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return 10**12 <= abs(value) < 10**19
+    return value is not None and not isinstance(value, (bool, float))
+
+
+def json_value(value: Any) -> Any:
+    """A foreign value made JSON: bytes and objects as text, tuples and sets as lists,
+    an integer as text (filtered if a card number)."""
+    if isinstance(value, (bytes, bytearray)):
+        return value.decode("utf-8", "replace")
+    if isinstance(value, (tuple, set, frozenset)):
+        return list(value)
+    if isinstance(value, int):
+        return FILTERED if luhn_valid(str(value)) else str(value)
+    return repr(value)
+
+
+DETECTORS_BY_NAME = {detector.name: detector for detector in DETECTORS}
+
+# --- the module's policy ------------------------------------------------------------
+
+_configured: list[Scrubber] = []
+
+
+def configure(
+    pii_mode: str = STANDARD,
+    extra_keys: Iterable[str] = (),
+    send_default_pii: bool = False,
+) -> Scrubber:
+    """Set the policy of `scrub_event` and `scrub_text` (SENTRY_PII_MODE,
+    SENTRY_EXTRA_SENSITIVE_KEYS, SENTRY_SEND_DEFAULT_PII); call it again after
+    changing SENSITIVE_KEYS. `init_sentry` calls it with the settings."""
+    _configured[:] = [Scrubber(pii_mode, extra_keys, send_default_pii)]
+    return _configured[0]
 
 
 def reset() -> None:
-    """Forget the configured policy: the next scrub builds it from the settings."""
-    global _default
-    _default = None
-    _by_mode.clear()
+    """Forget the configured policy: the next call reads the settings again."""
+    _configured.clear()
 
 
-def _get_default() -> Scrubber:
-    global _default
-    if _default is None:
-        try:
-            from .settings import get_settings
+def _policy() -> Scrubber:
+    """The configured policy; the settings' the first time."""
+    if _configured:
+        return _configured[0]
+    try:
+        from .settings import get_settings
 
-            settings = get_settings()
-            _default = Scrubber(
-                pii_mode=settings.pii_mode,
-                extra_keys=tuple(settings.extra_sensitive_keys),
-            )
-        except Exception:
-            # Unreadable settings must not open the gates: use the strictest policy.
-            _default = Scrubber(pii_mode="strict")
-    return _default
+        settings = get_settings()
+        keys, pii = settings.extra_sensitive_keys, settings.sentry_send_default_pii
+        return configure(settings.pii_mode, keys, pii)
+    except Exception:  # Unreadable settings must not open the gates.
+        return configure(STRICT)
 
 
 def scrub_event(event: Any, hint: Any = None) -> Any:
-    """``before_send``/``before_send_transaction`` hook applying the whole policy."""
+    """The SDK's `before_send`: scrub `event` in place and return it; None (the event
+    is not sent) if scrubbing failed as a whole."""
     try:
-        _get_default().scrub_event(event)
+        _policy().scrub_event(event)
     except Exception:
-        # Sections fail on their own inside Scrubber.scrub_event; getting here means
-        # nobody knows what is left unscrubbed, so the event is not sent.
         return None
     return event
 
@@ -1024,14 +629,9 @@ def scrub_event(event: Any, hint: Any = None) -> Any:
 filter_sensitive_data = scrub_event
 
 
-def scrub_text(text: str, pii_mode: str | None = None) -> str:
-    """Return ``text`` with e-mails, card numbers, tokens, keys... replaced."""
-    scrubber = _get_default()
-    if pii_mode is not None and pii_mode != scrubber.pii_mode:
-        scrubber = _by_mode.get(pii_mode) or _by_mode.setdefault(
-            pii_mode, Scrubber(pii_mode=pii_mode, extra_keys=scrubber.extra_keys)
-        )
+def scrub_text(text: str) -> str:
+    """`text` with e-mails, card numbers, tokens, keys... replaced."""
     try:
-        return scrubber.scrub_text(text)
+        return _policy().scrub_text(text)
     except Exception:
-        return _FILTERED
+        return FILTERED

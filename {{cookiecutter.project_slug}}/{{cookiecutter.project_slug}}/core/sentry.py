@@ -111,7 +111,11 @@ def init_sentry(
     if not options.get("dsn"):
         logger.info("Sentry disabled: SENTRY_DSN is not set")
         return False
-    scrubber.configure(settings.pii_mode, settings.extra_sensitive_keys)
+    scrubber.configure(
+        settings.pii_mode,
+        settings.extra_sensitive_keys,
+        settings.sentry_send_default_pii,
+    )
     for name in ACCESS_LOGGERS:
         ignore_logger(name)
         ignore_logger_for_sentry_logs(name)
@@ -330,9 +334,7 @@ def _options(
         options["profile_session_sample_rate"] = settings.profiles_sample_rate
         options["profile_lifecycle"] = "trace"
     if settings.sentry_send_default_pii:
-        # `send_default_pii` is deprecated; `data_collection` is its successor. Our
-        # before_send scrubber still applies the PII mode to every event.
-        options["data_collection"] = {"user_info": True}
+        options["data_collection"] = data_collection(settings)
     return options
 
 
@@ -353,6 +355,29 @@ def _attach(
         scope.set_context("details", loose)
     if level is not None:
         scope.set_level(level)
+
+
+def data_collection(settings: SentrySettings) -> dict[str, Any]:
+    """What SENTRY_SEND_DEFAULT_PII=true turns on, and nothing more: the user the
+    framework knows, the client's IP address (headers, REMOTE_ADDR) and cookies that are
+    not sensitive. SQL parameters, task arguments, GraphQL documents, variables and
+    responses and AI inputs stay off, as with the switch off, and frame variables follow
+    SENTRY_INCLUDE_LOCAL_VARIABLES. (Setting `data_collection` at all makes the SDK
+    drop its own EventScrubber: `scrub_event`, installed as before_send, does it all.)
+    """
+    return {
+        "user_info": True,
+        "cookies": {"mode": "denylist"},
+        "http_headers": {"request": {"mode": "denylist"}},
+        "url_query_params": {"mode": "denylist"},
+        # Request bodies as without the switch; response bodies (GraphQL) never.
+        "http_bodies": ["incoming_request", "outgoing_request"],
+        "graphql": {"document": False, "variables": False},
+        "gen_ai": {"inputs": False, "outputs": False},
+        "database_query_data": False,
+        "queues": False,
+        "stack_frame_variables": settings.include_local_variables,
+    }
 
 
 def _sampled_path(context: dict[str, Any]) -> str:

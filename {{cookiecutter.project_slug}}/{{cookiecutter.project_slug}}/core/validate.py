@@ -7,7 +7,6 @@ Exit status 1 when any check fails; warnings are printed but do not fail.
 
 import argparse
 import copy
-import json
 import os
 import sys
 import time
@@ -19,10 +18,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal
 
+import sentry_sdk
 from sentry_sdk.envelope import Envelope, Item, PayloadRef
+from sentry_sdk.transport import Transport
 from sentry_sdk.utils import Dsn
 
-from . import scrubber
+from . import scrubber, sentry
 from .sentry import TRANSPORT_QUEUE_SIZE
 from .settings import SentrySettings, SettingsError, load_settings
 
@@ -30,12 +31,9 @@ Status = Literal["pass", "warn", "fail"]
 CHECK_TYPES = ("config", "security", "connectivity", "performance")
 CONNECT_TIMEOUT_SECONDS = 5.0
 
-# Planted in a probe event: none of these may survive the scrubber.
-PROBE_SECRETS = {
-    "password": "probe-password-1234",
-    "api_key": "probe-api-key-5678",
-    "message": "card 4111 1111 1111 1111 for probe.user@example.com",
-}
+# The value planted under each shared key case (core/scrubbing_policy.json).
+PROBE_VALUE = "probe-value-7f3a 203.0.113.9"
+PROBE_DSN = "https://probe@127.0.0.1/0"  # Events never leave: see _KeptEvents.
 
 
 @dataclass(frozen=True)
@@ -79,12 +77,18 @@ def check_security(settings: SentrySettings) -> Iterator[Result]:
         )
     if production and settings.dsn and Dsn(settings.dsn).scheme != "https":
         yield Result("security", "fail", "SENTRY_DSN does not use https in production")
-    leaked = _probe_scrubber(settings)
+    leaked, total = _probe_scrubber(settings)
     if leaked:
-        yield Result("security", "fail", f"scrubber let through: {', '.join(leaked)}")
+        shown = "; ".join(leaked[:5])
+        yield Result(
+            "security", "fail", f"{len(leaked)} of {total} shared cases leak: {shown}"
+        )
     else:
         yield Result(
-            "security", "pass", f"scrubber removes probe secrets ({settings.pii_mode})"
+            "security",
+            "pass",
+            f"the installed before_send passes all {total} shared cases "
+            f"({settings.pii_mode})",
         )
 
 
@@ -174,15 +178,78 @@ def main(argv: list[str] | None = None) -> int:
     return 1 if failed else 0
 
 
+class _KeptEvents(Transport):
+    """A transport that keeps the events the SDK would send."""
+
+    def __init__(self, options: dict[str, Any] | None = None) -> None:
+        super().__init__(options)
+        self.events: list[dict[str, Any]] = []
+
+    def capture_envelope(self, envelope: Envelope) -> None:
+        event = envelope.get_event()
+        if event is not None:
+            self.events.append(event)
+
+
+def _probe_scrubber(settings: SentrySettings) -> tuple[list[str], int]:
+    """Run every shared case through the SDK as `init_sentry` sets it up (its real
+    before_send), into a transport that keeps the events; return the cases that
+    leak, and how many ran."""
+    kept = _KeptEvents()
+    text_cases = [
+        case
+        for case in scrubber.POLICY["text_cases"]
+        if case["mode"] in ("both", settings.pii_mode)
+    ]
+    key_cases = scrubber.POLICY["key_cases"]
+    sentry.init_sentry(dsn=settings.dsn or PROBE_DSN, transport=kept)
+    try:
+        for index, case in enumerate(text_cases):
+            _probe(f"text-{index}", case["input"], {})
+        for index, case in enumerate(key_cases):
+            _probe(f"key-{index}", "key case", {case["key"]: PROBE_VALUE})
+        sentry_sdk.flush(timeout=5)
+    finally:
+        sentry.close_sentry()
+    sent = {(event.get("tags") or {}).get("probe"): event for event in kept.events}
+    leaks = []
+    for index, case in enumerate(text_cases):
+        message = sent.get(f"text-{index}", {}).get("message")
+        if message != case["expected"]:
+            leaks.append(f"{case['input']!r} sent as {message!r}")
+    for index, case in enumerate(key_cases):
+        context = sent.get(f"key-{index}", {}).get("contexts", {}).get("probe", {})
+        if context.get(case["key"]) != _expected_probe(case["rule"], settings):
+            leaks.append(f"key {case['key']!r} sent as {context.get(case['key'])!r}")
+    return leaks, len(text_cases) + len(key_cases)
+
+
+def _probe(name: str, message: str, context: dict[str, str]) -> None:
+    with sentry_sdk.new_scope() as scope:
+        scope.set_tag("probe", name)
+        scope.set_context("probe", context)
+        sentry_sdk.capture_message(message, level="error")
+
+
+def _expected_probe(rule: str, settings: SentrySettings) -> str:
+    """What the probe value under a key case must become."""
+    if rule in ("sensitive", "counter"):
+        return scrubber.FILTERED
+    strict = settings.pii_mode == "strict"
+    if strict or (rule == "client_address" and not settings.sentry_send_default_pii):
+        return PROBE_VALUE.replace("203.0.113.9", scrubber.FILTERED)
+    return PROBE_VALUE
+
+
 def _probe_event() -> dict[str, Any]:
+    """A typical event, for timing."""
     return {
-        "message": PROBE_SECRETS["message"],
+        "message": "card 4111 1111 1111 1111 for probe.user@example.com",
         "request": {
-            "url": "https://example.com/login",
-            "data": {"password": PROBE_SECRETS["password"]},
-            "headers": {"X-Api-Key": PROBE_SECRETS["api_key"]},
+            "url": "https://example.com/login?token=probe-token",
+            "data": {"password": "probe-password-1234"},
+            "headers": {"X-Api-Key": "probe-api-key-5678"},
         },
-        "extra": {"note": PROBE_SECRETS["message"]},
         "breadcrumbs": {
             "values": [
                 {"message": f"login {i}", "data": {"step": i}} for i in range(20)
@@ -191,17 +258,12 @@ def _probe_event() -> dict[str, Any]:
     }
 
 
-def _probe_scrubber(settings: SentrySettings) -> list[str]:
-    policy = scrubber.Scrubber(settings.pii_mode, settings.extra_sensitive_keys)
-    event = _probe_event()
-    policy.scrub_event(event)
-    text = json.dumps(event)
-    planted = [PROBE_SECRETS["password"], PROBE_SECRETS["api_key"], "4111", "probe."]
-    return [secret for secret in planted if secret in text]
-
-
 def _time_scrubber(settings: SentrySettings, rounds: int = 50) -> float:
-    policy = scrubber.Scrubber(settings.pii_mode, settings.extra_sensitive_keys)
+    policy = scrubber.Scrubber(
+        settings.pii_mode,
+        settings.extra_sensitive_keys,
+        settings.sentry_send_default_pii,
+    )
     events = [copy.deepcopy(_probe_event()) for _ in range(rounds)]
     started = time.perf_counter()
     for event in events:

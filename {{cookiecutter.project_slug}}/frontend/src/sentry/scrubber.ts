@@ -1,48 +1,238 @@
 /**
- * Remove secrets and personal data from browser events before they leave the page:
- * the same policy as the backend's `core/scrubber.py`.
+ * Remove secrets and personal data from browser events before they leave the page,
+ * with the backend's policy: this file and `core/scrubber.py` both read
+ * `{{ cookiecutter.project_slug }}/core/scrubbing_policy.json` (the key rules, the ordered table of
+ * value detectors, the credential formats) and both test suites run its shared cases.
  *
- * - keys: a key containing a fragment of SENSITIVE_KEYS (case-insensitive, with
- *   `-`, `.` and camelCase normalised) gets its value replaced, anywhere in the event;
- * - values: every string is searched for e-mail addresses, Luhn-valid card numbers,
- *   Bearer/Basic credentials, JWTs, credentials in URLs and `key=value` pairs with a
- *   sensitive key; strict mode adds phone numbers and IP addresses. Only the match
- *   is replaced, the rest of the text stays readable;
+ * - keys: under a sensitive key (`db_password`, `X-Api-Key`) a value becomes
+ *   `[Filtered]`; under a client-address key (`X-Forwarded-For`) its IP addresses do;
+ * - values: every string goes through the detectors of the PII mode, percent-decoded
+ *   first when it holds %XX escapes;
  * - user: standard mode keeps id, username and e-mail; strict mode keeps the id only.
  */
+import policy from "../../../{{ cookiecutter.project_slug }}/core/scrubbing_policy.json";
 
 export type PiiMode = "standard" | "strict";
+type Rule = "sensitive" | "counter" | "client_address" | "text";
 
 export const FILTERED = "[Filtered]";
+export const SENSITIVE_KEYS: readonly string[] = policy.keys.sensitive;
+const SHORT_FRAGMENT = 4;
 
-export const SENSITIVE_KEYS: readonly string[] = [
-  "password",
-  "passwd",
-  "passphrase",
-  "pwd",
-  "secret",
-  "token",
-  "api_key",
-  "apikey",
-  "access_key",
-  "private_key",
-  "authorization",
-  "auth",
-  "credential",
-  "cookie",
-  "session",
-  "sessid",
-  "csrf",
-  "xsrf",
-  "jwt",
-  "bearer",
-  "ssn",
-  "card_number",
-  "credit_card",
-  "cvv",
-  "cvc",
-  "iban",
-];
+/** A key's lowercase words: "X-Api-Key" gives ["x", "api", "key"]. */
+export function keyWords(key: string): string[] {
+  const spaced = key.replace(/([a-z0-9])([A-Z])|([A-Z])([A-Z][a-z])/g, (_, a, b, c, d) =>
+    a !== undefined ? `${a}_${b}` : `${c}_${d}`,
+  );
+  return spaced
+    .toLowerCase()
+    .split(/[^a-z0-9]+/)
+    .filter((word) => word.length > 0);
+}
+
+/** Whether a key's words hold a fragment: a long one anywhere in the words run
+ * together ("dbpassword"), a short one as a whole word. */
+function fragmentsMatcher(fragments: readonly string[]): (words: string[]) => boolean {
+  const flat = new Set(fragments.map((fragment) => keyWords(fragment).join("")));
+  const short = new Set([...flat].filter((f) => f.length <= SHORT_FRAGMENT));
+  const long = [...flat].filter((f) => f.length > SHORT_FRAGMENT);
+  return (words) => words.some((word) => short.has(word)) || long.some((f) => words.join("").includes(f));
+}
+
+let isSensitive = fragmentsMatcher(SENSITIVE_KEYS);
+const isClientAddress = fragmentsMatcher(policy.keys.client_address);
+const kept = new Set(policy.keys.not_sensitive.map((key) => keyWords(key).join("_")));
+const counters = new Set(policy.keys.counters);
+const rules = new Map<string, Rule>();
+
+/** Add keys (e.g. from VITE_SENTRY_EXTRA_SENSITIVE_KEYS) to the sensitive list. */
+export function addSensitiveKeys(keys: Iterable<string>): void {
+  isSensitive = fragmentsMatcher([...SENSITIVE_KEYS, ...[...keys].map((key) => key.trim()).filter(Boolean)]);
+  rules.clear();
+}
+
+export function keyRule(key: string): Rule {
+  let rule = rules.get(key);
+  if (rule === undefined) {
+    const words = keyWords(key);
+    if (words.length === 0 || kept.has(words.join("_"))) rule = "text";
+    else if (isSensitive(words)) rule = counters.has(words[words.length - 1]) ? "counter" : "sensitive";
+    else rule = isClientAddress(words) ? "client_address" : "text";
+    rules.set(key, rule);
+  }
+  return rule;
+}
+
+export function isSensitiveKey(key: string): boolean {
+  const rule = keyRule(key);
+  return rule === "sensitive" || rule === "counter";
+}
+
+// Query placeholders (`password = %s`) hold no secret.
+const PLACEHOLDER = /^(?:%s|\?|%\(\w+\)s|:[A-Za-z_]\w*|\$\d+|\{\w*\}|None|null)$/;
+
+/** Whether `value`, found under `key`, is replaced. */
+function hides(key: string, value: unknown): boolean {
+  const rule = keyRule(key);
+  if ((rule !== "sensitive" && rule !== "counter") || value === null || value === undefined) return false;
+  if (typeof value === "boolean" || value === "" || value === FILTERED) return false;
+  if (typeof value === "string" && PLACEHOLDER.test(value)) return false;
+  const numeric = typeof value === "number" || (typeof value === "string" && /^-?\d+(?:\.\d+)?$/.test(value));
+  return rule === "sensitive" || !numeric;
+}
+
+// --- values ---------------------------------------------------------------------------
+
+function luhnValid(number: string): boolean {
+  const digits = [...number]
+    .filter((c) => c >= "0" && c <= "9")
+    .reverse()
+    .map(Number);
+  const sum = digits.reduce((total, d, i) => total + (i % 2 ? (d > 4 ? d * 2 - 9 : d * 2) : d), 0);
+  return digits.length >= 13 && digits.length <= 19 && sum % 10 === 0;
+}
+
+function isIpAddress(text: string): boolean {
+  if (/^\d{1,3}(?:\.\d{1,3}){3}$/.test(text)) return text.split(".").every((octet) => Number(octet) <= 255);
+  if (!text.includes(":") || !/^[0-9A-Fa-f:]+$/.test(text)) return false;
+  const groups = text.split("::");
+  const parts = groups.flatMap((group) => (group ? group.split(":") : []));
+  return (
+    groups.length <= 2 &&
+    parts.every((part) => part.length <= 4) &&
+    (groups.length === 2 ? parts.length < 8 : parts.length === 8)
+  );
+}
+
+const CHECKS: Record<string, (text: string) => boolean> = {
+  luhn: luhnValid,
+  ip_address: isIpAddress,
+  // "Bearer abc123def" holds a credential; "Bearer token" is prose.
+  credential: (text) => (text.length >= 8 && !/^[A-Za-z]+$/.test(text)) || text.length >= 20,
+  phone_number: (text) => {
+    const digits = text.replace(/\D/g, "").length;
+    return digits >= 8 && digits <= 15;
+  },
+};
+
+/** Replace each match of `pattern` (its first group, if any) that passes `check`. */
+function replaceMatches(text: string, pattern: RegExp, check?: (text: string) => boolean): string {
+  let result = "";
+  let done = 0;
+  for (const match of text.matchAll(pattern)) {
+    const [start, end] =
+      match.length > 1 ? (match.indices?.[1] ?? [-1, -1]) : [match.index, match.index + match[0].length];
+    if (start < 0 || (check && !check(text.slice(start, end)))) continue;
+    result += text.slice(done, start) + FILTERED;
+    done = end;
+  }
+  return done === 0 ? text : result + text.slice(done);
+}
+
+const CREDENTIAL_FORMATS = policy.credential_formats.map((row) => new RegExp(row.pattern, "g"));
+// Where a key gives its value (`key=`, `"key": `, SQL's `key = `, `--key value`), and
+// the value: quoted, an HTTP auth scheme with its credential, or a word.
+const KEY_MARK = /[ \t]*[=:][ \t]*|(?<![\w-])(--[A-Za-z][\w-]*)[ \t]+(?=[^\s-])/g;
+const VALUE = /"([^"\n]*)"|'([^'\n]*)'|((?:(?:[Bb]earer|[Bb]asic)[ \t]+)?[^\s&,;"'<>{}[\]()]+)/dy;
+const SQL_INSERT = /\bINSERT\s+INTO\s+[\w."`]+\s*\(([^()]*)\)\s*VALUES\s*\(([^()]*)\)/gi;
+
+/** The key-like word ending before `position`: "password" in '{"password": '. */
+function keyBefore(text: string, position: number): string {
+  const words = text
+    .slice(Math.max(0, position - 64), position)
+    .replace(/[ \t"']+$/, "")
+    .split(/\s+/);
+  return words[words.length - 1].split(/[^\w.-]+/).pop() ?? "";
+}
+
+function scrubKeyedValues(text: string): string {
+  let result = "";
+  let done = 0;
+  for (const mark of text.matchAll(KEY_MARK)) {
+    const key = mark[1] ?? keyBefore(text, mark.index);
+    VALUE.lastIndex = mark.index + mark[0].length;
+    const value = VALUE.exec(text);
+    if (mark.index < done || !value || !hides(key, value[0])) continue;
+    const group = value[1] !== undefined ? 1 : value[2] !== undefined ? 2 : 3;
+    const [start, end] = value.indices?.[group] ?? [value.index, value.index + value[0].length];
+    result += text.slice(done, start) + FILTERED;
+    done = end;
+  }
+  return done === 0 ? text : result + text.slice(done);
+}
+
+function scrubSqlInsert(text: string): string {
+  return text.replace(SQL_INSERT, (whole, columnList: string, valueList: string) => {
+    const columns = columnList.split(",").map((column) => column.trim().replace(/^["`]|["`]$/g, ""));
+    const values = valueList.match(/'(?:[^']|'')*'|[^,\s][^,]*/g) ?? [];
+    if (values.length !== columns.length) return whole;
+    const kept = values.map((value, i) =>
+      hides(columns[i], value.replace(/^'|'$/g, ""))
+        ? value.startsWith("'")
+          ? `'${FILTERED}'`
+          : FILTERED
+        : value.trim(),
+    );
+    return `${whole.slice(0, whole.lastIndexOf("(") + 1)}${kept.join(", ")})`;
+  });
+}
+
+interface Detector {
+  name: string;
+  modes: readonly string[];
+  scrub: (text: string) => string;
+}
+
+const CODE: Record<string, (text: string) => string> = {
+  credential_format: (text) => CREDENTIAL_FORMATS.reduce((t, pattern) => t.replace(pattern, FILTERED), text),
+  keyed_value: scrubKeyedValues,
+  sql_insert: scrubSqlInsert,
+};
+
+const DETECTORS: Detector[] = policy.detectors.map((row) => {
+  const pattern = row.pattern === null ? null : new RegExp(row.pattern, "gd");
+  const check = "check" in row && row.check ? CHECKS[row.check] : undefined;
+  return {
+    name: row.name,
+    // The browser always hides client addresses (it never sends default PII).
+    modes: "modes" in row && row.modes ? row.modes : ["standard", "strict"],
+    scrub: pattern === null ? CODE[row.name] : (text: string) => replaceMatches(text, pattern, check),
+  };
+});
+const IP_ADDRESS = DETECTORS.find((detector) => detector.name === "ip_address")!;
+
+function applies(detector: Detector, mode: PiiMode): boolean {
+  return detector.modes.includes(mode) || detector.modes.includes("client_address");
+}
+
+function detect(text: string, mode: PiiMode): string {
+  return DETECTORS.reduce((t, detector) => (applies(detector, mode) ? detector.scrub(t) : t), text);
+}
+
+/** `text` with %XX escapes and "+" (a space in a query) undone, twice encoded too. */
+function percentDecoded(text: string): string {
+  let decoded = text;
+  for (let round = 0; round < 2 && /%[0-9A-Fa-f]{2}/.test(decoded); round += 1) {
+    try {
+      decoded = decodeURIComponent(round === 0 ? decoded.replace(/\+/g, " ") : decoded);
+    } catch {
+      break; // "50% off" is not encoded.
+    }
+  }
+  return decoded;
+}
+
+/** Replace every secret or personal value the PII mode names in free text. */
+export function scrubText(text: string, mode: PiiMode = "standard"): string {
+  const decoded = percentDecoded(text);
+  if (decoded !== text) {
+    const scrubbed = detect(decoded, mode);
+    if (scrubbed !== decoded) return scrubbed;
+  }
+  return detect(text, mode);
+}
+
+// --- events ---------------------------------------------------------------------------
 
 // Identifiers the SDK generates: never sensitive, and a trace id must stay intact.
 const OPAQUE_KEYS = new Set([
@@ -55,145 +245,44 @@ const OPAQUE_KEYS = new Set([
   "start_timestamp",
   "sample_rand",
 ]);
-// Sensitive-looking keys that name a count or a duration ("max_tokens"): numbers
-// under them carry no secret.
-const COUNTER_KEY = /(?:^|_)(?:count|tokens|size|length|ttl|age|expires_in|timeout|limit)$/;
 
-const EMAIL =
-  /[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9-]{1,63})*\.[A-Za-z]{2,24}(?![A-Za-z0-9-])/g;
-const JWT = /eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*/g;
-const AUTH_SCHEME = /\b(Bearer|BEARER|Basic|BASIC)([ \t]+)[A-Za-z0-9._~+/-]+=*/g;
-const URL_CREDENTIALS = /:\/\/[^\s/?#@'"<>]+(?:@[^\s/?#@'"<>]+)*@/g;
-// "+" separates the groups in form-encoded query strings.
-const CARD = /\b[2-6][0-9](?:[ +-]?[0-9]){11,17}\b/g;
-const PHONE =
-  /(?:\+[0-9]{1,3}[ .-]?(?:\([0-9]{1,4}\)[ .-]?)?[0-9]{1,4}(?:[ .-]?[0-9]{2,4}){1,4}|(?:\([0-9]{3}\)[ ]?|\b[0-9]{3}[ .-])[0-9]{3}[ .-][0-9]{4})\b/g;
-const IPV4 = /\b[0-9]{1,3}(?:\.[0-9]{1,3}){3}\b/g;
-const IPV6 =
-  /\b(?:[0-9A-Fa-f]{1,4}:){7}[0-9A-Fa-f]{1,4}\b|\b(?:[0-9A-Fa-f]{1,4}:){1,6}:(?:[0-9A-Fa-f]{1,4}(?::[0-9A-Fa-f]{1,4})*)?\b/g;
-// key=value or key: value inside free text (query strings, log lines, messages).
-const KEY_SEPARATOR = /([A-Za-z0-9_.-]+)(\s*[=:]\s*)/g;
-const KEY_VALUE = /"[^"]*"|'[^']*'|(?:(?:[Bb]earer|[Bb]asic)[ \t]+)?[^\s&,;"'<>{}[\]()]+/y;
-
-let sensitiveKeys: string[] = SENSITIVE_KEYS.map(normaliseKey);
-
-/** Add keys (e.g. from VITE_SENTRY_EXTRA_SENSITIVE_KEYS) to the sensitive list. */
-export function addSensitiveKeys(keys: Iterable<string>): void {
-  const extra = [...keys].map(normaliseKey).filter((key) => key.length > 0);
-  sensitiveKeys = [...new Set([...sensitiveKeys, ...extra])];
-}
-
-function normaliseKey(key: string): string {
-  return key
-    .replace(/([a-z0-9])([A-Z])/g, "$1_$2")
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, "_");
-}
-
-export function isSensitiveKey(key: string): boolean {
-  const normalised = normaliseKey(key);
-  const flat = normalised.replace(/_/g, "");
-  return sensitiveKeys.some((fragment) => {
-    const bare = fragment.replace(/_/g, "");
-    // Short fragments ("pwd", "pin") only count as whole words.
-    if (bare.length <= 4) {
-      return normalised.split("_").includes(fragment) || flat === bare;
-    }
-    return flat.includes(bare);
-  });
-}
-
-/** Replace the value after every sensitive key; other values are still searched. */
-function scrubKeyValues(text: string): string {
-  let result = "";
-  let copied = 0;
-  KEY_SEPARATOR.lastIndex = 0;
-  for (let match = KEY_SEPARATOR.exec(text); match; match = KEY_SEPARATOR.exec(text)) {
-    const valueStart = match.index + match[0].length;
-    if (!isSensitiveKey(match[1])) continue;
-    KEY_VALUE.lastIndex = valueStart;
-    const value = KEY_VALUE.exec(text);
-    if (!value || value[0] === FILTERED) continue;
-    result += text.slice(copied, valueStart) + FILTERED;
-    copied = valueStart + value[0].length;
-    KEY_SEPARATOR.lastIndex = copied;
-  }
-  return copied === 0 ? text : result + text.slice(copied);
-}
-
-function luhnValid(digits: string): boolean {
-  let sum = 0;
-  for (let i = 0; i < digits.length; i += 1) {
-    let digit = Number(digits[digits.length - 1 - i]);
-    if (i % 2 === 1) {
-      digit *= 2;
-      if (digit > 9) digit -= 9;
-    }
-    sum += digit;
-  }
-  return sum % 10 === 0;
-}
-
-function scrubCards(text: string): string {
-  return text.replace(CARD, (match) => {
-    const digits = match.replace(/[ +-]/g, "");
-    return digits.length >= 13 && digits.length <= 19 && luhnValid(digits) ? FILTERED : match;
-  });
-}
-
-/** Percent-encoding hides values from the patterns ("leak%40example.com"): such
- * text is scrubbed in its decoded form. */
-function percentDecoded(text: string): string {
-  if (!text.includes("%")) return text;
-  try {
-    return decodeURIComponent(text);
-  } catch {
-    return text; // "50% off" is not encoded.
-  }
-}
-
-/** Replace every secret or personal value found in free text. */
-export function scrubText(text: string, mode: PiiMode = "standard"): string {
-  const plain = percentDecoded(text);
-  let scrubbed = scrubKeyValues(plain.replace(URL_CREDENTIALS, `://${FILTERED}@`).replace(JWT, FILTERED))
-    .replace(AUTH_SCHEME, `$1$2${FILTERED}`)
-    .replace(EMAIL, FILTERED);
-  scrubbed = scrubCards(scrubbed);
-  if (mode === "strict") {
-    scrubbed = scrubbed.replace(PHONE, FILTERED).replace(IPV4, FILTERED).replace(IPV6, FILTERED);
-  }
-  return scrubbed;
-}
-
-function scrubValue(value: unknown, mode: PiiMode, seen: WeakSet<object>): unknown {
-  if (typeof value === "string") return scrubText(value, mode);
-  if (value === null || typeof value !== "object") return value;
-  if (seen.has(value)) return value;
+function scrubValue(value: unknown, mode: PiiMode, seen: WeakSet<object>, client = false): unknown {
+  if (typeof value === "string") return client ? IP_ADDRESS.scrub(scrubText(value, mode)) : scrubText(value, mode);
+  if (value === null || typeof value !== "object" || seen.has(value)) return value;
   seen.add(value);
   if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i += 1) value[i] = scrubValue(value[i], mode, seen);
+    value.forEach((item, i) => {
+      const option = i > 0 ? value[i - 1] : undefined;
+      const hidden = typeof option === "string" && option.startsWith("--") && hides(option, item);
+      value[i] = hidden ? FILTERED : scrubValue(item, mode, seen, client);
+    });
     return value;
   }
   const record = value as Record<string, unknown>;
   for (const [key, child] of Object.entries(record)) {
     if (OPAQUE_KEYS.has(key)) continue;
-    if (isSensitiveKey(key)) {
-      const isCounter = typeof child === "number" && COUNTER_KEY.test(normaliseKey(key));
-      if (!isCounter && child !== null && child !== undefined && child !== "") {
-        record[key] = FILTERED;
-      }
-      continue;
+    const rule = keyRule(key);
+    if (rule === "sensitive" || rule === "counter") {
+      if (hides(key, child)) record[key] = FILTERED;
+    } else {
+      record[key] = scrubValue(child, mode, seen, client || rule === "client_address");
     }
-    record[key] = scrubValue(child, mode, seen);
   }
   return record;
 }
 
-/** The user fields each mode lets through. */
+const USER_FIELDS: Record<PiiMode, string[]> = { standard: ["id", "username", "email"], strict: ["id"] };
+
+/** The user fields each mode lets through (strict: the id, itself scrubbed). */
 function scrubUser(user: Record<string, unknown>, mode: PiiMode): Record<string, unknown> {
-  const allowed = mode === "strict" ? ["id"] : ["id", "username", "email"];
+  const fields = Object.entries(user).filter(
+    ([key, value]) => USER_FIELDS[mode].includes(key) && (typeof value === "string" || typeof value === "number"),
+  );
   return Object.fromEntries(
-    Object.entries(user).filter(([key, value]) => allowed.includes(key) && value !== undefined && value !== null),
+    fields.map(([key, value]) => [
+      key,
+      mode === "strict" && typeof value === "string" ? scrubText(value, mode) : value,
+    ]),
   );
 }
 
@@ -208,7 +297,7 @@ export function scrubEvent<T extends object>(event: T, mode: PiiMode = "standard
     const user = record.user as Record<string, unknown> | undefined;
     delete record.user;
     scrubValue(record, mode, new WeakSet());
-    const kept = user ? scrubUser(user, mode) : {};
+    const kept = user && typeof user === "object" ? scrubUser(user, mode) : {};
     if (Object.keys(kept).length > 0) record.user = kept;
     return event;
   } catch (error) {
