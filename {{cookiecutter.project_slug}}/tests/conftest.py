@@ -2,7 +2,9 @@
 
 Events are caught by a capturing transport instead of being sent; each test runs in
 its own Sentry isolation scope. PostgreSQL is used when DATABASE_URL is set (a
-throwaway database per session), SQLite otherwise.
+throwaway database per session), SQLite otherwise{% if cookiecutter.worker != "none" %};
+the Redis-backed worker tests run when REDIS_URL is set{% endif %}. Both are read as the
+app reads them: the environment first, then the project's `.env`.
 """
 
 import os
@@ -13,6 +15,7 @@ import threading
 import uuid
 {%- endif %}
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 {% if cookiecutter.framework == "django" -%}
@@ -25,6 +28,7 @@ from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
 {%- endif %}
+from pydantic_settings import BaseSettings, SettingsConfigDict
 from sentry_sdk.envelope import Envelope
 from sentry_sdk.transport import Transport
 {%- if cookiecutter.framework != "django" %}
@@ -56,6 +60,42 @@ from .envelope_receiver import EnvelopeReceiver
 # Never used for sending: the capturing transport replaces the HTTP one.
 TEST_DSN = "http://public@127.0.0.1:9/1"
 INHERITED = ("ENVIRONMENT", "APP_VERSION", "SECRET_KEY", "LOG_LEVEL", "DATABASE_URL")
+
+
+class BackingServers(BaseSettings):
+    """The servers some tests use, read before any test moves away from `.env`:
+    the environment first, then the project's `.env` (the app's own precedence).
+    Empty means not set."""
+
+    model_config = SettingsConfigDict(
+        env_file=Path(__file__).resolve().parents[1] / ".env", extra="ignore"
+    )
+
+    database_url: str = ""
+{%- if cookiecutter.worker != "none" %}
+    redis_url: str = ""
+{%- endif %}
+
+
+SERVERS = BackingServers()
+
+
+def pytest_report_header() -> list[str]:
+    """Say on top of every run what the tests run against."""
+    postgres = SERVERS.database_url.startswith("postgres")
+    lines = [
+        "database: PostgreSQL (a throwaway database on DATABASE_URL)"
+        if postgres
+        else "database: SQLite (DATABASE_URL names no PostgreSQL server)"
+    ]
+{%- if cookiecutter.worker != "none" %}
+    lines.append(
+        "redis: REDIS_URL is set (the worker tests run)"
+        if SERVERS.redis_url
+        else "redis: REDIS_URL is not set (the worker tests skip)"
+    )
+{%- endif %}
+    return lines
 
 
 class CapturingTransport(Transport):
@@ -129,8 +169,8 @@ def flush() -> Any:
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A fresh database for this session: PostgreSQL if DATABASE_URL is set."""
-    server_url = os.environ.get("DATABASE_URL")
-    if not server_url or not server_url.startswith("postgres"):
+    server_url = SERVERS.database_url
+    if not server_url.startswith("postgres"):
         yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
         return
     name = f"test_{uuid.uuid4().hex[:12]}"
@@ -185,6 +225,17 @@ def client(db: None) -> Iterator[httpx2.Client]:
     request_finished.connect(close_old_connections)
 {%- endif %}
 {%- if cookiecutter.worker != "none" %}
+
+
+@pytest.fixture
+def redis_url(monkeypatch: pytest.MonkeyPatch) -> str:
+    """REDIS_URL (environment or `.env`) for this test and the worker it starts;
+    the test is skipped without one."""
+    if not SERVERS.redis_url:
+        pytest.skip("REDIS_URL is not set (in the environment or .env)")
+    monkeypatch.setenv("REDIS_URL", SERVERS.redis_url)
+    get_settings.cache_clear()
+    return SERVERS.redis_url
 
 
 @pytest.fixture

@@ -25,9 +25,6 @@ from {{ cookiecutter.project_slug }}.worker.enqueue import enqueue_order
 from .conftest import CapturingTransport
 from .envelope_receiver import EnvelopeReceiver
 
-needs_redis = pytest.mark.skipif(
-    not os.environ.get("REDIS_URL"), reason="REDIS_URL is not set"
-)
 SECRET_EMAIL = "@".join(["job.secret", "example.com"])
 WORKER_SETTINGS = "{{ cookiecutter.project_slug }}.worker.arq_worker.WorkerSettings"
 
@@ -45,7 +42,10 @@ def test_a_failing_order_raises() -> None:
 
 @pytest.fixture
 def queue(
-    monkeypatch: pytest.MonkeyPatch, receiver: EnvelopeReceiver, tmp_path: Path
+    monkeypatch: pytest.MonkeyPatch,
+    redis_url: str,
+    receiver: EnvelopeReceiver,
+    tmp_path: Path,
 ) -> Iterator[str]:
     """An `arq` worker process on a queue of its own; yields the queue name."""
     name = f"arq:test-{uuid.uuid4().hex}"
@@ -82,7 +82,6 @@ def _wait_for_log(process: subprocess.Popen[bytes], log: Path, text: str) -> Non
         time.sleep(0.2)
 
 
-@needs_redis
 def test_the_api_queues_the_example_job(queue: str, client: httpx2.Client) -> None:
     order = {"order_id": "A-9", "email": "buyer@example.com"}
     response = client.post("/api/v1/tasks/orders", json=order)
@@ -91,7 +90,6 @@ def test_the_api_queues_the_example_job(queue: str, client: httpx2.Client) -> No
     assert client.post("/api/v1/tasks/orders", json={}).status_code == 422
 
 
-@needs_redis
 def test_a_failing_job_is_one_scrubbed_event_in_the_request_trace(
     transport: CapturingTransport, receiver: EnvelopeReceiver, queue: str
 ) -> None:
@@ -104,7 +102,6 @@ def test_a_failing_job_is_one_scrubbed_event_in_the_request_trace(
     assert SECRET_EMAIL not in repr(event), "job arguments are scrubbed"
 
 
-@needs_redis
 def test_cron_jobs_are_cron_check_ins(receiver: EnvelopeReceiver, queue: str) -> None:
     # heartbeat also runs at start-up, so the first run needs no waiting for :00.
     check_ins = receiver.wait_for("check_in", count=2)

@@ -25,9 +25,6 @@ from {{ cookiecutter.project_slug }}.worker.tasks import heartbeat, process_orde
 from .conftest import CapturingTransport
 from .envelope_receiver import EnvelopeReceiver
 
-needs_redis = pytest.mark.skipif(
-    not os.environ.get("REDIS_URL"), reason="REDIS_URL is not set"
-)
 SECRET_EMAIL = "@".join(["task.secret", "example.com"])
 WORKER_APP = "{{ cookiecutter.project_slug }}.worker.celery_app"
 
@@ -59,7 +56,7 @@ def test_the_api_queues_the_example_job(eager: None, client: httpx2.Client) -> N
 
 
 @pytest.fixture
-def queue(receiver: EnvelopeReceiver, tmp_path: Path) -> Iterator[str]:
+def queue(redis_url: str, receiver: EnvelopeReceiver, tmp_path: Path) -> Iterator[str]:
     """A `celery worker` process consuming a queue of its own; yields the queue."""
     name = f"test-{uuid.uuid4().hex}"
     env = {
@@ -95,7 +92,6 @@ def _wait_until_ready(process: subprocess.Popen[bytes], log: Path) -> None:
         time.sleep(0.2)
 
 
-@needs_redis
 def test_a_failing_task_is_one_scrubbed_event_in_the_request_trace(
     transport: CapturingTransport, receiver: EnvelopeReceiver, queue: str
 ) -> None:
@@ -111,7 +107,6 @@ def test_a_failing_task_is_one_scrubbed_event_in_the_request_trace(
     assert SECRET_EMAIL not in repr(event), "task arguments are scrubbed"
 
 
-@needs_redis
 def test_beat_tasks_are_cron_check_ins(
     transport: CapturingTransport, receiver: EnvelopeReceiver, queue: str
 ) -> None:
