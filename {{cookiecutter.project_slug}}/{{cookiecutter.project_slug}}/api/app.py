@@ -16,7 +16,7 @@ from .routes import auth, diagnostics, health
 def create_app() -> FastAPI:
     start()
     app = FastAPI(
-        title="{{ cookiecutter.project_name }}",
+{{ cookiecutter.project_name | python_argument("title") }}
         version=__version__,
         lifespan=lifespan,
     )
