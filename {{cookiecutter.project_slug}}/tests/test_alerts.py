@@ -33,7 +33,11 @@ from aiosmtpd.controller import Controller
 
 from {{ cookiecutter.project_slug }}.core import alerts
 from {{ cookiecutter.project_slug }}.core.sentry import capture_exception
-from {{ cookiecutter.project_slug }}.core.settings import SettingsError, get_settings, load_settings
+from {{ cookiecutter.project_slug }}.core.settings import (
+    SettingsError,
+    get_settings,
+    load_settings,
+)
 
 ISSUES_URL = "https://sentry.example/organizations/acme/issues/"
 # What the failing code had in hand: no alert may carry any of it.

@@ -1,4 +1,6 @@
-"""ASGI entry point: `uvicorn {{ cookiecutter.project_slug }}.config.asgi:application`."""
+"""ASGI entry point:
+`uvicorn {{ cookiecutter.project_slug }}.config.asgi:application`.
+"""
 
 import os
 from typing import Any
