@@ -30,6 +30,7 @@ PRUNE_TABLE = {
             "{{cookiecutter.project_slug}}/models.py",
             "{{cookiecutter.project_slug}}/passwords.py",
             "{{cookiecutter.project_slug}}/lifespan.py",
+            "{{cookiecutter.project_slug}}/authentication.py",
             "tests/test_auth.py",
         ],
         "django": [
@@ -49,6 +50,7 @@ PRUNE_TABLE = {
             "{{cookiecutter.project_slug}}/models.py",
             "{{cookiecutter.project_slug}}/passwords.py",
             "{{cookiecutter.project_slug}}/lifespan.py",
+            "{{cookiecutter.project_slug}}/authentication.py",
             "tests/test_graphql.py",
         ],
     },

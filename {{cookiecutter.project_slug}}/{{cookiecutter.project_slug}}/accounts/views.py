@@ -1,7 +1,6 @@
 """Register, log in (bearer token), log out and who-am-I: the same API as every
 other framework of this template."""
 
-import json
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
@@ -9,11 +8,12 @@ from typing import Any
 from django.contrib import auth
 from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
-from django.core.exceptions import BadRequest, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
+from {{ cookiecutter.project_slug }}.config.http import json_body
 from {{ cookiecutter.project_slug }}.tokens import create_access_token
 
 from .models import RevokedToken
@@ -29,20 +29,6 @@ def token_required(view: View) -> View:
         return view(request, *args, **kwargs)
 
     return wrapper
-
-
-def json_body(request: HttpRequest) -> dict[str, Any]:
-    """The request's JSON object, or its form fields; a JSON body that is not an
-    object is the client's mistake (400)."""
-    if request.content_type != "application/json":
-        return request.POST.dict()
-    try:
-        body = json.loads(request.body or b"{}")
-    except ValueError:  # Malformed JSON and invalid UTF-8 alike.
-        raise BadRequest("the body is not valid JSON") from None
-    if not isinstance(body, dict):
-        raise BadRequest("the body must be a JSON object")
-    return body
 
 
 def user_json(user: Any) -> dict[str, Any]:
@@ -79,8 +65,8 @@ def login(request: HttpRequest) -> JsonResponse:
     )
     if user is None:
         return JsonResponse({"detail": "wrong username or password"}, status=401)
-    auth.login(request, user)  # Sends user_logged_in: a breadcrumb.
-    token = create_access_token(user.pk, user.get_username(), user.email)
+    auth.login(request, user)  # Sends user_logged_in: the Sentry user, a breadcrumb.
+    token = create_access_token(user.pk)
     return JsonResponse({"access_token": token, "token_type": "bearer"})
 
 

@@ -11,6 +11,7 @@ from django.core.asgi import get_asgi_application
 from ..core.alerts import count_requests
 {% endif -%}
 from ..core.sentry import close_sentry, init_sentry
+from ..request_limits import RequestLimits
 from . import default_settings_module
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", default_settings_module())
@@ -40,4 +41,6 @@ def answer_lifespan(app: Any) -> Any:
     return application
 
 
-application = {% if cookiecutter.alerts != "none" %}count_requests(answer_lifespan(get_asgi_application())){% else %}answer_lifespan(get_asgi_application()){% endif %}
+# Outside Django: an oversized, endless or stalled request is answered before Django
+# reads a byte of its body (Django would spool all of it first).
+application = {% if cookiecutter.alerts != "none" %}count_requests(RequestLimits(answer_lifespan(get_asgi_application()))){% else %}RequestLimits(answer_lifespan(get_asgi_application())){% endif %}

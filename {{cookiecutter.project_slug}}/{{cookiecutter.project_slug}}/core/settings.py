@@ -118,6 +118,11 @@ class Settings(BaseSettings):
     database_url: str = f"sqlite:///./{PROJECT_SLUG}.db"
     secret_key: SecretStr | None = None
     access_token_expire_minutes: int = Field(default=60, gt=0)
+    # What a client may send (request_limits.py): a larger body answers 413, larger
+    # headers 431, a body that stops arriving for this many seconds 408.
+    max_request_body_bytes: int = Field(default=1_048_576, gt=0)
+    max_request_header_bytes: int = Field(default=65_536, gt=0)
+    request_body_timeout_seconds: float = Field(default=10.0, gt=0)
 {%- if cookiecutter.framework == "django" %}
     # Host names Django answers to in staging and production.
     django_allowed_hosts: Annotated[tuple[str, ...], NoDecode] = (

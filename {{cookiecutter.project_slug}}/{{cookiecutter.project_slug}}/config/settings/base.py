@@ -29,6 +29,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: every error answer of the API in JSON, Django's own included.
+    "{{ cookiecutter.project_slug }}.config.http.JsonErrorsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -41,6 +43,12 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
+
+# A JSON API: a wrong path is a 404, never a redirect (of a POST, in development
+# an error) to the path with a slash.
+APPEND_SLASH = False
+# Larger bodies are refused (413), as by request_limits.py in front of the ASGI app.
+DATA_UPLOAD_MAX_MEMORY_SIZE = APP.max_request_body_bytes
 
 ROOT_URLCONF = "{{ cookiecutter.project_slug }}.config.urls"
 ASGI_APPLICATION = "{{ cookiecutter.project_slug }}.config.asgi.application"
