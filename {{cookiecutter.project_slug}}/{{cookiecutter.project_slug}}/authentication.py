@@ -51,9 +51,15 @@ class BearerTokenBackend(AuthenticationBackend):
         token = bearer_token(conn.headers.get("authorization", ""))
         if token is None:
             return None
-        signed_in = await run_in_threadpool(sign_in, token)
-        if signed_in is None:
-            add_breadcrumb("Rejected bearer token", category="auth", level="warning")
+        try:
+            signed_in = await run_in_threadpool(sign_in, token)
+        except AuthenticationError as rejection:
+            add_breadcrumb(
+                "Rejected bearer token",
+                category="auth",
+                level="warning",
+                reason=str(rejection),
+            )
             return None
         user = signed_in.user
         set_user_context(user.id, username=user.username, email=user.email)
@@ -61,16 +67,14 @@ class BearerTokenBackend(AuthenticationBackend):
         return AuthCredentials(["authenticated"]), signed_in
 
 
-def sign_in(token: str) -> SignedInUser | None:
-    """The token's user if the token may still be used, else None."""
-    try:
-        claims = decode_access_token(token)
-    except AuthenticationError:
-        return None
+def sign_in(token: str) -> SignedInUser:
+    """The token's user; AuthenticationError, saying why, if the token is invalid,
+    expired or revoked, or its user unknown or inactive."""
+    claims = decode_access_token(token)
     with get_sessionmaker()() as session:
         if session.get(RevokedToken, claims.jti) is not None:
-            return None
+            raise AuthenticationError("revoked token")
         user = session.get(User, claims.user_id)
     if user is None or not user.is_active:
-        return None
+        raise AuthenticationError("unknown or inactive user")
     return SignedInUser(user=user, claims=claims)

@@ -55,12 +55,15 @@ class SentryUserMiddleware:
 
 
 def _authenticate(request: HttpRequest, token: str) -> None:
-    claims = _usable_claims(token)
-    user = None
-    if claims is not None:
-        user = get_user_model().objects.filter(pk=claims.user_id).first()
-    if user is None or not user.is_active:
-        add_breadcrumb("Rejected bearer token", category="auth", level="warning")
+    try:
+        claims, user = _sign_in(token)
+    except AuthenticationError as rejection:
+        add_breadcrumb(
+            "Rejected bearer token",
+            category="auth",
+            level="warning",
+            reason=str(rejection),
+        )
         user = AnonymousUser()
     else:
         request.token_claims = claims
@@ -72,12 +75,13 @@ def _authenticate(request: HttpRequest, token: str) -> None:
     request.auser = auser
 
 
-def _usable_claims(token: str) -> TokenClaims | None:
-    """The token's claims, unless it is invalid, expired or revoked."""
-    try:
-        claims = decode_access_token(token)
-    except AuthenticationError:
-        return None
+def _sign_in(token: str) -> tuple[TokenClaims, Any]:
+    """The token's claims and user; AuthenticationError, saying why, if the token is
+    invalid, expired or revoked, or its user unknown or inactive."""
+    claims = decode_access_token(token)
     if RevokedToken.objects.filter(jti=claims.jti).exists():
-        return None
-    return claims
+        raise AuthenticationError("revoked token")
+    user = get_user_model().objects.filter(pk=claims.user_id, is_active=True).first()
+    if user is None:
+        raise AuthenticationError("unknown or inactive user")
+    return claims, user
