@@ -95,8 +95,6 @@ def test_revoked_and_invalid_tokens_are_breadcrumbs_not_users(
     assert "Rejected bearer token" in _breadcrumbs(invalid)
 
 
-
-
 JOHN = {"username": "john", "email": "john@example.com", "password": "x9-Secret!john"}
 
 

@@ -3,6 +3,7 @@ none for client errors, and variables that never leave the process."""
 
 from typing import Any
 
+import pytest
 from starlette.testclient import TestClient
 
 from {{ cookiecutter.project_slug }}.core.settings import get_settings
@@ -129,3 +130,39 @@ def test_queries_are_traced_with_database_spans(
     spans = by_name["Login"]["spans"]
     assert any(span["op"] == "db" and "users" in span["description"] for span in spans)
     assert any(span["op"] == "graphql.mutation" for span in spans)
+
+
+def test_the_operation_is_named_from_the_document_too(
+    transport: CapturingTransport, client: TestClient, flush
+) -> None:
+    """Without `operationName`, the name in the document tags the event."""
+    response = client.post(
+        "/graphql", json={"query": 'mutation Inline { triggerError(message: "x") }'}
+    )
+    assert response.json()["errors"]
+    flush()
+    (event,) = transport.events
+    assert event["tags"]["graphql.operation"] == "Inline"
+    assert [sent["transaction"] for sent in transport.transactions] == ["Inline"]
+
+
+# Requests the GraphQL endpoint cannot read: (headers, body) -> status.
+UNREADABLE = {
+    "malformed JSON": ({"Content-Type": "application/json"}, b'{"query": "{ me', 400),
+    "invalid UTF-8": ({"Content-Type": "application/json"}, b'{"query": "\xff"}', 400),
+    "text/plain": ({"Content-Type": "text/plain"}, b"query { me { id } }", 400),
+    "a batch": ({"Content-Type": "application/json"}, b'[{"query": "{ me }"}]', 400),
+    "no query": ({"Content-Type": "application/json"}, b'{"variables": {}}', 400),
+    "query not a string": ({"Content-Type": "application/json"}, b'{"query": 1}', 400),
+}
+
+
+@pytest.mark.parametrize("name", UNREADABLE)
+def test_unreadable_requests_answer_4xx_in_json_without_an_event(
+    transport: CapturingTransport, client: TestClient, name: str
+) -> None:
+    headers, body, status = UNREADABLE[name]
+    response = client.post("/graphql", content=body, headers=headers)
+    assert response.status_code == status, response.text
+    assert response.json()["errors"][0]["message"]
+    assert transport.events == []

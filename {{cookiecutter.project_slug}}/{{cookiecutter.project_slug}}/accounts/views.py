@@ -13,7 +13,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
-from {{ cookiecutter.project_slug }}.config.http import json_body
+from {{ cookiecutter.project_slug }}.config.http import ClientError, json_body
 from {{ cookiecutter.project_slug }}.tokens import create_access_token
 
 from .models import RevokedToken
@@ -35,12 +35,20 @@ def user_json(user: Any) -> dict[str, Any]:
     return {"id": user.pk, "username": user.get_username(), "email": user.email}
 
 
+def _strings(body: dict[str, Any], *names: str) -> list[str]:
+    """The body's fields `names`, each a string (422 otherwise)."""
+    values = [body.get(name) for name in names]
+    if not all(isinstance(value, str) for value in values):
+        raise ClientError(422, f"{', '.join(names)} must be strings")
+    return [str(value) for value in values]
+
+
 @csrf_exempt
 @require_POST
 def register(request: HttpRequest) -> JsonResponse:
-    body = json_body(request)
-    username, email = str(body.get("username", "")), str(body.get("email", ""))
-    password = str(body.get("password", ""))
+    username, email, password = _strings(
+        json_body(request), "username", "email", "password"
+    )
     if not username or "@" not in email:
         return JsonResponse({"detail": "username and email are required"}, status=422)
     users = get_user_model().objects
@@ -57,12 +65,8 @@ def register(request: HttpRequest) -> JsonResponse:
 @csrf_exempt
 @require_POST
 def login(request: HttpRequest) -> JsonResponse:
-    body = json_body(request)
-    user = auth.authenticate(
-        request,
-        username=str(body.get("username", "")),
-        password=str(body.get("password", "")),
-    )
+    username, password = _strings(json_body(request), "username", "password")
+    user = auth.authenticate(request, username=username, password=password)
     if user is None:
         return JsonResponse({"detail": "wrong username or password"}, status=401)
     auth.login(request, user)  # Sends user_logged_in: the Sentry user, a breadcrumb.
