@@ -107,3 +107,17 @@ def test_cron_jobs_are_cron_check_ins(receiver: EnvelopeReceiver, queue: str) ->
     check_ins = receiver.wait_for("check_in", count=2)
     assert [c["monitor_slug"] for c in check_ins[:2]] == ["heartbeat", "heartbeat"]
     assert [c["status"] for c in check_ins[:2]] == ["in_progress", "ok"]
+
+
+def test_a_jobs_events_carry_the_user_who_queued_it_and_no_further(
+    transport: CapturingTransport, receiver: EnvelopeReceiver, queue: str
+) -> None:
+    """One worker process, two jobs: the user of the first stays with the first."""
+    asyncio.run(enqueue_order("A-4", SECRET_EMAIL, fail=True, user_id="42"))
+    asyncio.run(enqueue_order("A-5", SECRET_EMAIL, fail=True))
+    events = receiver.wait_for("event", count=2)
+    users = {
+        event["exception"]["values"][-1]["value"][-3:]: event.get("user")
+        for event in events
+    }
+    assert users == {"A-4": {"id": "42"}, "A-5": None}

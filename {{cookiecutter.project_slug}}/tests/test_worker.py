@@ -124,3 +124,22 @@ def test_beat_tasks_are_cron_check_ins(
     assert started["monitor_slug"] == finished["monitor_slug"] == "heartbeat"
     assert (started["status"], finished["status"]) == ("in_progress", "ok")
     assert started["check_in_id"] == finished["check_in_id"]
+
+
+def test_a_tasks_events_carry_the_user_who_queued_it_and_no_further(
+    transport: CapturingTransport, receiver: EnvelopeReceiver, queue: str
+) -> None:
+    """One worker process, two tasks: the user of the first stays with the first."""
+    queued = process_order.apply_async(
+        ("A-4", SECRET_EMAIL, True), {"user_id": "42"}, queue=queue
+    )
+    anonymous = process_order.apply_async(("A-5", SECRET_EMAIL, True), queue=queue)
+    for result in (queued, anonymous):
+        with pytest.raises(SentryTestError):
+            result.get(timeout=20)
+    events = receiver.wait_for("event", count=2)
+    users = {
+        event["exception"]["values"][-1]["value"][-3:]: event.get("user")
+        for event in events
+    }
+    assert users == {"A-4": {"id": "42"}, "A-5": None}
