@@ -363,7 +363,7 @@ def _malformed_requests(framework: str) -> dict[str, dict[str, Any]]:
         "an unknown error_type": {
             "method": "POST",
             "url": ERROR_PATH,
-            "json": {"error_type": secret},
+            "json": {"error_type": "nonsense", "password": secret},
             "status": 422,
         },
         "form body": {

@@ -166,3 +166,17 @@ def test_unreadable_requests_answer_4xx_in_json_without_an_event(
     assert response.status_code == status, response.text
     assert response.json()["errors"][0]["message"]
     assert transport.events == []
+
+
+@pytest.mark.parametrize(
+    "variables",
+    [{"message": {"password": "hunter2-variable"}}, {"message": ["hunter2-variable"]}],
+    ids=["object", "list"],
+)
+def test_errors_never_quote_the_values_sent(
+    transport: CapturingTransport, client: TestClient, variables: dict[str, Any]
+) -> None:
+    result = graphql(client, FAIL, variables)
+    assert result["errors"][0]["message"] == "Variable '$message' has invalid value."
+    assert "hunter2-variable" not in repr(result)
+    assert transport.events == []

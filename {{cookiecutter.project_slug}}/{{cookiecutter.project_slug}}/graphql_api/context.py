@@ -3,10 +3,13 @@
 Who the request is was settled by `BearerTokenBackend` (authentication.py), for
 every route: the Sentry user is already set. Requests it cannot read (malformed
 JSON, another media type, a body that is not an operation) are answered in JSON,
-GraphQL's way: `{"errors": [{"message": ...}]}` with a 4xx status.
+GraphQL's way: `{"errors": [{"message": ...}]}` with a 4xx status. No error message
+quotes a value the client sent (graphql-core's do: "Variable '$x' has invalid value:
+{...}").
 """
 
 import json
+import re
 from dataclasses import dataclass
 
 from cross_web import HTTPException
@@ -15,8 +18,14 @@ from starlette.responses import JSONResponse, Response
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
+from strawberry.http import GraphQLHTTPResponse
+from strawberry.types import ExecutionResult
 
 from {{ cookiecutter.project_slug }}.authentication import SignedInUser
+
+# Where graphql-core quotes a value it could not use: after "value: " (with a path,
+# "value.items[0]: ") or "found: ".
+QUOTED_VALUE = re.compile(r"(\bvalue(?:[.\[][^:]*)?|\bfound): .*", re.DOTALL)
 
 
 @dataclass
@@ -45,6 +54,14 @@ class GraphQLWithContext(GraphQL[Context, None]):
         user = request.user
         signed_in = user if isinstance(user, SignedInUser) else None
         return Context(request=request, response=response, signed_in=signed_in)
+
+    async def process_result(
+        self, request: Request, result: ExecutionResult
+    ) -> GraphQLHTTPResponse:
+        response = await super().process_result(request, result)
+        for error in response.get("errors") or []:
+            error["message"] = QUOTED_VALUE.sub(r"\1.", error["message"], count=1)
+        return response
 
     def decode_json(self, data: str | bytes) -> object:
         # Strawberry answers malformed JSON with 400, but invalid UTF-8 with 500.
