@@ -15,7 +15,10 @@ from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest, HttpResponse
 
 from {{ cookiecutter.project_slug }}.core.errors import AuthenticationError
-from {{ cookiecutter.project_slug }}.core.sentry import add_breadcrumb, set_user_context
+from {{ cookiecutter.project_slug }}.core.sentry import (
+    add_breadcrumb,
+    set_user_context,
+)
 from {{ cookiecutter.project_slug }}.tokens import (
     TokenClaims,
     bearer_token,

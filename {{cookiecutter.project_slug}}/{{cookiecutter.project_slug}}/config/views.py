@@ -11,7 +11,10 @@ from {{ cookiecutter.project_slug }}.core.diagnostics import (
     describe,
     trigger_test_error,
 )
-from {{ cookiecutter.project_slug }}.core.sentry import capture_exception, sentry_status
+from {{ cookiecutter.project_slug }}.core.sentry import (
+    capture_exception,
+    sentry_status,
+)
 from {{ cookiecutter.project_slug }}.core.settings import get_settings
 {%- if cookiecutter.worker != "none" %}
 from {{ cookiecutter.project_slug }}.worker.enqueue import enqueue_order

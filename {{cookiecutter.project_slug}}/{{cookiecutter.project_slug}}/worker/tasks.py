@@ -1,7 +1,10 @@
 """The example jobs. Their logic is plain Python, so tests can call it directly."""
 
 from {{ cookiecutter.project_slug }}.core.diagnostics import SentryTestError, describe
-from {{ cookiecutter.project_slug }}.core.sentry import add_breadcrumb, set_user_context
+from {{ cookiecutter.project_slug }}.core.sentry import (
+    add_breadcrumb,
+    set_user_context,
+)
 
 from .celery_app import app
 
