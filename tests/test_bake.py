@@ -363,11 +363,8 @@ def test_compose_dev_needs_the_generated_dotenv(project: Path, tmp_path: Path) -
 # Answers a user may reasonably give, each landing in TOML, Python, TypeScript, HTML,
 # Markdown: every file must read them back unchanged (and still parse, lint, format).
 FREE_TEXT = {
-    "markup": {
-        "project_name": "Ops {Beta} <Team> & Co's",
-        "frontend": "react",
-        "project_slug": "ops_beta",
-    },
+    # The package name is derived from this one: ops_beta_team_co_s.
+    "markup": {"project_name": "Ops {Beta} <Team> & Co's", "frontend": "react"},
     "quotes and backslashes": {
         "project_name": 'The "Best" O\'Brien \\ Service',
         "description": 'Says "hi" \\n and \\d, {not jinja} 100%',
