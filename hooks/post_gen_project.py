@@ -69,6 +69,7 @@ PRUNE_TABLE = {
         "{{cookiecutter.project_slug}}/models.py",
         "{{cookiecutter.project_slug}}/passwords.py",
         "{{cookiecutter.project_slug}}/lifespan.py",
+        "{{cookiecutter.project_slug}}/authentication.py",
         "{{cookiecutter.project_slug}}/migrate.py",
         "{{cookiecutter.project_slug}}/migrations",
         "tests/test_migrations.py",

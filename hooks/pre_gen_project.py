@@ -9,6 +9,7 @@ import keyword
 import math
 import re
 import sys
+import unicodedata
 
 ANSWERS = json.loads({{cookiecutter | jsonify | tojson}})
 
@@ -53,10 +54,26 @@ RATE_QUESTIONS = (
     "traces_sample_rate_production",
 )
 
-# Longer names would push generated lines past the formatter's width.
+# The package name is in import lines and dotted paths all over the project: a longer
+# one would push them past the formatter's line length.
+MAX_SLUG_LENGTH = 32
+# Free text is escaped for every file it lands in (local_extensions.py); these limits
+# keep the lines it lands on readable.
 FREE_TEXT_LIMITS = {"project_name": 60, "description": 200, "author_name": 100}
-EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
-VERSION = re.compile(r"^\d+(\.\d+){0,3}((a|b|rc)\d+)?(\.post\d+)?(\.dev\d+)?$")
+# What no generated file can hold on one line: control characters (newline, tab...),
+# invisible formatting (zero-width, bidirectional overrides), surrogates, private
+# use and unassigned code points, line and paragraph separators.
+UNPRINTABLE_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
+# A plain address: an RFC 5322 dot-atom (letters of any script, digits and
+# !#$%&'*+/=?^`{|}~- in dot-separated parts) at a domain with a top-level domain.
+EMAIL_ATOM = r"[\w!#$%&'*+/=?^`{|}~-]+"
+DOMAIN_LABEL = r"[^\W_](?:(?:[^\W_]|-)*[^\W_])?"
+# (Not an f-string: this file is a Jinja template, where two braces open an expression.)
+EMAIL = re.compile(
+    EMAIL_ATOM + r"(?:\." + EMAIL_ATOM + r")*@(?:" + DOMAIN_LABEL + r"\.)+[^\W\d_]{2,}"
+)
+MAX_EMAIL_LENGTH = 254
+VERSION = re.compile(r"\d+(\.\d+){0,3}((a|b|rc)\d+)?(\.post\d+)?(\.dev\d+)?")
 
 
 class Refusal(Exception):
@@ -64,19 +81,37 @@ class Refusal(Exception):
 
 
 def check_free_text(answers: dict) -> None:
-    """Free text lands inside quoted strings in Python, TOML and YAML files."""
+    """One line of printable text each: quotes, `<`, `{`, `&`, apostrophes and any
+    script are escaped where they land; a newline or a control character cannot be."""
     for question, limit in FREE_TEXT_LIMITS.items():
-        text = answers[question].strip()
-        if not text or len(text) > limit or '"' in text or "\\" in text:
+        text = answers[question]
+        if not text.strip() or len(text) > limit:
+            raise Refusal(f"{question}: use 1 to {limit} characters")
+        if not any(character.isalnum() for character in text):
+            raise Refusal(f"{question}: use at least one letter or digit")
+        unprintable = first_unprintable(text)
+        if unprintable is not None:
             raise Refusal(
-                f"{question}: use 1 to {limit} characters, "
-                "without double quotes or backslashes"
+                f"{question}: use one line of printable text (it holds {unprintable})"
             )
+
+
+def first_unprintable(text: str) -> str | None:
+    """The name of the first character no generated file can hold, if any."""
+    for character in text:
+        if unicodedata.category(character) in UNPRINTABLE_CATEGORIES:
+            return unicodedata.name(character, f"U+{ord(character):04X}")
+    return None
 
 
 def check_project_slug(answers: dict) -> None:
     slug = answers["project_slug"]
     accepted = "use a lowercase identifier such as acme_service"
+    if len(slug) > MAX_SLUG_LENGTH:
+        raise Refusal(
+            f"project_slug: {slug!r} is longer than {MAX_SLUG_LENGTH} characters; "
+            f"{accepted}"
+        )
     if not slug.isidentifier() or slug != slug.lower() or not slug.isascii():
         raise Refusal(
             f"project_slug: {slug!r} is not a lowercase Python identifier; {accepted}"
@@ -98,7 +133,8 @@ def check_project_slug(answers: dict) -> None:
 
 
 def check_author_email(answers: dict) -> None:
-    if not EMAIL.match(answers["author_email"]):
+    email = answers["author_email"]
+    if len(email) > MAX_EMAIL_LENGTH or not EMAIL.fullmatch(email):
         raise Refusal(
             f"author_email: {answers['author_email']!r} is not an e-mail address; "
             "use name@example.com"
@@ -106,7 +142,7 @@ def check_author_email(answers: dict) -> None:
 
 
 def check_version(answers: dict) -> None:
-    if not VERSION.match(answers["version"]):
+    if not VERSION.fullmatch(answers["version"]):
         raise Refusal(
             f"version: {answers['version']!r} is not a PEP 440 version; use e.g. 0.1.0"
         )

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import ast
+import json
 import re
 import subprocess
 import tomllib
 from collections.abc import Callable
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 import yaml
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
 
 from tests.helpers.baking import Bake
 from tests.helpers.caddy import (
@@ -19,7 +24,7 @@ from tests.helpers.caddy import (
     formatted,
     validate,
 )
-from tests.helpers.combos import Combo, matrix
+from tests.helpers.combos import COOKIECUTTER_JSON, Combo, matrix
 from tests.helpers.compose import (
     COMPOSE,
     mounted_config,
@@ -456,3 +461,174 @@ def test_compose_dev_needs_the_generated_dotenv(project: Path, tmp_path: Path) -
     result = _compose_config(project, "docker-compose.dev.yml", env, env_file=no_dotenv)
     assert result.returncode != 0, "the dev compose file ran without its secrets"
     assert "must be set in .env" in result.stdout + result.stderr, output(result)
+
+
+# --- free-text answers -----------------------------------------------------------
+
+# Answers a user may reasonably give, each landing in TOML, Python, TypeScript, HTML,
+# Markdown: every file must read them back unchanged (and still parse, lint, format).
+FREE_TEXT = {
+    # The package name is derived from this one: ops_beta_team_co_s.
+    "markup": {"project_name": "Ops {Beta} <Team> & Co's", "frontend": "react"},
+    "quotes and backslashes": {
+        "project_name": 'The "Best" O\'Brien \\ Service',
+        "description": 'Says "hi" \\n and \\d, {not jinja} 100%',
+        "author_name": 'Ann "The Dev" O\'Neil',
+        "author_email": "o'neil+dev@example.com",
+        "frontend": "vue",
+    },
+    # Escaped here: ruff flags look-alikes of ASCII (RUF001) in this file too.
+    "non-ASCII and look-alikes": {
+        "project_name": "\u00c9quipe Z\u00fcrich \u2013 \u6771\u4eac "
+        "\u0421\u0435\u0440\u0432\u0438\u0441 \u2019\uff46\uff55\u2019 \u2713",
+        "description": "\u00c7a marche \u2013 \u201cvraiment\u201d \u2019 \u00bd "
+        "\u00d7 \U0001f680 na\u00efve \u0430\u0435",
+        "author_name": "Zo\u00eb \u00d8deg\u00e5rd-\u0141ukasiewicz",
+        "author_email": "zo\u00eb@ex\u00e4mple.com",
+        "project_slug": "equipe",
+        "frontend": "react",
+    },
+    "Markdown and Vite syntax": {
+        "project_name": "- # *Bold* _x_ [link](y) `code` %VITE_SENTRY_DSN% | ~",
+        "description": "1. <script>alert(1)</script> &amp; ![img](x) > quote",
+        "project_slug": "markdown_app",
+        "frontend": "vue",
+        "framework": "django",
+    },
+    "longest": {
+        "project_name": "A Very Long Project Name With Many Words For The Limit Xy",
+        "description": " ".join(["Word \u2019quoted\u2019 \u2013 dash"] * 9)[:200],
+        "author_name": "N" * 100,
+        "project_slug": "a" * 31 + "z",
+        "framework": "django",
+        "worker": "celery",
+        "alerts": "slack+email",
+    },
+}
+FREE_TEXT_QUESTIONS = ("project_name", "description", "author_name", "author_email")
+
+
+@pytest.fixture(params=list(FREE_TEXT), scope="module")
+def free_text(request: pytest.FixtureRequest) -> dict[str, str]:
+    return FREE_TEXT[request.param]
+
+
+@pytest.fixture(scope="module")
+def free_text_project(
+    free_text: dict[str, str], bake: Callable[..., Bake]
+) -> tuple[dict[str, str], Path]:
+    baked = bake(**free_text)
+    answers = {
+        question: free_text.get(question, str(COOKIECUTTER_JSON[question]))
+        for question in FREE_TEXT_QUESTIONS
+    }
+    return answers, baked.path()
+
+
+def test_free_text_reads_back_from_pyproject(
+    free_text_project: tuple[dict[str, str], Path],
+) -> None:
+    answers, project = free_text_project
+    data = tomllib.loads((project / "pyproject.toml").read_text(encoding="utf-8"))
+    assert data["project"]["description"] == answers["description"]
+    assert data["project"]["authors"] == [
+        {"name": answers["author_name"], "email": answers["author_email"]}
+    ]
+
+
+def test_free_text_reads_back_from_python(
+    free_text_project: tuple[dict[str, str], Path],
+) -> None:
+    answers, project = free_text_project
+    for path in project.rglob("*.py"):
+        compile(path.read_text(encoding="utf-8"), str(path), "exec")
+    package = project / project.name / "__init__.py"  # The slug names both.
+    docstring = ast.get_docstring(ast.parse(package.read_text(encoding="utf-8")))
+    assert docstring is not None
+    assert " ".join(docstring.split()) == " ".join(answers["description"].split())
+    app = package.parent / "api" / "app.py"
+    if app.exists():
+        titles = [
+            node.value.value
+            for node in ast.walk(ast.parse(app.read_text(encoding="utf-8")))
+            if isinstance(node, ast.keyword)
+            and node.arg == "title"
+            and isinstance(node.value, ast.Constant)
+        ]
+        assert titles == [answers["project_name"]]
+
+
+def test_free_text_projects_pass_ruff(
+    free_text_project: tuple[dict[str, str], Path],
+) -> None:
+    _, project = free_text_project
+    expect_success(run([*ruff(), "check", "--no-cache", "."], cwd=project))
+    expect_success(
+        run([*ruff(), "format", "--no-cache", "--check", "--diff", "."], cwd=project)
+    )
+
+
+def test_free_text_projects_yaml_and_json_load(
+    free_text_project: tuple[dict[str, str], Path],
+) -> None:
+    _, project = free_text_project
+    for path in project_files(project):
+        if path.suffix in (".yml", ".yaml"):
+            list(yaml.safe_load_all(path.read_text(encoding="utf-8")))
+        elif path.suffix == ".json":
+            json.loads(path.read_text(encoding="utf-8"))
+
+
+def test_free_text_reads_back_from_markdown(
+    free_text_project: tuple[dict[str, str], Path],
+) -> None:
+    answers, project = free_text_project
+    tokens = MarkdownIt("commonmark").parse(
+        (project / "README.md").read_text(encoding="utf-8")
+    )
+    # The heading, then the first paragraph: the description.
+    assert tokens[0].type == "heading_open" and tokens[0].tag == "h1"
+    assert _plain_text(tokens[1]) == answers["project_name"]
+    assert tokens[3].type == "paragraph_open"
+    assert _plain_text(tokens[4]) == answers["description"].strip()
+
+
+def _plain_text(inline: Token) -> str:
+    """What an inline Markdown token renders as, in plain text (no markup allowed)."""
+    kinds = {child.type for child in inline.children or []}
+    assert kinds <= {"text"}, f"markup in {inline.content!r}: {kinds}"
+    return "".join(child.content for child in inline.children or [])
+
+
+def test_free_text_reads_back_from_the_frontend(
+    free_text_project: tuple[dict[str, str], Path],
+) -> None:
+    answers, project = free_text_project
+    frontend = project / "frontend"
+    if not frontend.exists():
+        pytest.skip("no frontend in this bake")
+    title = _HtmlTitle()
+    title.feed((frontend / "index.html").read_text(encoding="utf-8"))
+    assert title.text == answers["project_name"]
+    constant = (frontend / "src" / "project.ts").read_text(encoding="utf-8")
+    found = re.search(r"PROJECT_NAME =\s*(.+);\n", constant)
+    assert found is not None, constant
+    # The TS literal uses only escapes Python reads the same way: \\, \' and \".
+    assert ast.literal_eval(found.group(1)) == answers["project_name"]
+
+
+class _HtmlTitle(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.inside = False
+        self.text = ""
+
+    def handle_starttag(self, tag: str, attrs: object) -> None:
+        self.inside = tag == "title"
+
+    def handle_endtag(self, tag: str) -> None:
+        self.inside = False
+
+    def handle_data(self, data: str) -> None:
+        if self.inside:
+            self.text += data

@@ -6,6 +6,7 @@ land in the bake the other tests walk.
 
 from __future__ import annotations
 
+import html
 import itertools
 import json
 import re
@@ -29,6 +30,16 @@ COMBOS = [
     make_combo(frontend=frontend, framework=framework)
     for frontend, framework in itertools.product(FRONTENDS, AVAILABLE["framework"])
 ] + [make_combo(frontend=frontend, pii_mode="strict") for frontend in FRONTENDS]
+# Names with markup, quotes and template syntax of every kind: the TSX and Vue files,
+# index.html and Prettier's check must all take them (see local_extensions.py).
+HOSTILE_NAMES = {
+    "react": 'Ops {Beta} <Team> & Co\'s "Best" \\ {x} %VITE_X%',
+    "vue": "Ops { Beta } <b>Team</b> & O'Brien's ${x} @click \u00e9",
+}
+COMBOS += [
+    make_combo(frontend=frontend, project_name=name, project_slug="ops_team")
+    for frontend, name in HOSTILE_NAMES.items()
+]
 VITEST_SUMMARY = re.compile(r"Tests\s+(\d+) passed \((\d+)\)")
 # What Vite prints when loading vite.config.ts the way its next default loader will
 # not ("Your Vite config uses features that are unsupported by `configLoader: ...`").
@@ -106,6 +117,9 @@ def test_frontend_installs_tests_and_builds(
     assert VITE_CONFIG_WARNING not in built.stdout + built.stderr, built.stdout
     index = (frontend / "dist" / "index.html").read_text(encoding="utf-8")
     assert "/assets/" in index
+    title = re.search(r"<title>(.*?)</title>", index, re.DOTALL)
+    assert title is not None
+    assert html.unescape(title.group(1)) == combo.answer("project_name")
     bundle = "".join(
         path.read_text() for path in (frontend / "dist" / "assets").glob("*.js")
     )

@@ -6,6 +6,7 @@ it from its own pyproject, then run Quick start line 2 of its README with the
 project as cwd.
 Each suite runs twice: on SQLite (DATABASE_URL removed) and on the PostgreSQL
 server DATABASE_URL names (skipped when it names none). REDIS_URL is passed through.
+The suites also read both from `.env`, as their README says.
 """
 
 from __future__ import annotations
@@ -67,3 +68,33 @@ def test_generated_project_type_checks(
     result = run(["uv", "run", "mypy"], cwd=project, env=project_env(), timeout=900)
     expect_success(result, "`uv run mypy` failed")
     assert "Success: no issues found" in result.stdout, output(result)
+
+
+def test_the_tests_read_their_servers_from_dotenv(
+    synced_project: Callable[[Combo], Path],
+) -> None:
+    """As the README says: REDIS_URL and DATABASE_URL set in `.env` only (not in the
+    environment) make the worker tests run, on PostgreSQL."""
+    outer = project_env()
+    redis_url = outer.pop("REDIS_URL", "")
+    database_url = outer.pop("DATABASE_URL", "")
+    if not redis_url or not database_url.startswith("postgres"):
+        pytest.skip("REDIS_URL and DATABASE_URL (PostgreSQL) are not set")
+    project = synced_project(make_combo(worker="arq"))
+    dotenv = project / ".env"
+    original = dotenv.read_text(encoding="utf-8")
+    dotenv.write_text(
+        f"{original}\nREDIS_URL={redis_url}\nDATABASE_URL={database_url}\n",
+        encoding="utf-8",
+    )
+    try:
+        command = f"{readme_test_command(project)} tests/test_arq_worker.py -rs"
+        result = run(["bash", "-c", command], cwd=project, env=outer, timeout=600)
+    finally:
+        dotenv.write_text(original, encoding="utf-8")
+    text = result.stdout + result.stderr
+    expect_success(result, f"`{command}` failed")
+    assert "database: PostgreSQL" in text, output(result)
+    assert "redis: REDIS_URL is set" in text, output(result)
+    assert "skipped" not in text and "REDIS_URL is not set" not in text, output(result)
+    assert SUMMARY.search(text), output(result)

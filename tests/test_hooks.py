@@ -39,6 +39,19 @@ SLUGS = ["1abc", "my-service", "Acme", "class", "json", "logging"]
 SLUGS += ["_acme", "acme_", "acme__service"]
 DEPENDENCIES = ["fastapi", "sentry_sdk", "sqlalchemy", "pydantic", "jwt"]
 RATES = ["abc", "-0.1", "1.5", "nan"]
+# Characters no one-line field can hold: newlines, a tab, a NUL, DEL, a bidirectional
+# override and a zero-width space (invisible), the Unicode line separator.
+UNPRINTABLE = ["\n", "\r", "\t", "\x00", "\x7f", "\u202e", "\u200b", "\u2028"]
+BAD_EMAILS = [
+    'dev"x@example.com',
+    "dev x@example.com",
+    "<dev@example.com>",
+    "dev@example",
+    "dev@example.com\n",
+    "dev\\x@example.com",
+    "dev@exa_mple.com",
+    "dev@example.com, ops@example.com",
+]
 # Values outside the choices. Cookiecutter's CLI refuses `key=value` ones itself
 # (before any hook runs); a replay file hands them to the hook unchecked.
 OUTSIDE_CHOICES = {
@@ -58,13 +71,23 @@ RATE_QUESTIONS = [
 CASES = [
     *(Case("project_slug", slug) for slug in SLUGS + DEPENDENCIES),
     *(Case(question, rate) for question in RATE_QUESTIONS for rate in RATES),
+    Case("project_slug", "a" * 33),
     Case("author_email", "not-an-email"),
+    *(Case("author_email", email) for email in BAD_EMAILS),
     Case("version", "abc"),
-    # Free text lands inside quoted strings in Python, TOML and YAML files.
-    Case("project_name", 'Acme "Quoted" Service'),
+    Case("version", "0.1.0\n"),
     Case("project_name", "x" * 61),
-    Case("description", "ends with a backslash \\"),
-    Case("author_name", 'Ann "The Dev"'),
+    Case("project_name", "   "),
+    Case("project_name", "!!!"),
+    # One line of printable text: what no generated file can hold is refused (the
+    # rest is escaped for each file it lands in, see test_bake.py).
+    # A replay file can hold any character (a command line cannot hold a NUL).
+    *(
+        Case(question, f"Acme{character}Service", via="replay")
+        for question in ("project_name", "description", "author_name")
+        for character in UNPRINTABLE
+    ),
+    Case("description", "first line\nsecond line"),
     *(
         Case(question, value, via="replay")
         for question, value in OUTSIDE_CHOICES.items()
@@ -72,6 +95,9 @@ CASES = [
 ]
 # Refused by cookiecutter itself, not by our hook: only the outcome is checked.
 COOKIECUTTER_REFUSALS = [Case("framework", "flask"), Case("ci", "jenkins")]
+# Cookiecutter renders every answer as a Jinja template: one that is not a valid
+# template stops it before any file is written (with its own message).
+JINJA_ANSWERS = [Case("project_name", "Acme {% raw"), Case("description", "{{ nope }}")]
 
 
 @dataclass
@@ -169,6 +195,15 @@ def test_outside_choices_on_the_command_line(refuse: Refuse, case: Case) -> None
     assert case.question in outcome.result.stdout + outcome.result.stderr, (
         outcome.describe()
     )
+
+
+@pytest.mark.parametrize("case", JINJA_ANSWERS, ids=[c.id for c in JINJA_ANSWERS])
+def test_template_syntax_in_an_answer_leaves_nothing(
+    refuse: Refuse, case: Case
+) -> None:
+    outcome = refuse(case)
+    assert outcome.result.returncode != 0, outcome.describe()
+    assert not any(outcome.output_dir.iterdir()), outcome.describe()
 
 
 def test_valid_answers_are_accepted(refuse: Refuse) -> None:

@@ -165,8 +165,10 @@ def _change_b(template: Path) -> None:
 def _change_c(template: Path) -> None:
     _edit(
         template / PROJECT_SLUG_DIR / "README.md",
-        "\n{{ cookiecutter.description }}\n",
-        "\n{{ cookiecutter.description }}" + C_DESCRIPTION_SUFFIX + "\n",
+        "\n{{ cookiecutter.description | markdown_text }}\n",
+        "\n{{ cookiecutter.description | markdown_text }}"
+        + C_DESCRIPTION_SUFFIX
+        + "\n",
     )
 
 

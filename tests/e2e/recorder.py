@@ -222,6 +222,11 @@ class Recorder:
 def _make_handler(recorder: Recorder) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        # One write per answer (buffered, flushed once per request) and TCP_NODELAY:
+        # an answer written in pieces waits for the SDK's delayed ACK (~40 ms) on a
+        # kept-alive connection.
+        wbufsize = -1
+        disable_nagle_algorithm = True
 
         def log_message(self, format: str, *args: Any) -> None:
             return  # keep test output quiet

@@ -253,6 +253,8 @@ def test_a_failing_api_call_continues_the_browser_trace(visit: Visit) -> None:
     event = backend[0].payload
     assert any("Test error from the browser" in v for v in _exception_values(event))
     assert event["environment"] == "staging"
+    # The browser sends its bearer token: the backend's event is the same user's.
+    assert str((event.get("user") or {}).get("id")) == visit.user_id
 
 
 def test_replay_is_recorded_and_masked(visit: Visit) -> None:

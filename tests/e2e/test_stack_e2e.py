@@ -4,7 +4,9 @@ envelope recorder to a real Bugsink.
 
 Each stack is driven once, as its users would: sign up, read the profile, fail once per
 error category of the fingerprints (with secrets planted in the body, headers, cookies
-and query), queue a failing job when it has a worker, and send malformed requests.
+and query), queue a failing job when it has a worker, log out and fail once more with
+the revoked token, and send malformed requests (each must answer its 4xx in JSON,
+echo nothing, make no event, and not hang).
 Then the stack is stopped - every process flushes its events on shutdown - and the
 tests read what arrived: environment, release, user, tags and fingerprint of every
 error, the transaction with its database spans, the job's event in the request's
@@ -15,7 +17,9 @@ from __future__ import annotations
 
 import json
 import re
+import socket
 import time
+import urllib.parse
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -63,6 +67,11 @@ CATEGORIES: dict[str, tuple[str, list[str] | None]] = {
 
 ME_QUERY = "query Me { me { id username } }"
 FAIL_MUTATION = "mutation Fail($message: String) { triggerError(message: $message) }"
+# The body timeout of the stacks (REQUEST_BODY_TIMEOUT_SECONDS), short for the tests.
+BODY_TIMEOUT = 2
+# The default MAX_REQUEST_BODY_BYTES and MAX_REQUEST_HEADER_BYTES.
+BODY_LIMIT = 1_048_576
+HEADER_LIMIT = 65_536
 
 
 @dataclass
@@ -77,7 +86,11 @@ class Drive:
     # HTTP status by what was sent.
     failures: dict[str, int] = field(default_factory=dict)
     graphql_failure: int | None = None
-    mistakes: dict[str, httpx.Response] = field(default_factory=dict)
+    inline_failure: int | None = None
+    after_logout_failure: int | None = None
+    mistakes: dict[str, Answer] = field(default_factory=dict)
+    # The status each mistake must answer.
+    refusals: dict[str, int] = field(default_factory=dict)
     # Django: the admin's stylesheet, as linked from its login page, and by its name.
     admin_stylesheets: dict[str, httpx.Response] = field(default_factory=dict)
     # What Bugsink stored for the stack.
@@ -94,12 +107,25 @@ class Drive:
 
     def expected(self) -> list[str]:
         """What each event the stack must report says."""
-        expected = [self.tells(category) for category in CATEGORIES]
+        expected = [self.tells(category) for category in [*CATEGORIES, "logged-out"]]
         if self.graphql_failure is not None:
-            expected.append(self.tells("graphql"))
+            expected += [self.tells("graphql"), self.tells("inline")]
         if self.order_id is not None:
             expected.append(self.order_id)
         return expected
+
+
+@dataclass
+class Answer:
+    """What a stack answered to one request, and how long it took."""
+
+    status: int
+    content_type: str
+    body: bytes
+    seconds: float
+
+    def json(self) -> Any:
+        return json.loads(self.body)
 
 
 def stacks(*, framework: str | None = None, with_worker: bool = False) -> list[Any]:
@@ -138,7 +164,10 @@ def drive(
         release=f"acme_service@{marker}",
         database_url=database_url,
         redis_url=redis_url,
-        overrides={"SENTRY_TRACES_SAMPLE_RATE": "1.0"},
+        overrides={
+            "SENTRY_TRACES_SAMPLE_RATE": "1.0",
+            "REQUEST_BODY_TIMEOUT_SECONDS": str(BODY_TIMEOUT),
+        },
     )
     try:
         # A connection per request: uvicorn closes the connection of a request whose
@@ -178,6 +207,13 @@ def _drive(
             headers=auth,
         )
         drive.graphql_failure = failed.status_code
+        # Named in the document only: no operationName.
+        inline = (
+            f'mutation Inline {{ triggerError(message: "{drive.tells("inline")}") }}'
+        )
+        drive.inline_failure = client.post(
+            "/graphql", json={"query": inline}, headers=auth
+        ).status_code
     else:
         profile = client.get("/api/v1/auth/me", headers=auth)
         assert profile.status_code == 200, profile.text
@@ -210,8 +246,17 @@ def _drive(
             headers=auth,
         )
         assert queued.status_code == 202, queued.text
+    _log_out(client, framework, token)
+    drive.after_logout_failure = client.post(
+        ERROR_PATH,
+        json={"error_type": "exception", "message": drive.message("logged-out")},
+        headers=auth,
+    ).status_code
     for name, request in _malformed_requests(framework).items():
-        drive.mistakes[name] = client.request(**request)
+        drive.refusals[name] = request.pop("status")
+        drive.mistakes[name] = _send(client, request)
+    drive.refusals["a body that never comes"] = 408
+    drive.mistakes["a body that never comes"] = _stalled(stack.base_url)
     if framework == "django":
         drive.admin_stylesheets = _admin_stylesheets(client)
     return drive
@@ -230,60 +275,175 @@ def _admin_stylesheets(client: httpx.Client) -> dict[str, httpx.Response]:
     }
 
 
+def _log_out(client: httpx.Client, framework: str, token: str) -> None:
+    if framework == "starlette-graphql":
+        logged_out = graphql(client, "mutation Logout { logout }", {}, token)
+        assert logged_out == {"logout": True}
+        return
+    response = client.post(
+        "/api/v1/auth/logout", headers={"Authorization": f"Bearer {token}"}
+    )
+    assert response.status_code == 204, response.text
+
+
+def _send(client: httpx.Client, request: dict[str, Any]) -> Answer:
+    started = time.monotonic()
+    response = client.request(**request)
+    return Answer(
+        status=response.status_code,
+        content_type=response.headers.get("content-type", ""),
+        body=response.content,
+        seconds=time.monotonic() - started,
+    )
+
+
+def _stalled(base_url: str) -> Answer:
+    """GET /health declaring a 5-byte body that never comes (raw: no HTTP library
+    sends that)."""
+    url = urllib.parse.urlsplit(base_url)
+    started = time.monotonic()
+    with socket.create_connection((url.hostname, url.port), timeout=30) as connection:
+        connection.sendall(
+            b"GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 5\r\n\r\n"
+        )
+        received = b""
+        while chunk := connection.recv(65536):
+            received += chunk
+            head, _, body = received.partition(b"\r\n\r\n")
+            length = _header(head, b"content-length")
+            if length is not None and len(body) >= int(length):
+                break
+    head, _, body = received.partition(b"\r\n\r\n")
+    return Answer(
+        status=int(head.split(b" ")[1]),
+        content_type=(_header(head, b"content-type") or b"").decode(),
+        body=body,
+        seconds=time.monotonic() - started,
+    )
+
+
+def _header(head: bytes, name: bytes) -> bytes | None:
+    for line in head.split(b"\r\n")[1:]:
+        key, _, value = line.partition(b":")
+        if key.strip().lower() == name:
+            return value.strip()
+    return None
+
+
 def _malformed_requests(framework: str) -> dict[str, dict[str, Any]]:
-    """Requests a client gets wrong, each carrying a secret."""
+    """Requests a client gets wrong, each carrying a secret, with the status every
+    framework answers (`status`)."""
     secret = PLANTED["body password"]
     json_type = {"Content-Type": "application/json"}
+    form_status = 422 if framework == "django" else 415  # Django reads forms.
     requests: dict[str, dict[str, Any]] = {
+        "no body": {"method": "POST", "url": ERROR_PATH, "status": 422},
+        "a text/plain body": {
+            "method": "POST",
+            "url": ERROR_PATH,
+            "content": f"error_type=exception password={secret}",
+            "headers": {"Content-Type": "text/plain"},
+            "status": 415,
+        },
         "truncated JSON": {
             "method": "POST",
             "url": ERROR_PATH,
             "content": f'{{"error_type": "exception", "password": "{secret}"',
             "headers": json_type,
-        },
-        "JSON array": {
-            "method": "POST",
-            "url": ERROR_PATH,
-            "json": [{"password": secret, "card": CARD}],
-        },
-        "wrong field type": {
-            "method": "POST",
-            "url": ERROR_PATH,
-            "json": {"error_type": {"password": secret}, "message": EMAIL},
+            "status": 400,
         },
         "invalid UTF-8": {
             "method": "POST",
             "url": ERROR_PATH,
             "content": b'{"password": "' + secret.encode() + b'\xff\xfe"}',
             "headers": json_type,
+            "status": 400,
+        },
+        "a JSON array": {
+            "method": "POST",
+            "url": ERROR_PATH,
+            "json": [{"password": secret, "card": CARD}],
+            "status": 422,
+        },
+        "JSON null": {
+            "method": "POST",
+            "url": ERROR_PATH,
+            "content": b"null",
+            "headers": json_type,
+            "status": 422,
+        },
+        "wrong field type": {
+            "method": "POST",
+            "url": ERROR_PATH,
+            "json": {"error_type": {"password": secret}, "message": EMAIL},
+            "status": 422,
+        },
+        "an unknown error_type": {
+            "method": "POST",
+            "url": ERROR_PATH,
+            "json": {"error_type": "nonsense", "password": secret},
+            "status": 422,
         },
         "form body": {
             "method": "POST",
             "url": ERROR_PATH,
             "data": {"error_type": "nonsense", "password": secret, "email": EMAIL},
+            "status": form_status,
+        },
+        "a body over the limit": {
+            "method": "POST",
+            "url": ERROR_PATH,
+            "json": {"password": secret, "blob": "B" * BODY_LIMIT},
+            "status": 413,
+        },
+        "a chunked body over the limit": {
+            "method": "POST",
+            "url": ERROR_PATH,
+            "content": iter([b'{"blob": "'] + [b"C" * 65536] * 48 + [b'"}']),
+            "headers": json_type,
+            "status": 413,
+        },
+        "headers over the limit": {
+            "method": "GET",
+            "url": "/health",
+            "headers": {"X-Padding": "P" * HEADER_LIMIT, "X-Api-Key": secret},
+            "status": 431,
         },
         "forged token": {
             "method": "GET",
             "url": "/api/v1/auth/me",
             "headers": {"Authorization": f"Bearer {JWT}"},
+            "status": 401,
         },
         "basic credentials": {
             "method": "GET",
             "url": "/api/v1/auth/me",
             "auth": ("leak.me@example.com", secret),
+            "status": 401,
         },
         "secret in an unknown path": {
             "method": "GET",
             "url": f"/api/v1/users/{EMAIL}",
             "params": {"password": secret, "card": CARD},
+            "status": 404,
         },
+        "a wrong method": {"method": "GET", "url": ERROR_PATH, "status": 405},
     }
     if framework == "starlette-graphql":
+        # No REST auth routes: the forged token and credentials go to GraphQL.
+        for name in ("forged token", "basic credentials"):
+            requests[name] |= {
+                "method": "POST",
+                "url": "/graphql",
+                "json": {"query": ME_QUERY},
+                "status": 200,
+            }
         requests |= {
             "GraphQL syntax error": {
                 "method": "POST",
                 "url": "/graphql",
                 "json": {"query": f'mutation {{ login(password: "{secret}" }}'},
+                "status": 200,
             },
             "GraphQL wrong variable type": {
                 "method": "POST",
@@ -292,13 +452,50 @@ def _malformed_requests(framework: str) -> dict[str, dict[str, Any]]:
                     "query": FAIL_MUTATION,
                     "variables": {"message": {"password": secret, "card": CARD}},
                 },
+                "status": 200,
             },
             "GraphQL truncated JSON": {
                 "method": "POST",
                 "url": "/graphql",
                 "content": f'{{"query": "{{ me {{ id }} }}", "password": "{secret}"',
                 "headers": json_type,
+                "status": 400,
             },
+            "GraphQL invalid UTF-8": {
+                "method": "POST",
+                "url": "/graphql",
+                "content": b'{"query": "{ me { id } }", "p": "'
+                + secret.encode()
+                + b'\xff"}',
+                "headers": json_type,
+                "status": 400,
+            },
+            "GraphQL text/plain": {
+                "method": "POST",
+                "url": "/graphql",
+                "content": f'mutation {{ login(password: "{secret}") }}',
+                "headers": {"Content-Type": "text/plain"},
+                "status": 400,
+            },
+            "GraphQL body over the limit": {
+                "method": "POST",
+                "url": "/graphql",
+                "json": {"query": ME_QUERY, "variables": {"p": "G" * BODY_LIMIT}},
+                "status": 413,
+            },
+        }
+    else:
+        requests["an oversized login"] = {
+            "method": "POST",
+            "url": "/api/v1/auth/login",
+            "json": {"password": secret, "blob": "L" * 20_000_000},
+            "status": 413,
+        }
+        requests["a login without a username"] = {
+            "method": "POST",
+            "url": "/api/v1/auth/login",
+            "json": {"password": secret},
+            "status": 422,
         }
     return requests
 
@@ -365,23 +562,33 @@ def test_every_failure_answers_500(drive: Drive) -> None:
 
 
 def test_every_malformed_request_is_refused(drive: Drive) -> None:
-    """4xx; or, for GraphQL, which answers invalid operations with 200, `errors`
-    and no data."""
+    """Its own 4xx, the same in every framework, in JSON, echoing nothing it was
+    sent, at once or after the body timeout. GraphQL answers operations it cannot
+    run with 200, `errors` and no data."""
 
-    def refused(name: str, response: httpx.Response) -> bool:
-        if 400 <= response.status_code < 500:
-            return True
-        if name.startswith("GraphQL") and response.status_code == 200:
-            body = response.json()
-            return bool(body.get("errors")) and not body.get("data")
-        return False
+    def problems(name: str, answer: Answer) -> list[str]:
+        found = []
+        if answer.status != drive.refusals[name]:
+            found.append(f"answered {answer.status}, not {drive.refusals[name]}")
+        if not answer.content_type.startswith("application/json"):
+            found.append(f"answered {answer.content_type!r}, not JSON")
+        elif answer.status == 200 and (
+            not answer.json().get("errors") or answer.json().get("data")
+        ):
+            found.append("answered 200 without errors")
+        if PLANTED["body password"].encode() in answer.body:
+            found.append("echoed the secret it was sent")
+        if answer.seconds > BODY_TIMEOUT + 10:
+            found.append(f"took {answer.seconds:.1f} s")
+        return found
 
     wrong = {
-        name: f"{response.status_code} {response.text[:200]}"
-        for name, response in drive.mistakes.items()
-        if not refused(name, response)
+        name: f"{problems(name, answer)}: {answer.body[:200]!r}"
+        for name, answer in drive.mistakes.items()
+        if problems(name, answer)
     }
-    assert not wrong, f"not refused: {wrong}\n{drive.stack.logs()}"
+    assert not wrong, f"not refused as they should be: {wrong}\n{drive.stack.logs()}"
+    assert set(drive.mistakes) == set(drive.refusals)
 
 
 @pytest.mark.parametrize("category", CATEGORIES)
@@ -395,9 +602,8 @@ def test_each_error_category_arrives_complete(
     event = _category_event(stored, drive, category)
     assert event.get("environment") == "staging"
     assert event.get("release") == drive.stack.release
-    if stack_combo.answer("framework") != "starlette-graphql":
-        # Starlette's REST diagnostics route does not authenticate (GraphQL does).
-        assert str((event.get("user") or {}).get("id")) == drive.user_id
+    # The route needs no login: the token still says who the request is.
+    assert str((event.get("user") or {}).get("id")) == drive.user_id
     assert (event.get("tags") or {}).get("service") == "web", event.get("tags")
     request = event.get("request") or {}
     assert (request.get("url") or "").endswith(ERROR_PATH), request
@@ -425,6 +631,19 @@ def test_graphql_errors_carry_the_user(
     event = _category_event(stored, drive, "graphql")
     assert str((event.get("user") or {}).get("id")) == drive.user_id
     assert (event.get("tags") or {}).get("graphql.operation") == "Fail"
+    # An operation named in the document only is tagged all the same.
+    inline = _category_event(stored, drive, "inline")
+    assert (inline.get("tags") or {}).get("graphql.operation") == "Inline"
+    assert str((inline.get("user") or {}).get("id")) == drive.user_id
+
+
+def test_a_revoked_token_carries_no_user(
+    drive: Drive, stored: list[dict[str, Any]]
+) -> None:
+    """After logout, a failing request with the same token is nobody's."""
+    assert drive.after_logout_failure == 500
+    event = _category_event(stored, drive, "logged-out")
+    assert not (event.get("user") or {}), event.get("user")
 
 
 @pytest.mark.parametrize("stack_combo", stacks(framework="django"), indirect=True)
@@ -461,6 +680,8 @@ def test_the_job_event_is_in_the_request_trace(
     assert drive.order_id
     (job,) = [event for event in stored if drive.order_id in _error_text(event)]
     assert (job.get("tags") or {}).get("service") == "worker"
+    # The user who queued the job.
+    assert str((job.get("user") or {}).get("id")) == drive.user_id
     assert job.get("environment") == "staging"
     (request,) = [
         tx

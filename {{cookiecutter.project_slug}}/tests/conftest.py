@@ -5,7 +5,10 @@ its own Sentry isolation scope, and starts and ends with `reset_state()`: Sentry
 closed, every setting forgotten. A test sets its variables before the first read
 (`monkeypatch.setenv` in the test or in a fixture listed before the others).
 PostgreSQL is used when DATABASE_URL is set (a throwaway database per session),
-SQLite otherwise.{% if cookiecutter.framework != "django" %} The migrations build its schema, as they build production's.{% endif %}
+SQLite otherwise{% if cookiecutter.worker != "none" %}; the Redis-backed worker tests run
+when REDIS_URL is set{% endif %}. Both are read as the app reads them: the environment
+first, then the project's `.env`.{% if cookiecutter.framework != "django" %} The migrations build the schema, as they build
+production's.{% endif %}
 """
 
 import os
@@ -18,8 +21,8 @@ import uuid
 from collections.abc import Callable, Iterator
 {%- if cookiecutter.framework != "django" %}
 from contextlib import contextmanager
-from pathlib import Path
 {%- endif %}
+from pathlib import Path
 from typing import Any
 
 {% if cookiecutter.framework == "django" -%}
@@ -32,6 +35,7 @@ from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
 {%- endif %}
+from pydantic_settings import BaseSettings, SettingsConfigDict
 from sentry_sdk.envelope import Envelope
 from sentry_sdk.transport import Transport
 {%- if cookiecutter.framework != "django" %}
@@ -62,6 +66,42 @@ from .envelope_receiver import EnvelopeReceiver
 # Never used for sending: the capturing transport replaces the HTTP one.
 TEST_DSN = "http://public@127.0.0.1:9/1"
 INHERITED = ("ENVIRONMENT", "APP_VERSION", "SECRET_KEY", "LOG_LEVEL", "DATABASE_URL")
+
+
+class BackingServers(BaseSettings):
+    """The servers some tests use, read before any test moves away from `.env`:
+    the environment first, then the project's `.env` (the app's own precedence).
+    Empty means not set."""
+
+    model_config = SettingsConfigDict(
+        env_file=Path(__file__).resolve().parents[1] / ".env", extra="ignore"
+    )
+
+    database_url: str = ""
+{%- if cookiecutter.worker != "none" %}
+    redis_url: str = ""
+{%- endif %}
+
+
+SERVERS = BackingServers()
+
+
+def pytest_report_header() -> list[str]:
+    """Say on top of every run what the tests run against."""
+    postgres = SERVERS.database_url.startswith("postgres")
+    lines = [
+        "database: PostgreSQL (a throwaway database on DATABASE_URL)"
+        if postgres
+        else "database: SQLite (DATABASE_URL names no PostgreSQL server)"
+    ]
+{%- if cookiecutter.worker != "none" %}
+    lines.append(
+        "redis: REDIS_URL is set (the worker tests run)"
+        if SERVERS.redis_url
+        else "redis: REDIS_URL is not set (the worker tests skip)"
+    )
+{%- endif %}
+    return lines
 
 
 class CapturingTransport(Transport):
@@ -137,8 +177,8 @@ def flush() -> Flush:
 def new_database(directory: Path) -> Iterator[str]:
     """The URL of an empty database, dropped afterwards: on the PostgreSQL server of
     DATABASE_URL when it names one, else an SQLite file in ``directory``."""
-    server_url = os.environ.get("DATABASE_URL")
-    if not server_url or not server_url.startswith("postgres"):
+    server_url = SERVERS.database_url
+    if not server_url.startswith("postgres"):
         yield f"sqlite:///{directory / f'test_{uuid.uuid4().hex[:12]}.db'}"
         return
     name = f"test_{uuid.uuid4().hex[:12]}"
@@ -206,6 +246,17 @@ def client(db: None) -> Iterator[httpx2.Client]:
     request_finished.connect(close_old_connections)
 {%- endif %}
 {%- if cookiecutter.worker != "none" %}
+
+
+@pytest.fixture
+def redis_url(monkeypatch: pytest.MonkeyPatch) -> str:
+    """REDIS_URL (environment or `.env`) for this test and the worker it starts;
+    the test is skipped without one."""
+    if not SERVERS.redis_url:
+        pytest.skip("REDIS_URL is not set (in the environment or .env)")
+    monkeypatch.setenv("REDIS_URL", SERVERS.redis_url)
+    get_settings.cache_clear()
+    return SERVERS.redis_url
 
 
 @pytest.fixture

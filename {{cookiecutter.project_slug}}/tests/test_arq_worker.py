@@ -28,9 +28,6 @@ from {{ cookiecutter.project_slug }}.worker.enqueue import enqueue_order
 from .conftest import TEST_DSN, CapturingTransport
 from .envelope_receiver import EnvelopeReceiver
 
-needs_redis = pytest.mark.skipif(
-    not os.environ.get("REDIS_URL"), reason="REDIS_URL is not set"
-)
 SECRET_EMAIL = "@".join(["job.secret", "example.com"])
 WORKER_SETTINGS = "{{ cookiecutter.project_slug }}.worker.arq_worker.WorkerSettings"
 
@@ -58,7 +55,10 @@ def test_the_worker_reports_to_its_own_dsn(monkeypatch: pytest.MonkeyPatch) -> N
 
 @pytest.fixture
 def queue(
-    monkeypatch: pytest.MonkeyPatch, receiver: EnvelopeReceiver, tmp_path: Path
+    monkeypatch: pytest.MonkeyPatch,
+    redis_url: str,
+    receiver: EnvelopeReceiver,
+    tmp_path: Path,
 ) -> Iterator[str]:
     """An `arq` worker process on a queue of its own; yields the queue name."""
     name = f"arq:test-{uuid.uuid4().hex}"
@@ -94,7 +94,6 @@ def _wait_for_log(process: subprocess.Popen[bytes], log: Path, text: str) -> Non
         time.sleep(0.2)
 
 
-@needs_redis
 def test_the_api_queues_the_example_job(queue: str, client: httpx2.Client) -> None:
     order = {"order_id": "A-9", "email": "buyer@example.com"}
     response = client.post("/api/v1/tasks/orders", json=order)
@@ -103,7 +102,6 @@ def test_the_api_queues_the_example_job(queue: str, client: httpx2.Client) -> No
     assert client.post("/api/v1/tasks/orders", json={}).status_code == 422
 
 
-@needs_redis
 def test_a_failing_job_is_one_scrubbed_event_in_the_request_trace(
     transport: CapturingTransport, receiver: EnvelopeReceiver, queue: str
 ) -> None:
@@ -116,9 +114,22 @@ def test_a_failing_job_is_one_scrubbed_event_in_the_request_trace(
     assert SECRET_EMAIL not in repr(event), "job arguments are scrubbed"
 
 
-@needs_redis
 def test_cron_jobs_are_cron_check_ins(receiver: EnvelopeReceiver, queue: str) -> None:
     # heartbeat also runs at start-up, so the first run needs no waiting for :00.
     check_ins = receiver.wait_for("check_in", count=2)
     assert [c["monitor_slug"] for c in check_ins[:2]] == ["heartbeat", "heartbeat"]
     assert [c["status"] for c in check_ins[:2]] == ["in_progress", "ok"]
+
+
+def test_a_jobs_events_carry_the_user_who_queued_it_and_no_further(
+    transport: CapturingTransport, receiver: EnvelopeReceiver, queue: str
+) -> None:
+    """One worker process, two jobs: the user of the first stays with the first."""
+    asyncio.run(enqueue_order("A-4", SECRET_EMAIL, fail=True, user_id="42"))
+    asyncio.run(enqueue_order("A-5", SECRET_EMAIL, fail=True))
+    events = receiver.wait_for("event", count=2)
+    users = {
+        event["exception"]["values"][-1]["value"][-3:]: event.get("user")
+        for event in events
+    }
+    assert users == {"A-4": {"id": "42"}, "A-5": None}

@@ -1,8 +1,10 @@
-"""What only the Django glue does: host validation, form and malformed bodies."""
+"""What only the Django glue does: host validation, form bodies, JSON answers even
+where Django answers in HTML (debug pages), the ASGI lifespan."""
 
 import asyncio
 import importlib
 import sys
+from typing import Any
 
 import httpx2
 import pytest
@@ -38,22 +40,40 @@ def test_form_bodies_of_failing_requests_are_scrubbed(
     assert "leak.me@example.com" not in text
 
 
-@pytest.mark.parametrize(
-    "body",
-    [b'{"error_type": "exception", "password": "hunter2-bad"', b"[1, 2]", b"\xff\xfe"],
-    ids=["truncated", "not an object", "not UTF-8"],
-)
-def test_malformed_json_answers_400_without_an_event(
-    transport: CapturingTransport, client: httpx2.Client, body: bytes
+# Django's debug pages (development) are HTML: the API answers JSON all the same.
+MISTAKES_IN_DEVELOPMENT = {
+    "malformed JSON": ("POST", "/api/v1/test/error", b'{"error_type": ', 400),
+    "an unknown route": ("GET", "/api/v1/nowhere", b"", 404),
+    "a wrong method": ("GET", "/api/v1/test/error", b"", 405),
+    # No redirect to the path with a slash (for a POST, an error in development).
+    "a path without its slash": ("POST", "/api/v1/notes", b"{}", 404),
+}
+
+
+@pytest.mark.parametrize("name", MISTAKES_IN_DEVELOPMENT)
+def test_development_answers_client_mistakes_in_json(
+    settings: Any, transport: CapturingTransport, client: httpx2.Client, name: str
 ) -> None:
-    response = client.post(
-        "/api/v1/test/error",
-        content=body,
-        headers={"Content-Type": "application/json"},
+    settings.DEBUG = True
+    method, path, body, status = MISTAKES_IN_DEVELOPMENT[name]
+    response = client.request(
+        method, path, content=body, headers={"Content-Type": "application/json"}
     )
-    assert response.status_code == 400
+    assert response.status_code == status
     assert response.json()["detail"]
+    assert len(response.content) < 500
     assert transport.events == []
+
+
+def test_development_answers_a_server_error_in_json_and_reports_it(
+    settings: Any, transport: CapturingTransport, client: httpx2.Client
+) -> None:
+    settings.DEBUG = True
+    response = client.post("/api/v1/test/error", json={"error_type": "zero"})
+    assert response.status_code == 500
+    assert response.json() == {"detail": "Internal Server Error"}
+    (event,) = transport.events
+    assert event["exception"]["values"][-1]["type"] == "ZeroDivisionError"
 
 
 def test_the_asgi_lifespan_is_answered_without_an_event(

@@ -92,6 +92,61 @@ def test_revoked_and_invalid_tokens_are_breadcrumbs_not_users(
     _fail(client, {"Authorization": "Bearer not.a.token"})
     revoked, invalid = transport.events
     assert not revoked.get("user", {}).get("id")
-    assert "Revoked bearer token" in _breadcrumbs(revoked)
+    assert "Rejected bearer token" in _breadcrumbs(revoked)
     assert not invalid.get("user", {}).get("id")
     assert "Rejected bearer token" in _breadcrumbs(invalid)
+
+
+JOHN = {"username": "john", "email": "john@example.com", "password": "x9-Secret!john"}
+
+
+def _sign_in(client: httpx2.Client, user: dict[str, str]) -> str:
+    """Log `user` in (the client keeps the session cookie); return the token."""
+    response = client.post(
+        "/api/v1/auth/login",
+        json={"username": user["username"], "password": user["password"]},
+    )
+    assert response.status_code == 200, response.text
+    return response.json()["access_token"]
+
+
+def _user_id(event: dict) -> str | None:
+    return (event.get("user") or {}).get("id")
+
+
+def test_a_session_alone_authenticates_the_request(
+    transport: CapturingTransport, client: httpx2.Client
+) -> None:
+    user_id, _ = _login(client)  # The login also starts a session (its cookie).
+    _fail(client)
+    assert _user_id(transport.events[-1]) == str(user_id)
+
+
+def test_a_bearer_token_decides_over_the_session(
+    transport: CapturingTransport, client: httpx2.Client
+) -> None:
+    """In a session as Jane, a request with John's token is John's; with a rejected
+    token it is nobody's, not Jane's."""
+    jane_id, _ = _login(client)
+    john_id = client.post("/api/v1/auth/register", json=JOHN).json()["id"]
+    client.cookies.clear()
+    john = {"Authorization": f"Bearer {_sign_in(client, JOHN)}"}
+    revoked = {"Authorization": f"Bearer {_sign_in(client, JOHN)}"}
+    assert client.post("/api/v1/auth/logout", headers=revoked).status_code == 204
+    client.cookies.clear()
+    _sign_in(client, USER)  # Jane's session from here on.
+    _fail(client, john)
+    _fail(client, revoked)
+    _fail(client, {"Authorization": "Bearer not.a.token"})
+    _fail(client)
+    users = [_user_id(event) for event in transport.events[-4:]]
+    assert users == [str(john_id), None, None, str(jane_id)]
+
+
+def test_a_deactivated_users_session_is_nobodys(
+    transport: CapturingTransport, client: httpx2.Client
+) -> None:
+    user_id, _ = _login(client)
+    get_user_model().objects.filter(pk=user_id).update(is_active=False)
+    _fail(client)
+    assert _user_id(transport.events[-1]) is None

@@ -10,6 +10,7 @@ import pytest
 from django.core.management import call_command
 
 MANAGE = str(Path(__file__).resolve().parents[1] / "manage.py")
+PRODUCTION_SETTINGS = "{{ cookiecutter.project_slug }}.config.settings.production"
 
 
 @pytest.mark.django_db
@@ -20,7 +21,7 @@ def test_migrations_match_the_models() -> None:
 def test_production_settings_pass_the_deploy_check(tmp_path: Path) -> None:
     env = {
         **os.environ,
-        "DJANGO_SETTINGS_MODULE": "{{ cookiecutter.project_slug }}.config.settings.production",
+        "DJANGO_SETTINGS_MODULE": PRODUCTION_SETTINGS,
         "ENVIRONMENT": "production",
         "SECRET_KEY": secrets.token_urlsafe(50),
         "DJANGO_ALLOWED_HOSTS": "api.example.com",

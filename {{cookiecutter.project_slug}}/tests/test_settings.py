@@ -104,6 +104,9 @@ BAD_VALUES = {
     "DATABASE_URL": f"mysql://app:{SECRET_MARK}@db/app",
     "SECRET_KEY": f"short-{SECRET_MARK}",
     "ACCESS_TOKEN_EXPIRE_MINUTES": "0",
+    "MAX_REQUEST_BODY_BYTES": "1MB",
+    "MAX_REQUEST_HEADER_BYTES": "0",
+    "REQUEST_BODY_TIMEOUT_SECONDS": "-1",
 {%- if cookiecutter.framework == "django" %}
     "DJANGO_ALLOWED_HOSTS": "https://api.example.com",
     "DJANGO_SECURE_SSL_REDIRECT": "maybe",

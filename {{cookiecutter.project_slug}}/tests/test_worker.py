@@ -25,9 +25,6 @@ from {{ cookiecutter.project_slug }}.worker.tasks import heartbeat, process_orde
 from .conftest import TEST_DSN, CapturingTransport
 from .envelope_receiver import EnvelopeReceiver
 
-needs_redis = pytest.mark.skipif(
-    not os.environ.get("REDIS_URL"), reason="REDIS_URL is not set"
-)
 SECRET_EMAIL = "@".join(["task.secret", "example.com"])
 WORKER_APP = "{{ cookiecutter.project_slug }}.worker.celery_app"
 
@@ -78,7 +75,7 @@ def test_the_api_queues_the_example_job(eager: None, client: httpx2.Client) -> N
 
 
 @pytest.fixture
-def queue(receiver: EnvelopeReceiver, tmp_path: Path) -> Iterator[str]:
+def queue(redis_url: str, receiver: EnvelopeReceiver, tmp_path: Path) -> Iterator[str]:
     """A `celery worker` process consuming a queue of its own; yields the queue."""
     name = f"test-{uuid.uuid4().hex}"
     env = {
@@ -114,7 +111,6 @@ def _wait_until_ready(process: subprocess.Popen[bytes], log: Path) -> None:
         time.sleep(0.2)
 
 
-@needs_redis
 def test_a_failing_task_is_one_scrubbed_event_in_the_request_trace(
     transport: CapturingTransport, receiver: EnvelopeReceiver, queue: str
 ) -> None:
@@ -130,7 +126,6 @@ def test_a_failing_task_is_one_scrubbed_event_in_the_request_trace(
     assert SECRET_EMAIL not in repr(event), "task arguments are scrubbed"
 
 
-@needs_redis
 def test_beat_tasks_are_cron_check_ins(
     worker_transport: CapturingTransport, receiver: EnvelopeReceiver, queue: str
 ) -> None:
@@ -148,3 +143,22 @@ def test_beat_tasks_are_cron_check_ins(
     assert started["monitor_slug"] == finished["monitor_slug"] == "heartbeat"
     assert (started["status"], finished["status"]) == ("in_progress", "ok")
     assert started["check_in_id"] == finished["check_in_id"]
+
+
+def test_a_tasks_events_carry_the_user_who_queued_it_and_no_further(
+    transport: CapturingTransport, receiver: EnvelopeReceiver, queue: str
+) -> None:
+    """One worker process, two tasks: the user of the first stays with the first."""
+    queued = process_order.apply_async(
+        ("A-4", SECRET_EMAIL, True), {"user_id": "42"}, queue=queue
+    )
+    anonymous = process_order.apply_async(("A-5", SECRET_EMAIL, True), queue=queue)
+    for result in (queued, anonymous):
+        with pytest.raises(SentryTestError):
+            result.get(timeout=20)
+    events = receiver.wait_for("event", count=2)
+    users = {
+        event["exception"]["values"][-1]["value"][-3:]: event.get("user")
+        for event in events
+    }
+    assert users == {"A-4": {"id": "42"}, "A-5": None}

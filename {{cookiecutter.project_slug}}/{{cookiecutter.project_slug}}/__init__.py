@@ -1,3 +1,3 @@
-"""{{ cookiecutter.description }}"""
+{{ cookiecutter.description | python_docstring }}
 
 __version__ = "{{ cookiecutter.version }}"

@@ -42,6 +42,7 @@ from .db import DatabaseSettings
 {%- if cookiecutter.framework == "starlette-graphql" %}
 from .graphql_api.sentry import SENTRY as FRAMEWORK_SENTRY
 {%- endif %}
+from .request_limits import RequestLimitSettings
 from .tokens import AuthSettings
 {%- if cookiecutter.worker != "none" %}
 from .worker.settings import WorkerSettings
@@ -51,6 +52,7 @@ from .worker.settings import WorkerSettings
 class Settings(
     SentrySettings,
     AuthSettings,
+    RequestLimitSettings,
 {%- if sqlalchemy %}
     DatabaseSettings,
 {%- endif %}

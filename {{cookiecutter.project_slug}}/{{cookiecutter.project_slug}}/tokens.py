@@ -1,4 +1,9 @@
-"""JWT access tokens, the same for every framework, and the key that signs them."""
+"""JWT access tokens, the same for every framework, and the key that signs them.
+
+A token names its user by id only (`sub`): who that user is (username, e-mail,
+whether it may still sign in) is read from the database on every request, so a
+token never speaks for a user that changed, was deactivated or deleted.
+"""
 
 import functools
 import secrets
@@ -49,23 +54,19 @@ class AuthSettings(ServiceSettings):
 @dataclass(frozen=True)
 class TokenClaims:
     user_id: int
-    username: str
-    email: str
     jti: str
     expires_at: datetime
 
 
-def create_access_token(user_id: int, username: str, email: str) -> str:
+def create_access_token(user_id: int) -> str:
+    """A signed token for `user_id`, valid ACCESS_TOKEN_EXPIRE_MINUTES from now."""
     settings = read_settings(AuthSettings)
-    expires_at = datetime.now(UTC) + timedelta(
-        minutes=settings.access_token_expire_minutes
-    )
+    now = datetime.now(UTC)
     claims = {
         "sub": str(user_id),
-        "username": username,
-        "email": email,
         "jti": uuid.uuid4().hex,
-        "exp": expires_at,
+        "iat": now,
+        "exp": now + timedelta(minutes=settings.access_token_expire_minutes),
     }
     return jwt.encode(claims, settings.signing_key, algorithm=ALGORITHM)
 
@@ -81,13 +82,22 @@ def decode_access_token(token: str) -> TokenClaims:
         )
         return TokenClaims(
             user_id=int(claims["sub"]),
-            username=str(claims.get("username", "")),
-            email=str(claims.get("email", "")),
             jti=str(claims["jti"]),
             expires_at=datetime.fromtimestamp(claims["exp"], UTC),
         )
-    except (jwt.InvalidTokenError, ValueError) as error:
+    except (jwt.InvalidTokenError, ValueError, TypeError) as error:
         raise AuthenticationError("invalid or expired token") from error
+
+
+def bearer_token(authorization: str) -> str | None:
+    """The token of an `Authorization: Bearer <token>` header value, else None.
+
+    A Bearer header without a token gives "": a rejected token, not a missing one.
+    """
+    scheme, _, token = authorization.partition(" ")
+    if scheme.lower() != "bearer":
+        return None
+    return token.strip()
 
 
 @functools.cache

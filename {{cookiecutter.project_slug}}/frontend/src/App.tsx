@@ -3,6 +3,7 @@ import { useEffect, useMemo, useState } from "react";
 import { Link, Outlet } from "react-router";
 
 import { logout, restoreSession, type User } from "./api";
+import { PROJECT_NAME } from "./project";
 import { SessionContext } from "./session";
 
 function ErrorFallback({ error, resetError }: { error: unknown; resetError: () => void }) {
@@ -32,7 +33,7 @@ export function App() {
   return (
     <SessionContext.Provider value={session}>
       <header>
-        <strong>{{ cookiecutter.project_name }}</strong>
+        <strong>{PROJECT_NAME}</strong>
         <nav>
           <Link to="/">Home</Link> <Link to="/debug">Debug</Link>
         </nav>

@@ -1,14 +1,29 @@
-"""Bearer-token users, and the Sentry user for every authenticated request."""
+"""Who a request is: a bearer token decides when there is one, else the session.
+
+`BearerTokenMiddleware` runs after Django's AuthenticationMiddleware: a request with
+`Authorization: Bearer ...` is the token's user when the token is valid, unexpired
+and not revoked and its user active, and anonymous otherwise (a session cookie
+does not stand in for a rejected token). `SentryUserMiddleware` then sets the Sentry
+user to exactly that user, or none.
+"""
 
 from collections.abc import Callable
-from typing import cast
+from typing import Any, cast
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest, HttpResponse
 
 from {{ cookiecutter.project_slug }}.core.errors import AuthenticationError
-from {{ cookiecutter.project_slug }}.core.sentry import add_breadcrumb, set_user_context
-from {{ cookiecutter.project_slug }}.tokens import TokenClaims, decode_access_token
+from {{ cookiecutter.project_slug }}.core.sentry import (
+    add_breadcrumb,
+    set_user_context,
+)
+from {{ cookiecutter.project_slug }}.tokens import (
+    TokenClaims,
+    bearer_token,
+    decode_access_token,
+)
 
 from .models import RevokedToken
 
@@ -27,15 +42,15 @@ def token_claims(request: HttpRequest) -> TokenClaims | None:
 
 
 class BearerTokenMiddleware:
-    """`Authorization: Bearer <token>` authenticates like a session would."""
+    """`Authorization: Bearer <token>` authenticates the request, or nobody does."""
 
     def __init__(self, get_response: Handler) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        scheme, _, token = request.headers.get("Authorization", "").partition(" ")
-        if scheme.lower() == "bearer" and token.strip():
-            _authenticate(request, token.strip())
+        token = bearer_token(request.headers.get("Authorization", ""))
+        if token is not None:
+            _authenticate(request, token)
         return self.get_response(request)
 
 
@@ -55,14 +70,32 @@ class SentryUserMiddleware:
 
 def _authenticate(request: HttpRequest, token: str) -> None:
     try:
-        claims = decode_access_token(token)
-    except AuthenticationError:
-        add_breadcrumb("Rejected bearer token", category="auth", level="warning")
-        return
-    if RevokedToken.objects.filter(jti=claims.jti).exists():
-        add_breadcrumb("Revoked bearer token", category="auth", level="warning")
-        return
-    user = get_user_model().objects.filter(pk=claims.user_id, is_active=True).first()
-    if user is not None:
-        request.user = user
+        claims, user = _sign_in(token)
+    except AuthenticationError as rejection:
+        add_breadcrumb(
+            "Rejected bearer token",
+            category="auth",
+            level="warning",
+            reason=str(rejection),
+        )
+        user = AnonymousUser()
+    else:
         cast(TokenRequest, request).token_claims = claims
+
+    async def auser() -> Any:  # What async views await, as Django's own middleware.
+        return user
+
+    request.user = user
+    request.auser = auser
+
+
+def _sign_in(token: str) -> tuple[TokenClaims, Any]:
+    """The token's claims and user; AuthenticationError, saying why, if the token is
+    invalid, expired or revoked, or its user unknown or inactive."""
+    claims = decode_access_token(token)
+    if RevokedToken.objects.filter(jti=claims.jti).exists():
+        raise AuthenticationError("revoked token")
+    user = get_user_model().objects.filter(pk=claims.user_id, is_active=True).first()
+    if user is None:
+        raise AuthenticationError("unknown or inactive user")
+    return claims, user

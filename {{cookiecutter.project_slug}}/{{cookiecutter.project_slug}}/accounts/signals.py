@@ -1,4 +1,4 @@
-"""Login and logout as breadcrumbs; logout also forgets the Sentry user."""
+"""Login and logout as breadcrumbs; login sets the Sentry user, logout forgets it."""
 
 from typing import Any
 
@@ -9,11 +9,17 @@ from django.contrib.auth.signals import (
 )
 from django.dispatch import receiver
 
-from {{ cookiecutter.project_slug }}.core.sentry import add_breadcrumb, clear_user_context
+from {{ cookiecutter.project_slug }}.core.sentry import (
+    add_breadcrumb,
+    clear_user_context,
+    set_user_context,
+)
 
 
 @receiver(user_logged_in)
 def _logged_in(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+    # From here on, this request acts for the user it signed in.
+    set_user_context(user.pk, username=user.get_username(), email=user.email)
     add_breadcrumb("User logged in", category="auth", user_id=user.pk)
 
 

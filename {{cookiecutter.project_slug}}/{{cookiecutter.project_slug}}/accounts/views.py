@@ -1,7 +1,6 @@
 """Register, log in (bearer token), log out and who-am-I: the same API as every
 other framework of this template."""
 
-import json
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
@@ -9,11 +8,12 @@ from typing import Any
 from django.contrib import auth
 from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
-from django.core.exceptions import BadRequest, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
+from {{ cookiecutter.project_slug }}.config.http import ClientError, json_body
 from {{ cookiecutter.project_slug }}.tokens import create_access_token
 
 from .middleware import token_claims
@@ -32,30 +32,24 @@ def token_required(view: View) -> View:
     return wrapper
 
 
-def json_body(request: HttpRequest) -> dict[str, Any]:
-    """The request's JSON object, or its form fields; a JSON body that is not an
-    object is the client's mistake (400)."""
-    if request.content_type != "application/json":
-        return request.POST.dict()
-    try:
-        body = json.loads(request.body or b"{}")
-    except ValueError:  # Malformed JSON and invalid UTF-8 alike.
-        raise BadRequest("the body is not valid JSON") from None
-    if not isinstance(body, dict):
-        raise BadRequest("the body must be a JSON object")
-    return body
-
-
 def user_json(user: Any) -> dict[str, Any]:
     return {"id": user.pk, "username": user.get_username(), "email": user.email}
+
+
+def _strings(body: dict[str, Any], *names: str) -> list[str]:
+    """The body's fields `names`, each a string (422 otherwise)."""
+    values = [body.get(name) for name in names]
+    if not all(isinstance(value, str) for value in values):
+        raise ClientError(422, f"{', '.join(names)} must be strings")
+    return [str(value) for value in values]
 
 
 @csrf_exempt
 @require_POST
 def register(request: HttpRequest) -> JsonResponse:
-    body = json_body(request)
-    username, email = str(body.get("username", "")), str(body.get("email", ""))
-    password = str(body.get("password", ""))
+    username, email, password = _strings(
+        json_body(request), "username", "email", "password"
+    )
     if not username or "@" not in email:
         return JsonResponse({"detail": "username and email are required"}, status=422)
     users = get_user_model().objects
@@ -72,16 +66,12 @@ def register(request: HttpRequest) -> JsonResponse:
 @csrf_exempt
 @require_POST
 def login(request: HttpRequest) -> JsonResponse:
-    body = json_body(request)
-    user = auth.authenticate(
-        request,
-        username=str(body.get("username", "")),
-        password=str(body.get("password", "")),
-    )
+    username, password = _strings(json_body(request), "username", "password")
+    user = auth.authenticate(request, username=username, password=password)
     if user is None:
         return JsonResponse({"detail": "wrong username or password"}, status=401)
-    auth.login(request, user)  # Sends user_logged_in: a breadcrumb.
-    token = create_access_token(user.pk, user.get_username(), user.email)
+    auth.login(request, user)  # Sends user_logged_in: the Sentry user, a breadcrumb.
+    token = create_access_token(user.pk)
     return JsonResponse({"access_token": token, "token_type": "bearer"})
 
 

@@ -1,11 +1,15 @@
 """The FastAPI application factory."""
 
 from fastapi import FastAPI
+from fastapi.exceptions import RequestValidationError
+from starlette.middleware.authentication import AuthenticationMiddleware
 
 from {{ cookiecutter.project_slug }} import __version__
+from {{ cookiecutter.project_slug }}.authentication import BearerTokenBackend
 from {{ cookiecutter.project_slug }}.lifespan import lifespan, start
+from {{ cookiecutter.project_slug }}.request_limits import RequestLimits
 
-from .middleware import SentryUserMiddleware
+from .errors import validation_failed
 {%- if cookiecutter.worker != "none" %}
 from .routes import auth, diagnostics, health, tasks
 {%- else %}
@@ -16,11 +20,14 @@ from .routes import auth, diagnostics, health
 def create_app() -> FastAPI:
     start()
     app = FastAPI(
-        title="{{ cookiecutter.project_name }}",
+{{ cookiecutter.project_name | python_argument("title") }}
         version=__version__,
         lifespan=lifespan,
     )
-    app.add_middleware(SentryUserMiddleware)
+    # The last added runs first: the limits, then who the request is.
+    app.add_middleware(AuthenticationMiddleware, backend=BearerTokenBackend())
+    app.add_middleware(RequestLimits)
+    app.add_exception_handler(RequestValidationError, validation_failed)
     app.include_router(health.router)
     app.include_router(auth.router, prefix="/api/v1/auth", tags=["auth"])
     app.include_router(diagnostics.router, prefix="/api/v1/test", tags=["diagnostics"])

@@ -1,4 +1,6 @@
-"""ASGI entry point: `uvicorn {{ cookiecutter.project_slug }}.config.asgi:application`."""
+"""ASGI entry point:
+`uvicorn {{ cookiecutter.project_slug }}.config.asgi:application`.
+"""
 
 from typing import Any
 
@@ -6,6 +8,7 @@ from django.core.asgi import get_asgi_application
 
 from ..core.sentry import close_sentry
 from ..features import wrap_asgi
+from ..request_limits import RequestLimits
 from .startup import start
 
 start()
@@ -32,4 +35,6 @@ def answer_lifespan(app: Any) -> Any:
     return application
 
 
-application = wrap_asgi(answer_lifespan(get_asgi_application()))
+# Outside Django: an oversized, endless or stalled request is answered before Django
+# reads a byte of its body (Django would spool all of it first).
+application = wrap_asgi(RequestLimits(answer_lifespan(get_asgi_application())))

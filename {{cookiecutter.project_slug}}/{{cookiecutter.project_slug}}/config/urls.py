@@ -13,6 +13,3 @@ urlpatterns = [
     path("api/v1/notes/", include("{{ cookiecutter.project_slug }}.notes.urls")),
     path("admin/", admin.site.urls),
 ]
-
-# Client mistakes (a malformed body) answer in JSON, like every other answer of the API.
-handler400 = "{{ cookiecutter.project_slug }}.config.views.bad_request"

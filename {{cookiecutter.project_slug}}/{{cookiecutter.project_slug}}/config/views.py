@@ -5,22 +5,22 @@ from django.http import Http404, HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
-from {{ cookiecutter.project_slug }}.accounts.views import json_body
 from {{ cookiecutter.project_slug }}.core.diagnostics import (
     ErrorKind,
     SentryTestError,
     describe,
     trigger_test_error,
 )
-from {{ cookiecutter.project_slug }}.core.sentry import capture_exception, sentry_status
+from {{ cookiecutter.project_slug }}.core.sentry import (
+    capture_exception,
+    sentry_status,
+)
 from {{ cookiecutter.project_slug }}.core.settings import get_settings
 {%- if cookiecutter.worker != "none" %}
 from {{ cookiecutter.project_slug }}.worker.enqueue import enqueue_order
 {%- endif %}
 
-
-def bad_request(request: HttpRequest, exception: Exception) -> JsonResponse:
-    return JsonResponse({"detail": str(exception) or "Bad Request"}, status=400)
+from .http import ClientError, json_body
 
 
 @require_GET
@@ -42,10 +42,10 @@ def trigger_error(request: HttpRequest) -> JsonResponse:
     try:
         kind = ErrorKind(body.get("error_type", ErrorKind.EXCEPTION))
     except ValueError:
-        return JsonResponse(
-            {"detail": "error_type must be one of " + _kinds()}, status=422
-        )
+        raise ClientError(422, "error_type must be one of " + _kinds()) from None
     message = body.get("message")
+    if message is not None and not isinstance(message, str):
+        raise ClientError(422, "message must be a string")
     if kind is ErrorKind.HTTP:
         # Django has no HTTP 500 exception: report the error, answer 500.
         capture_exception(SentryTestError(describe("Test HTTP error", message)))
@@ -66,12 +66,14 @@ def _kinds() -> str:
 @csrf_exempt
 @require_POST
 async def queue_order(request: HttpRequest) -> JsonResponse:
-    """Queue the example background job."""
+    """Queue the example background job; its events carry the user who queued it."""
     body = json_body(request)
-    if not body.get("order_id") or not body.get("email"):
-        return JsonResponse({"detail": "order_id and email needed"}, status=422)
-    task_id = await enqueue_order(
-        str(body["order_id"]), str(body["email"]), bool(body.get("fail", False))
-    )
+    order_id, email = body.get("order_id"), body.get("email")
+    if not isinstance(order_id, str) or not isinstance(email, str):
+        raise ClientError(422, "order_id and email must be strings")
+    user = await request.auser()
+    user_id = str(user.pk) if user.is_authenticated else None
+    fail = bool(body.get("fail", False))
+    task_id = await enqueue_order(order_id, email, fail, user_id=user_id)
     return JsonResponse({"task_id": task_id}, status=202)
 {%- endif %}

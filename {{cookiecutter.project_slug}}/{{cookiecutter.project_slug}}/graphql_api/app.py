@@ -1,15 +1,19 @@
 """The Starlette application factory."""
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.authentication import AuthenticationMiddleware
 from starlette.routing import Route
 
+from {{ cookiecutter.project_slug }}.authentication import BearerTokenBackend
 from {{ cookiecutter.project_slug }}.lifespan import lifespan, start
+from {{ cookiecutter.project_slug }}.request_limits import RequestLimits
 
 from .context import GraphQLWithContext
 {%- if cookiecutter.worker != "none" %}
-from .routes import health, queue_order, trigger_error
+from .routes import EXCEPTION_HANDLERS, health, queue_order, trigger_error
 {%- else %}
-from .routes import health, trigger_error
+from .routes import EXCEPTION_HANDLERS, health, trigger_error
 {%- endif %}
 from .schema import build_schema
 
@@ -25,5 +29,11 @@ def create_app() -> Starlette:
 {%- endif %}
             Route("/graphql", GraphQLWithContext(build_schema())),
         ],
+        # In this order: the limits, then who the request is (every route).
+        middleware=[
+            Middleware(RequestLimits),
+            Middleware(AuthenticationMiddleware, backend=BearerTokenBackend()),
+        ],
+        exception_handlers=EXCEPTION_HANDLERS,
         lifespan=lifespan,
     )

@@ -1,4 +1,12 @@
-"""/health and the test-error endpoint, mapped onto the shared core."""
+"""/health, the test-error endpoint and the REST errors, mapped onto the shared core.
+
+Every answer is JSON, client mistakes included: 400 for a body that is not JSON,
+415 for another media type, 422 for JSON that does not say what the route needs.
+"""
+
+import json
+from email.message import Message
+from typing import Any
 
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
@@ -29,15 +37,15 @@ async def health(request: Request) -> JSONResponse:
 async def trigger_error(request: Request) -> JSONResponse:
     if get_settings().environment == "production":
         raise HTTPException(404)
+    body = await json_object(request)
     try:
-        body = await request.json()
         kind = ErrorKind(body.get("error_type", ErrorKind.EXCEPTION))
-    except (ValueError, AttributeError):
+    except ValueError:
         kinds = ", ".join(kind.value for kind in ErrorKind)
-        return JSONResponse(
-            {"detail": f"error_type must be one of {kinds}"}, status_code=422
-        )
+        raise HTTPException(422, detail=f"error_type must be one of {kinds}") from None
     message = body.get("message")
+    if message is not None and not isinstance(message, str):
+        raise HTTPException(422, detail="message must be a string")
     if kind is ErrorKind.HTTP:
         raise HTTPException(500, detail=describe("Test HTTP error", message))
     return JSONResponse(trigger_test_error(kind, message, execute_sql=execute_sql))
@@ -45,12 +53,53 @@ async def trigger_error(request: Request) -> JSONResponse:
 
 
 async def queue_order(request: Request) -> JSONResponse:
-    """Queue the example background job."""
-    try:
-        body = await request.json()
-        order_id, email = str(body["order_id"]), str(body["email"])
-    except (ValueError, KeyError, TypeError):
-        return JSONResponse({"detail": "order_id and email needed"}, status_code=422)
-    task_id = await enqueue_order(order_id, email, bool(body.get("fail", False)))
+    """Queue the example background job; its events carry the user who queued it."""
+    body = await json_object(request)
+    order_id, email = body.get("order_id"), body.get("email")
+    if not isinstance(order_id, str) or not isinstance(email, str):
+        raise HTTPException(422, detail="order_id and email must be strings")
+    user_id = request.user.identity if request.user.is_authenticated else None
+    fail = bool(body.get("fail", False))
+    task_id = await enqueue_order(order_id, email, fail, user_id=user_id)
     return JSONResponse({"task_id": task_id}, status_code=202)
 {%- endif %}
+
+
+async def json_object(request: Request) -> dict[str, Any]:
+    """The request's body, a JSON object; HTTPException (4xx) for anything else."""
+    if not is_json(request.headers.get("content-type")):
+        raise HTTPException(
+            415, detail="send the body as JSON (Content-Type: application/json)"
+        )
+    raw = await request.body()
+    if not raw:
+        raise HTTPException(422, detail="a JSON object body is required")
+    try:
+        body = json.loads(raw)
+    except ValueError:  # Malformed JSON and invalid UTF-8 alike.
+        raise HTTPException(400, detail="the body is not valid JSON") from None
+    if not isinstance(body, dict):
+        raise HTTPException(422, detail="the body must be a JSON object")
+    return body
+
+
+def is_json(content_type: str | None) -> bool:
+    """Whether a body of this media type is read as JSON (no type at all: yes)."""
+    if not content_type:
+        return True
+    message = Message()
+    message["content-type"] = content_type
+    subtype = message.get_content_subtype()
+    return message.get_content_maintype() == "application" and (
+        subtype == "json" or subtype.endswith("+json")
+    )
+
+
+async def http_error(request: Request, error: HTTPException) -> JSONResponse:
+    """Starlette's HTTP errors (404, 405, the routes' own) as JSON."""
+    return JSONResponse(
+        {"detail": error.detail}, status_code=error.status_code, headers=error.headers
+    )
+
+
+EXCEPTION_HANDLERS = {HTTPException: http_error}

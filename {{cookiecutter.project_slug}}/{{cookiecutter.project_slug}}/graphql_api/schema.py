@@ -4,14 +4,23 @@ Resolvers raise `GraphQLError` for what the client did wrong (not reported to
 Sentry); any other exception is a bug, reported once with the operation name.
 """
 
+from collections.abc import Iterator
+
 import strawberry
 from graphql import GraphQLError
 from sqlalchemy import or_, select
 from starlette.concurrency import run_in_threadpool
+from strawberry.extensions import SchemaExtension
 from strawberry.types import Info
 
+from {{ cookiecutter.project_slug }}.authentication import SignedInUser
 from {{ cookiecutter.project_slug }}.core.diagnostics import SentryTestError, describe
-from {{ cookiecutter.project_slug }}.core.sentry import add_breadcrumb, clear_user_context
+from {{ cookiecutter.project_slug }}.core.sentry import (
+    add_breadcrumb,
+    clear_user_context,
+    set_tag,
+    set_user_context,
+)
 from {{ cookiecutter.project_slug }}.core.settings import get_settings
 from {{ cookiecutter.project_slug }}.db import get_sessionmaker
 from {{ cookiecutter.project_slug }}.models import RevokedToken
@@ -39,19 +48,17 @@ class AuthPayload:
     token_type: str = "bearer"
 
 
-def _signed_in(info: Info[Context, None]) -> tuple[UserModel, TokenClaims]:
-    context = info.context
-    if context.user is None or context.claims is None:
+def _signed_in(info: Info[Context, None]) -> SignedInUser:
+    if info.context.signed_in is None:
         raise GraphQLError("not authenticated")
-    return context.user, context.claims
+    return info.context.signed_in
 
 
 @strawberry.type
 class Query:
     @strawberry.field
     def me(self, info: Info[Context, None]) -> User:
-        user, _ = _signed_in(info)
-        return User.of(user)
+        return User.of(_signed_in(info).user)
 
 
 @strawberry.type
@@ -66,15 +73,16 @@ class Mutation:
         if user is None:
             add_breadcrumb("Login failed", category="auth", level="warning")
             raise GraphQLError("wrong username or password")
+        # From here on, this request acts for the user it signed in.
+        set_user_context(user.id, username=user.username, email=user.email)
         add_breadcrumb("User logged in", category="auth", user_id=user.id)
-        token = create_access_token(user.id, user.username, user.email)
-        return AuthPayload(access_token=token)
+        return AuthPayload(access_token=create_access_token(user.id))
 
     @strawberry.mutation
     async def logout(self, info: Info[Context, None]) -> bool:
-        user, claims = _signed_in(info)
-        await run_in_threadpool(_revoke, claims)
-        add_breadcrumb("User logged out", category="auth", user_id=user.id)
+        signed_in = _signed_in(info)
+        await run_in_threadpool(_revoke, signed_in.claims)
+        add_breadcrumb("User logged out", category="auth", user_id=signed_in.user.id)
         clear_user_context()
         return True
 
@@ -86,10 +94,21 @@ class Mutation:
         raise SentryTestError(describe("Test resolver error", message))
 
 
+class OperationTag(SchemaExtension):
+    """Tag the request's events `graphql.operation` with the operation's name: the
+    `operationName` sent, else the name in the document (`mutation Inline {...}`)."""
+
+    def on_execute(self) -> Iterator[None]:
+        name = self.execution_context.operation_name
+        if name:
+            set_tag("graphql.operation", name)
+        yield
+
+
 def build_schema() -> strawberry.Schema:
     """Build the schema once Sentry is initialised: the integration adds its tracing
     extension when a schema is created."""
-    return strawberry.Schema(query=Query, mutation=Mutation)
+    return strawberry.Schema(query=Query, mutation=Mutation, extensions=[OperationTag])
 
 
 def _register(username: str, email: str, password: str) -> UserModel:
@@ -114,7 +133,11 @@ def _register(username: str, email: str, password: str) -> UserModel:
 def _authenticate(username: str, password: str) -> UserModel | None:
     with get_sessionmaker()() as session:
         user = session.scalar(select(UserModel).where(UserModel.username == username))
-    if user is None or not verify_password(password, user.hashed_password):
+    if (
+        user is None
+        or not user.is_active
+        or not verify_password(password, user.hashed_password)
+    ):
         return None
     return user
 

@@ -4,7 +4,8 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from {{ cookiecutter.project_slug }}.accounts.views import json_body, token_required
+from {{ cookiecutter.project_slug }}.accounts.views import token_required
+from {{ cookiecutter.project_slug }}.config.http import json_body
 
 from .models import Note
 

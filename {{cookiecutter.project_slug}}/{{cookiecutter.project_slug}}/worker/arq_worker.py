@@ -19,6 +19,7 @@ from {{ cookiecutter.project_slug }}.core.sentry import (
     SentryFeature,
     add_breadcrumb,
     close_sentry,
+    set_user_context,
 )
 from {{ cookiecutter.project_slug }}.core.settings import read_settings
 from {{ cookiecutter.project_slug }}.features import (
@@ -50,10 +51,17 @@ async def process_order(
     order_id: str,
     email: str,
     fail: bool = False,
+    user_id: str | None = None,
     trace_headers: dict[str, str] | None = None,
 ) -> str:
-    """Process one order; `fail=True` raises, proving job errors reach Sentry."""
+    """Process one order; `fail=True` raises, proving job errors reach Sentry.
+
+    `user_id` is the user who queued the order: this job's events carry it
+    (ArqIntegration gives each job a scope of its own, so it goes no further).
+    """
     continue_trace(trace_headers)
+    if user_id is not None:
+        set_user_context(user_id)
     add_breadcrumb("Processing order", category="task", order_id=order_id)
     if fail:
         raise SentryTestError(describe("Test task error", order_id))

@@ -1,6 +1,7 @@
 """The Celery application. Sentry starts with each worker and beat process.
 
-Run both with `celery -A {{ cookiecutter.project_slug }}.worker.celery_app worker --beat`.
+Run both with
+`celery -A {{ cookiecutter.project_slug }}.worker.celery_app worker --beat`.
 """
 
 from typing import Any

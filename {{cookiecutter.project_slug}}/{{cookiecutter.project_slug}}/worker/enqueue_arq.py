@@ -8,8 +8,11 @@ from ..core.settings import read_settings
 from .settings import WorkerSettings
 
 
-async def enqueue_order(order_id: str, email: str, fail: bool = False) -> str:
-    """Queue `process_order`; return the job id. The request's trace goes along."""
+async def enqueue_order(
+    order_id: str, email: str, fail: bool = False, user_id: str | None = None
+) -> str:
+    """Queue `process_order`; return the job id. The request's trace goes along,
+    and `user_id`, the user who queued it, for the job's events."""
     settings = read_settings(WorkerSettings)
     pool = await create_pool(RedisSettings.from_dsn(settings.redis_url))
     try:
@@ -18,6 +21,7 @@ async def enqueue_order(order_id: str, email: str, fail: bool = False) -> str:
             order_id,
             email,
             fail,
+            user_id=user_id,
             trace_headers=_trace_headers(),
             _queue_name=settings.worker_queue,
         )

@@ -13,7 +13,7 @@ from {{ cookiecutter.project_slug }}.models import RevokedToken, User
 from {{ cookiecutter.project_slug }}.passwords import hash_password, verify_password
 from {{ cookiecutter.project_slug }}.tokens import create_access_token
 
-from ..deps import Claims, CurrentUser, DbSession
+from ..deps import CurrentUser, DbSession
 
 router = APIRouter()
 
@@ -25,8 +25,8 @@ class Registration(BaseModel):
 
 
 class Credentials(BaseModel):
-    username: str
-    password: str
+    username: str = Field(max_length=64)
+    password: str = Field(max_length=128)
 
 
 class UserOut(BaseModel):
@@ -66,18 +66,24 @@ def register(registration: Registration, session: DbSession) -> UserOut:
 @router.post("/login")
 def login(credentials: Credentials, session: DbSession) -> Token:
     user = session.scalar(select(User).where(User.username == credentials.username))
-    if user is None or not verify_password(credentials.password, user.hashed_password):
+    if (
+        user is None
+        or not user.is_active
+        or not verify_password(credentials.password, user.hashed_password)
+    ):
         add_breadcrumb("Login failed", category="auth", level="warning")
         raise HTTPException(
             status.HTTP_401_UNAUTHORIZED, detail="wrong username or password"
         )
+    # From here on, this request acts for the user it signed in.
     set_user_context(user.id, username=user.username, email=user.email)
     add_breadcrumb("User logged in", category="auth", user_id=user.id)
-    return Token(access_token=create_access_token(user.id, user.username, user.email))
+    return Token(access_token=create_access_token(user.id))
 
 
 @router.post("/logout", status_code=status.HTTP_204_NO_CONTENT)
-def logout(claims: Claims, session: DbSession) -> None:
+def logout(signed_in: CurrentUser, session: DbSession) -> None:
+    claims = signed_in.claims
     session.add(RevokedToken(jti=claims.jti, expires_at=claims.expires_at))
     session.commit()
     add_breadcrumb("User logged out", category="auth", user_id=claims.user_id)
@@ -85,5 +91,6 @@ def logout(claims: Claims, session: DbSession) -> None:
 
 
 @router.get("/me")
-def me(user: CurrentUser) -> UserOut:
+def me(signed_in: CurrentUser) -> UserOut:
+    user = signed_in.user
     return UserOut(id=user.id, username=user.username, email=user.email)

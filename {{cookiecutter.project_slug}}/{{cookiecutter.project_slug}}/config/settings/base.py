@@ -33,6 +33,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: every error answer of the API in JSON, Django's own included.
+    "{{ cookiecutter.project_slug }}.config.http.JsonErrorsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Static files (the admin's CSS and JS) from STATIC_ROOT, also in production.
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -47,6 +49,12 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
+
+# A JSON API: a wrong path is a 404, never a redirect (of a POST, in development
+# an error) to the path with a slash.
+APPEND_SLASH = False
+# Larger bodies are refused (413), as by request_limits.py in front of the ASGI app.
+DATA_UPLOAD_MAX_MEMORY_SIZE = APP.max_request_body_bytes
 
 ROOT_URLCONF = "{{ cookiecutter.project_slug }}.config.urls"
 ASGI_APPLICATION = "{{ cookiecutter.project_slug }}.config.asgi.application"

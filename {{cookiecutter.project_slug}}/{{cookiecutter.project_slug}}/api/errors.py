@@ -1,0 +1,57 @@
+"""Client mistakes answered in JSON, without a word of what the client sent.
+
+FastAPI's own answer to a request that fails validation echoes every input value
+(a 20 MB body comes back as a 40 MB answer, secrets included). Here:
+
+- 400 when the body is not valid JSON;
+- 415 when a body comes with a media type other than JSON;
+- 422 otherwise, with each problem's location, message and type: never its input.
+"""
+
+from email.message import Message
+
+from fastapi import Request, status
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+
+
+async def validation_failed(
+    request: Request, error: RequestValidationError
+) -> JSONResponse:
+    problems = error.errors()
+    if any(problem["type"] == "json_invalid" for problem in problems):
+        return JSONResponse(
+            {"detail": "the body is not valid JSON"},
+            status_code=status.HTTP_400_BAD_REQUEST,
+        )
+    if sends_a_body(request) and not is_json(request.headers.get("content-type")):
+        return JSONResponse(
+            {"detail": "send the body as JSON (Content-Type: application/json)"},
+            status_code=status.HTTP_415_UNSUPPORTED_MEDIA_TYPE,
+        )
+    return JSONResponse(
+        {
+            "detail": [
+                {"loc": problem["loc"], "msg": problem["msg"], "type": problem["type"]}
+                for problem in problems
+            ]
+        },
+        status_code=status.HTTP_422_UNPROCESSABLE_CONTENT,
+    )
+
+
+def sends_a_body(request: Request) -> bool:
+    length = request.headers.get("content-length", "0")
+    return length != "0" or "transfer-encoding" in request.headers
+
+
+def is_json(content_type: str | None) -> bool:
+    """Whether FastAPI reads a body of this media type as JSON (no type: yes)."""
+    if not content_type:
+        return True
+    message = Message()
+    message["content-type"] = content_type
+    subtype = message.get_content_subtype()
+    return message.get_content_maintype() == "application" and (
+        subtype == "json" or subtype.endswith("+json")
+    )
