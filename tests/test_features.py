@@ -26,7 +26,8 @@ NOT_CHECKED = {".cookiecutter.json", ".cruft.json", "uv.lock", "package-lock.jso
 MARKERS: dict[str, list[str]] = {
     "fastapi": [r"fastapi"],
     "django": [r"django"],
-    "starlette-graphql": [r"strawberry", r"graphql"],
+    # GraphQL itself is named by the privacy docs (the SDK's data categories).
+    "starlette-graphql": [r"strawberry", r"graphql_api", r"/graphql\b"],
     "a SQLAlchemy framework": [r"sqlalchemy", r"SENTRY_SLOW_QUERY_MS"],
     "a worker": [r"REDIS_URL", r"WORKER_QUEUE", r"SENTRY_DSN_WORKER", r"enqueue_order"],
     "celery": [r"celery"],
@@ -35,7 +36,13 @@ MARKERS: dict[str, list[str]] = {
     "vue": [r"@sentry/vue", r"\bvue\b"],
     "react": [r"@sentry/react", r"\breact\b"],
     "alerts": [r"SENTRY_CRITICAL_ERROR_THRESHOLD", r"AlertMonitor", r"alerts/"],
-    "slack alerts": [r"slack"],
+    # Slack's token formats are in the scrubbing policy of every bake.
+    "slack alerts": [
+        r"SENTRY_SLACK_",
+        r"SlackSettings",
+        r"slack_notifier",
+        r"alerts/slack",
+    ],
     "email alerts": [r"SMTP_", r"aiosmtpd", r"EmailNotifier"],
     "bugsink": [r"bugsink"],
 }

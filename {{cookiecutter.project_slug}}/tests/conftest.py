@@ -255,7 +255,6 @@ def redis_url(monkeypatch: pytest.MonkeyPatch) -> str:
     if not SERVERS.redis_url:
         pytest.skip("REDIS_URL is not set (in the environment or .env)")
     monkeypatch.setenv("REDIS_URL", SERVERS.redis_url)
-    get_settings.cache_clear()
     return SERVERS.redis_url
 
 

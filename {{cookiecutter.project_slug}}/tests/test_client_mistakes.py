@@ -18,7 +18,6 @@ from typing import Any
 
 import pytest
 
-from {{ cookiecutter.project_slug }}.core.settings import get_settings
 
 from .conftest import CapturingTransport
 
@@ -52,7 +51,6 @@ def _sized(fields: dict[str, str], size: int) -> bytes:
 @pytest.fixture(autouse=True)
 def body_limit(monkeypatch: pytest.MonkeyPatch{% if django %}, settings: Any{% endif %}) -> None:
     monkeypatch.setenv("MAX_REQUEST_BODY_BYTES", str(LIMIT))
-    get_settings.cache_clear()
 {%- if django %}
     # Read once by the settings module, as Django reads it.
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = LIMIT

@@ -4,6 +4,7 @@ where Django answers in HTML (debug pages), the ASGI lifespan."""
 import asyncio
 import importlib
 import sys
+from collections.abc import MutableMapping
 from typing import Any
 
 import httpx2
@@ -81,13 +82,13 @@ def test_the_asgi_lifespan_is_answered_without_an_event(
 ) -> None:
     from {{ cookiecutter.project_slug }}.config.asgi import application
 
-    incoming = [{"type": "lifespan.startup"}, {"type": "lifespan.shutdown"}]
-    sent: list[dict[str, str]] = []
+    incoming: list[MutableMapping[str, Any]] = [{"type": "lifespan.startup"}, {"type": "lifespan.shutdown"}]
+    sent: list[MutableMapping[str, Any]] = []
 
-    async def receive() -> dict[str, str]:
+    async def receive() -> MutableMapping[str, Any]:
         return incoming.pop(0)
 
-    async def send(message: dict[str, str]) -> None:
+    async def send(message: MutableMapping[str, Any]) -> None:
         sent.append(message)
 
     asyncio.run(application({"type": "lifespan"}, receive, send))

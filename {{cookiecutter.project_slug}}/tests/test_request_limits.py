@@ -19,7 +19,6 @@ import pytest
 {% if cookiecutter.framework == "fastapi" -%}
 from {{ cookiecutter.project_slug }}.api.app import create_app
 {% endif -%}
-from {{ cookiecutter.project_slug }}.core.settings import get_settings
 {%- if cookiecutter.framework == "starlette-graphql" %}
 from {{ cookiecutter.project_slug }}.graphql_api.app import create_app
 {%- endif %}
@@ -108,7 +107,6 @@ def app(
     monkeypatch.setenv("MAX_REQUEST_BODY_BYTES", str(BODY_LIMIT))
     monkeypatch.setenv("MAX_REQUEST_HEADER_BYTES", str(HEADER_LIMIT))
     monkeypatch.setenv("REQUEST_BODY_TIMEOUT_SECONDS", str(BODY_TIMEOUT))
-    get_settings.cache_clear()
 {%- if django %}
     from {{ cookiecutter.project_slug }}.config.asgi import application
 

@@ -16,12 +16,12 @@ import pytest
 from django.contrib.auth import get_user_model
 {%- endif %}
 
-from {{ cookiecutter.project_slug }}.core.settings import get_settings
+from {{ cookiecutter.project_slug }}.core.settings import get_settings, read_settings
 {%- if not django %}
 from {{ cookiecutter.project_slug }}.db import get_sessionmaker
 from {{ cookiecutter.project_slug }}.models import User
 {%- endif %}
-from {{ cookiecutter.project_slug }}.tokens import ALGORITHM
+from {{ cookiecutter.project_slug }}.tokens import ALGORITHM, AuthSettings
 
 from .conftest import CapturingTransport
 
@@ -172,7 +172,7 @@ def _claims(user_id: str, **changes: Any) -> dict[str, Any]:
 
 
 def _signed(claims: dict[str, Any], key: str | None = None) -> str:
-    return jwt.encode(claims, key or get_settings().signing_key, algorithm=ALGORITHM)
+    return jwt.encode(claims, key or read_settings(AuthSettings).signing_key, algorithm=ALGORITHM)
 
 
 # Tokens that must never stand for anybody: what makes each one wrong.

@@ -15,9 +15,11 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 
-async def validation_failed(
-    request: Request, error: RequestValidationError
-) -> JSONResponse:
+async def validation_failed(request: Request, error: Exception) -> JSONResponse:
+    """The handler of RequestValidationError (Starlette registers handlers for any
+    exception type, hence the wider parameter)."""
+    if not isinstance(error, RequestValidationError):
+        raise error
     problems = error.errors()
     if any(problem["type"] == "json_invalid" for problem in problems):
         return JSONResponse(

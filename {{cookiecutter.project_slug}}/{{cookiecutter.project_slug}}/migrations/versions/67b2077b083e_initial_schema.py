@@ -34,6 +34,9 @@ def upgrade() -> None:
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_users")),
         sa.UniqueConstraint("email", name=op.f("uq_users_email")),
+        # SQLite: a deleted user's id is never given again (an old token of theirs
+        # must not speak for a newcomer). PostgreSQL sequences never reuse ids.
+        sqlite_autoincrement=True,
     )
     op.create_index(op.f("ix_users_username"), "users", ["username"], unique=True)
 
