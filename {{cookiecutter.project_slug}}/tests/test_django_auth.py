@@ -107,11 +107,13 @@ def _sign_in(client: httpx2.Client, user: dict[str, str]) -> str:
         json={"username": user["username"], "password": user["password"]},
     )
     assert response.status_code == 200, response.text
-    return response.json()["access_token"]
+    token: str = response.json()["access_token"]
+    return token
 
 
-def _user_id(event: dict) -> str | None:
-    return (event.get("user") or {}).get("id")
+def _user_id(event: dict[str, Any]) -> str | None:
+    user: dict[str, str] = event.get("user") or {}
+    return user.get("id")
 
 
 def test_a_session_alone_authenticates_the_request(

@@ -60,7 +60,8 @@ class GraphQLWithContext(GraphQL[Context, None]):
     ) -> GraphQLHTTPResponse:
         response = await super().process_result(request, result)
         for error in response.get("errors") or []:
-            error["message"] = QUOTED_VALUE.sub(r"\1.", error["message"], count=1)
+            if isinstance(error, dict) and isinstance(error.get("message"), str):
+                error["message"] = QUOTED_VALUE.sub(r"\1.", error["message"], count=1)
         return response
 
     def decode_json(self, data: str | bytes) -> object:

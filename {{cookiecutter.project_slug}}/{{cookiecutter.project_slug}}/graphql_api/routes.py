@@ -95,8 +95,11 @@ def is_json(content_type: str | None) -> bool:
     )
 
 
-async def http_error(request: Request, error: HTTPException) -> JSONResponse:
-    """Starlette's HTTP errors (404, 405, the routes' own) as JSON."""
+async def http_error(request: Request, error: Exception) -> JSONResponse:
+    """Starlette's HTTP errors (404, 405, the routes' own) as JSON (registered for
+    HTTPException; Starlette types handlers for any exception)."""
+    if not isinstance(error, HTTPException):
+        raise error
     return JSONResponse(
         {"detail": error.detail}, status_code=error.status_code, headers=error.headers
     )
