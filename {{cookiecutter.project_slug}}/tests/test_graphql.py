@@ -134,7 +134,7 @@ def test_queries_are_traced_with_database_spans(
 
 
 def test_the_operation_is_named_from_the_document_too(
-    transport: CapturingTransport, client: TestClient, flush
+    transport: CapturingTransport, client: TestClient, flush: Flush
 ) -> None:
     """Without `operationName`, the name in the document tags the event."""
     response = client.post(

@@ -7,6 +7,7 @@ bearer token's user, read from the database; nobody after logout, with an expire
 forged or malformed token, or for a user deactivated or deleted since.
 """
 
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -176,7 +177,7 @@ def _signed(claims: dict[str, Any], key: str | None = None) -> str:
 
 
 # Tokens that must never stand for anybody: what makes each one wrong.
-BAD_TOKENS = {
+BAD_TOKENS: dict[str, Callable[[str], str]] = {
     "expired": lambda user_id: _signed(
         _claims(user_id, exp=datetime.now(UTC) - timedelta(seconds=1))
     ),
