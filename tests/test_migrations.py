@@ -42,6 +42,7 @@ PROD_ENV = {
     "SECRET_KEY": secrets.token_urlsafe(48),
     "POSTGRES_PASSWORD": "unused-here",
     "DJANGO_ALLOWED_HOSTS": "api.example.com",
+    "DOMAIN": "api.example.com",
 }
 
 

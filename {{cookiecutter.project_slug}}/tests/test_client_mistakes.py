@@ -18,7 +18,6 @@ from typing import Any
 
 import pytest
 
-
 from .conftest import CapturingTransport
 
 # Planted in every mistake: no answer may carry it back.

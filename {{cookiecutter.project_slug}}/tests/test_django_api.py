@@ -82,7 +82,10 @@ def test_the_asgi_lifespan_is_answered_without_an_event(
 ) -> None:
     from {{ cookiecutter.project_slug }}.config.asgi import application
 
-    incoming: list[MutableMapping[str, Any]] = [{"type": "lifespan.startup"}, {"type": "lifespan.shutdown"}]
+    incoming: list[MutableMapping[str, Any]] = [
+        {"type": "lifespan.startup"},
+        {"type": "lifespan.shutdown"},
+    ]
     sent: list[MutableMapping[str, Any]] = []
 
     async def receive() -> MutableMapping[str, Any]:

@@ -15,11 +15,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
+{%- if cookiecutter.framework == "fastapi" %}
 
-{% if cookiecutter.framework == "fastapi" -%}
 from {{ cookiecutter.project_slug }}.api.app import create_app
-{% endif -%}
-{%- if cookiecutter.framework == "starlette-graphql" %}
+{%- elif cookiecutter.framework == "starlette-graphql" %}
+
 from {{ cookiecutter.project_slug }}.graphql_api.app import create_app
 {%- endif %}
 

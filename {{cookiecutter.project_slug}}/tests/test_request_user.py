@@ -173,7 +173,8 @@ def _claims(user_id: str, **changes: Any) -> dict[str, Any]:
 
 
 def _signed(claims: dict[str, Any], key: str | None = None) -> str:
-    return jwt.encode(claims, key or read_settings(AuthSettings).signing_key, algorithm=ALGORITHM)
+    signing_key = key or read_settings(AuthSettings).signing_key
+    return jwt.encode(claims, signing_key, algorithm=ALGORITHM)
 
 
 # Tokens that must never stand for anybody: what makes each one wrong.

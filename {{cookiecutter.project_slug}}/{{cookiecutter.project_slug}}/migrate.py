@@ -18,8 +18,8 @@ from alembic.config import Config
 from sqlalchemy import Connection, create_engine
 from sqlalchemy.pool import NullPool
 
-from .features import settings_or_exit
 from .db import engine_url
+from .features import settings_or_exit
 
 # A package resource, not a path: found wherever the package is installed.
 SCRIPT_LOCATION = "{{ cookiecutter.project_slug }}:migrations"

@@ -98,7 +98,9 @@ def has_body(scope: Scope) -> bool:
     return False
 
 
-async def read_body(scope: Scope, receive: Receive, settings: RequestLimitSettings) -> bytes:
+async def read_body(
+    scope: Scope, receive: Receive, settings: RequestLimitSettings
+) -> bytes:
     """The whole body, within the size and time limits of `settings`."""
     limit = settings.max_request_body_bytes
     too_large = Refusal(413, f"the request body is larger than {limit} bytes")

@@ -15,8 +15,8 @@ import logging
 from alembic import context
 from sqlalchemy import Connection, text
 
-from {{ cookiecutter.project_slug }}.features import settings_or_exit
 from {{ cookiecutter.project_slug }}.db import engine_url, get_engine
+from {{ cookiecutter.project_slug }}.features import settings_or_exit
 from {{ cookiecutter.project_slug }}.migrate import MIGRATION_LOCK_KEY
 from {{ cookiecutter.project_slug }}.models import Base
 
