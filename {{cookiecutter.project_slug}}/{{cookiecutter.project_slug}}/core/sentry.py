@@ -62,6 +62,7 @@ TRANSPORT_QUEUE_SIZE = 1000
 # Sentry log; the event's own request says the rest.
 ACCESS_LOGGERS = ("uvicorn.access", "gunicorn.access")
 
+
 @dataclass(frozen=True)
 class SentryFeature:
     """What one feature (a framework's glue, a worker, the alerts) adds to Sentry.
