@@ -67,6 +67,8 @@ PRUNE_TABLE = {
             "{{cookiecutter.project_slug}}/api/routes/tasks.py",
             "tests/envelope_receiver.py",
             "tests/test_worker.py",
+            "deploy/kubernetes/base/worker.yaml",
+            "deploy/kubernetes/base/beat.yaml",
         ],
         "arq": [
             "{{cookiecutter.project_slug}}/worker",
@@ -74,6 +76,7 @@ PRUNE_TABLE = {
             "{{cookiecutter.project_slug}}/api/routes/tasks.py",
             "tests/envelope_receiver.py",
             "tests/test_arq_worker.py",
+            "deploy/kubernetes/base/worker.yaml",
         ],
     },
     "frontend": {
@@ -87,6 +90,7 @@ PRUNE_TABLE = {
             "frontend/src/views",
             "frontend/src/sentry/vue.ts",
             "frontend/tests/sentry-vue.test.ts",
+            "deploy/kubernetes/base/frontend.yaml",
         ],
         "react": [
             "frontend",
@@ -97,6 +101,7 @@ PRUNE_TABLE = {
             "frontend/src/pages",
             "frontend/src/sentry/react.ts",
             "frontend/tests/sentry-react.test.tsx",
+            "deploy/kubernetes/base/frontend.yaml",
         ],
     },
     "local_error_tracker": {
