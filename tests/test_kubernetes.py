@@ -13,6 +13,7 @@ one kubernetes-validate run per combination, over both overlays.
 
 from __future__ import annotations
 
+import json
 import re
 import urllib.parse
 from collections.abc import Callable
@@ -564,3 +565,33 @@ def test_pods_run_unprivileged_on_a_read_only_root(rendered: Rendered) -> None:
                 resources = container["resources"]
                 assert {"cpu", "memory"} <= set(resources["requests"]), (overlay, name)
                 assert {"cpu", "memory"} <= set(resources["limits"]), (overlay, name)
+
+
+# --- dependency updates -------------------------------------------------------------
+
+
+@pytest.mark.parametrize("ci", ["gitlab", "none"])
+def test_renovate_leaves_the_release_pins_alone(
+    ci: str, bake: Callable[..., Bake]
+) -> None:
+    """The manifests run only the project's own images, pinned per overlay to the
+    release it deploys: Renovate's kustomize manager must not move them (the
+    Dockerfiles' base images are updated where they are named)."""
+    project = bake(ci=ci, frontend="vue", worker="celery").path()
+    slug = project.name
+    config = json.loads((project / "renovate.json").read_text(encoding="utf-8"))
+    (rule,) = [
+        rule
+        for rule in config["packageRules"]
+        if "kustomize" in rule.get("matchManagers", [])
+    ]
+    assert rule["enabled"] is False
+    patterns = [re.compile(name.strip("/")) for name in rule["matchPackageNames"]]
+    for overlay in OVERLAYS:
+        docs = documents(render(project, overlay))
+        for deployment in deployments(docs).values():
+            for container in containers(deployment):
+                name = container["image"].rpartition(":")[0]
+                assert name.rpartition("/")[2] in (slug, f"{slug}-frontend"), name
+                for registry in (name, f"ghcr.io/acme/{name.rpartition('/')[2]}"):
+                    assert any(p.search(registry) for p in patterns), registry
