@@ -74,7 +74,10 @@ def kube_recorder() -> Iterator[Recorder]:
     scope="module",
     params=[
         pytest.param(
-            combo, id=combo.id, marks=pytest.mark.xdist_group(f"k8s-{combo.id}")
+            # The stack test's group: one worker syncs the project for both.
+            combo,
+            id=combo.id,
+            marks=pytest.mark.xdist_group(combo.id),
         )
         for combo in COMBOS
     ],
