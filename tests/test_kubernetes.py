@@ -97,14 +97,20 @@ def rendered_combos(bake_combo: Callable[[Combo], Bake]) -> Callable[[Combo], Re
     return _rendered
 
 
-@pytest.fixture(
-    params=[
+def combo_params(*, worker: bool = False, frontend: bool = False) -> list[Any]:
+    """The combinations (with a worker, with a frontend) as parameters of
+    ``rendered``: one xdist group each, so that each is rendered once."""
+    return [
         pytest.param(
             combo, id=combo.id, marks=pytest.mark.xdist_group(f"k8s-{combo.id}")
         )
         for combo in COMBOS
+        if (not worker or combo.answer("worker") != "none")
+        and (not frontend or combo.answer("frontend") != "none")
     ]
-)
+
+
+@pytest.fixture(params=combo_params())
 def rendered(
     request: pytest.FixtureRequest, rendered_combos: Callable[[Combo], Rendered]
 ) -> Rendered:
@@ -278,10 +284,9 @@ def test_migrations_run_the_compose_migrate_command_first(rendered: Rendered) ->
             assert init["envFrom"] == main["envFrom"], "the same settings"
 
 
+@pytest.mark.parametrize("rendered", combo_params(worker=True), indirect=True)
 def test_workers_run_the_compose_commands(rendered: Rendered) -> None:
     worker = rendered.answer("worker")
-    if worker == "none":
-        pytest.skip("no worker")
     services = ["worker"] + (["beat"] if worker == "celery" else [])
     for overlay, docs in rendered.docs.items():
         found = deployments(docs)
@@ -297,9 +302,8 @@ def test_workers_run_the_compose_commands(rendered: Rendered) -> None:
             assert probe["failureThreshold"] == service["healthcheck"]["retries"]
 
 
+@pytest.mark.parametrize("rendered", combo_params(frontend=True), indirect=True)
 def test_frontend_serves_the_port_of_its_image(rendered: Rendered) -> None:
-    if rendered.answer("frontend") == "none":
-        pytest.skip("no frontend")
     project = rendered.project
     dockerfile = "frontend/Dockerfile"
     (port,) = exposed_ports(project, dockerfile)

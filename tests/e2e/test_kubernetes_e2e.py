@@ -70,18 +70,17 @@ def kube_recorder() -> Iterator[Recorder]:
         yield running
 
 
-@pytest.fixture(
-    scope="module",
-    params=[
-        pytest.param(
-            # The stack test's group: one worker syncs the project for both.
-            combo,
-            id=combo.id,
-            marks=pytest.mark.xdist_group(combo.id),
-        )
+def combo_params(*, with_worker: bool = False) -> list[Any]:
+    """The combinations as parameters, in the stack test's xdist groups: one worker
+    syncs each project for both."""
+    return [
+        pytest.param(combo, id=combo.id, marks=pytest.mark.xdist_group(combo.id))
         for combo in COMBOS
-    ],
-)
+        if not with_worker or combo.answer("worker") != "none"
+    ]
+
+
+@pytest.fixture(scope="module", params=combo_params())
 def kube_combo(request: pytest.FixtureRequest) -> Combo:
     return request.param
 
@@ -234,18 +233,17 @@ def test_web_pods_share_the_migrated_database(drive: Drive) -> None:
     assert str(drive.profile_elsewhere["id"]) == drive.user_id
 
 
+@pytest.mark.parametrize("kube_combo", combo_params(with_worker=True), indirect=True)
 def test_the_liveness_probes_of_the_workers_pass(drive: Drive) -> None:
     others = [pod for pod in drive.cluster.pods if pod.component != "web"]
-    if not others:
-        pytest.skip("no worker")
+    assert others
     assert {pod.name: pod.probes.get("liveness") for pod in others} == {
         pod.name: True for pod in others
     }
 
 
-def test_a_queued_job_runs_on_a_worker(drive: Drive, kube_combo: Combo) -> None:
-    if kube_combo.answer("worker") == "none":
-        pytest.skip("no worker")
+@pytest.mark.parametrize("kube_combo", combo_params(with_worker=True), indirect=True)
+def test_a_queued_job_runs_on_a_worker(drive: Drive) -> None:
     assert drive.queued_status == 202
     events = drive.job_events
     assert events, drive.cluster.logs()
