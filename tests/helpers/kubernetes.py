@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import shlex
 import shutil
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -192,7 +192,3 @@ def readme_secret_command(project: Path) -> SecretCommand:
             )
             return SecretCommand(namespace=namespace, name=name, keys=keys)
     raise AssertionError("the README's Kubernetes section creates no Secret")
-
-
-def manifest_files(project: Path) -> Iterator[Path]:
-    yield from sorted((project / MANIFESTS).rglob("*.y*ml"))
