@@ -76,12 +76,14 @@ PRUNE_TABLE = {
     ],
     "a worker": [
         "{{cookiecutter.project_slug}}/worker",
+        "deploy/kubernetes/base/worker.yaml",
         "tests/envelope_receiver.py",
     ],
     "celery": [
         "{{cookiecutter.project_slug}}/worker/celery_app.py",
         "{{cookiecutter.project_slug}}/worker/tasks.py",
         "{{cookiecutter.project_slug}}/worker/enqueue_celery.py",
+        "deploy/kubernetes/base/beat.yaml",
         "tests/test_worker.py",
     ],
     "arq": [
@@ -90,7 +92,7 @@ PRUNE_TABLE = {
         "tests/test_arq_worker.py",
     ],
     "fastapi with a worker": ["{{cookiecutter.project_slug}}/api/routes/tasks.py"],
-    "a frontend": ["frontend"],
+    "a frontend": ["frontend", "deploy/kubernetes/base/frontend.yaml"],
     "vue": [
         "frontend/src/main.ts",
         "frontend/src/App.vue",

@@ -69,10 +69,13 @@ def dockerfile_instructions(text: str) -> Iterator[tuple[str, str]]:
         yield keyword.upper(), arguments.strip()
 
 
-def stage_instructions(project: Path, stage: str) -> Iterator[tuple[str, str]]:
-    """(KEYWORD, arguments) of the instructions of the Dockerfile's stage ``stage``."""
+def stage_instructions(
+    project: Path, stage: str, dockerfile: str = "Dockerfile"
+) -> Iterator[tuple[str, str]]:
+    """(KEYWORD, arguments) of the instructions of the stage ``stage`` of the
+    Dockerfile at ``dockerfile`` (relative to ``project``)."""
     current = ""
-    text = (project / "Dockerfile").read_text(encoding="utf-8")
+    text = (project / dockerfile).read_text(encoding="utf-8")
     for keyword, arguments in dockerfile_instructions(text):
         if keyword == "FROM":
             words = arguments.split()

@@ -1,16 +1,34 @@
-"""Migrations match the models; production settings pass `check --deploy`."""
+"""Migrations match the models and run side by side; production settings pass
+`check --deploy`."""
 
 import os
 import secrets
 import subprocess
 import sys
+import time
+import uuid
+from collections.abc import Iterator
 from pathlib import Path
+from subprocess import PIPE, STDOUT
+from urllib.parse import quote
 
+import psycopg
 import pytest
+from django.conf import settings
 from django.core.management import call_command
+
+from {{ cookiecutter.project_slug }}.config.management.commands.migrate import (
+    MIGRATION_LOCK_KEY,
+)
 
 MANAGE = str(Path(__file__).resolve().parents[1] / "manage.py")
 PRODUCTION_SETTINGS = "{{ cookiecutter.project_slug }}.config.settings.production"
+SIDE_BY_SIDE = 2
+# Sessions of the current database waiting for an advisory lock.
+WAITING = (
+    "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"
+    " AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
+)
 
 
 @pytest.mark.django_db
@@ -56,3 +74,88 @@ def test_production_refuses_to_start_without_a_secret_key(tmp_path: Path) -> Non
     assert result.returncode != 0
     assert "SECRET_KEY" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+@pytest.fixture
+def empty_postgres_database() -> Iterator[dict[str, str]]:
+    """Connection parameters of a new, empty database on the tests' PostgreSQL server
+    (dropped afterwards); skips without one."""
+    server = settings.DATABASES["default"]
+    if server["ENGINE"] != "django.db.backends.postgresql":
+        pytest.skip("concurrent starts are a PostgreSQL concern (DATABASE_URL unset)")
+    params = {
+        "host": str(server["HOST"] or "localhost"),
+        "port": str(server["PORT"] or 5432),
+        "user": str(server["USER"]),
+        "password": str(server["PASSWORD"] or ""),
+    }
+    name = f"test_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(dbname=server["NAME"], autocommit=True, **params) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield {**params, "dbname": name}
+    finally:
+        with psycopg.connect(dbname=server["NAME"], autocommit=True, **params) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def test_migrations_started_side_by_side_apply_once(
+    empty_postgres_database: dict[str, str], tmp_path: Path
+) -> None:
+    """As replicas starting at once do: each `django-admin migrate --noinput` waits
+    for the advisory lock, so one applies the migrations and the others find them
+    done (without the lock they would collide on CREATE TABLE)."""
+    params = empty_postgres_database
+    user, password = quote(params["user"], safe=""), quote(params["password"], safe="")
+    url = (
+        f"postgresql://{user}:{password}"
+        f"@{params['host']}:{params['port']}/{params['dbname']}"
+    )
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "{{ cookiecutter.project_slug }}.config.settings.production",
+        "ENVIRONMENT": "production",
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "DJANGO_ALLOWED_HOSTS": "api.example.com",
+        "DATABASE_URL": url,
+        "SENTRY_DSN": "",
+    }
+    command = [sys.executable, "-m", "django", "migrate", "--noinput"]
+    with psycopg.connect(autocommit=True, **params) as holder:
+        holder.execute("SELECT pg_advisory_lock(%s)", [MIGRATION_LOCK_KEY])
+        runs = [
+            subprocess.Popen(
+                command, cwd=tmp_path, env=env, stdout=PIPE, stderr=STDOUT, text=True
+            )
+            for _ in range(SIDE_BY_SIDE)
+        ]
+        try:
+            wait_until_waiting_for_the_lock(holder, runs)
+        finally:
+            holder.execute("SELECT pg_advisory_unlock(%s)", [MIGRATION_LOCK_KEY])
+        outputs = [run.communicate(timeout=120)[0] for run in runs]
+
+    assert [run.returncode for run in runs] == [0] * SIDE_BY_SIDE, outputs
+    applied = sum(output.count("Applying accounts.0001_initial") for output in outputs)
+    assert applied == 1, outputs
+    assert sum("No migrations to apply" in output for output in outputs) == 1, outputs
+
+
+def wait_until_waiting_for_the_lock(
+    holder: psycopg.Connection, runs: list[subprocess.Popen[str]]
+) -> None:
+    """Until every run waits for the advisory lock (fails if one ends first)."""
+    deadline = time.monotonic() + 60
+    while waiting_for_advisory_locks(holder) < len(runs):
+        ended = [run for run in runs if run.poll() is not None]
+        if ended or time.monotonic() > deadline:
+            pytest.fail(
+                "a migration did not wait for the lock: "
+                + "".join(run.communicate()[0] for run in ended)
+            )
+        time.sleep(0.05)
+
+
+def waiting_for_advisory_locks(holder: psycopg.Connection) -> int:
+    row = holder.execute(WAITING).fetchone()
+    return int(row[0]) if row else 0

@@ -28,6 +28,8 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    # The project's own commands: `migrate` one run at a time (management/commands/).
+    "{{ cookiecutter.project_slug }}.config",
     "{{ cookiecutter.project_slug }}.accounts",
     "{{ cookiecutter.project_slug }}.notes",
 ]

@@ -1,0 +1,37 @@
+"""`migrate`, one run at a time: Django's own command under a PostgreSQL advisory lock.
+
+Every deployment runs `django-admin migrate --noinput` (the compose files' `migrate`
+service, the Kubernetes pods' `migrate` init container). Runs started side by side
+(replicas starting at once, a deploy beside a restart) would collide on an empty
+database: each sees no table yet and creates it. So each run first waits for the
+advisory lock below, on the database it migrates, and holds it until it is done: one
+applies the migrations, the others then find nothing left to do. The lock belongs to
+the session, so a run that dies releases it with its connection. Other databases
+(SQLite in development and tests) have no such lock and need none.
+"""
+
+from typing import Any
+
+from django.core.management.commands import migrate
+from django.db import connections
+
+# The PostgreSQL advisory lock every run holds while it migrates: any fixed number,
+# the same in every process of this service.
+MIGRATION_LOCK_KEY = 5_170_322_118
+
+
+class Command(migrate.Command):
+    help = migrate.Command.help + " One run at a time on PostgreSQL."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        connection = connections[options["database"]]
+        if connection.vendor != "postgresql":
+            super().handle(*args, **options)
+            return
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_lock(%s)", [MIGRATION_LOCK_KEY])
+        try:
+            super().handle(*args, **options)
+        finally:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(%s)", [MIGRATION_LOCK_KEY])
