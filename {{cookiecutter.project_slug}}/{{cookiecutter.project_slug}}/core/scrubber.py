@@ -359,7 +359,7 @@ class Scrubber:
         try:
             flagged = self._flag(texts)
         except Exception:  # Without the hints every string goes through everything.
-            flagged = dict.fromkeys(range(len(texts)), self._names | {DECODERS[0][0]})
+            flagged = dict.fromkeys(range(len(texts)), {*self._names, DECODERS[0][0]})
         if len(self._clean) > REMEMBERED:
             self._clean.clear()
         for index, text in enumerate(texts):

@@ -21,6 +21,7 @@ from typing import Any, Literal
 import sentry_sdk
 from sentry_sdk.envelope import Envelope, Item, PayloadRef
 from sentry_sdk.transport import Transport
+from sentry_sdk.types import Event
 from sentry_sdk.utils import Dsn
 
 from . import scrubber, sentry
@@ -183,7 +184,7 @@ class _KeptEvents(Transport):
 
     def __init__(self, options: dict[str, Any] | None = None) -> None:
         super().__init__(options)
-        self.events: list[dict[str, Any]] = []
+        self.events: list[Event] = []
 
     def capture_envelope(self, envelope: Envelope) -> None:
         event = envelope.get_event()
