@@ -113,7 +113,7 @@ def test_migrations_started_side_by_side_apply_once(
     )
     env = {
         **os.environ,
-        "DJANGO_SETTINGS_MODULE": "{{ cookiecutter.project_slug }}.config.settings.production",
+        "DJANGO_SETTINGS_MODULE": PRODUCTION_SETTINGS,
         "ENVIRONMENT": "production",
         "SECRET_KEY": secrets.token_urlsafe(50),
         "DJANGO_ALLOWED_HOSTS": "api.example.com",

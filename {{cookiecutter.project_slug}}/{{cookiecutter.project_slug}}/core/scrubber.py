@@ -359,7 +359,8 @@ class Scrubber:
         try:
             flagged = self._flag(texts)
         except Exception:  # Without the hints every string goes through everything.
-            flagged = dict.fromkeys(range(len(texts)), {*self._names, DECODERS[0][0]})
+            everything = {*self._names, DECODERS[0][0]}
+            flagged = {index: everything for index in range(len(texts))}
         if len(self._clean) > REMEMBERED:
             self._clean.clear()
         for index, text in enumerate(texts):
