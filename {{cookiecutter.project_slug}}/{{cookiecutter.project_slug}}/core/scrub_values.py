@@ -1,8 +1,8 @@
-"""The value tests and rewrites the scrubber's tables (`core/scrubber.py`) name: the
-validators of detector matches, the percent-encoding decoder, the detectors written as
-code (values a sensitive key names in free text: `password=...`, `"token": ...`,
-`--password VALUE`, SQL `password = '...'`, an INSERT's columns; and the SQL parameters
-bound to such a key), and the JSON form of values that are not JSON.
+"""The tests and rewrites the scrubber's tables (`core/scrubber.py`) name: key words
+and fragments, the validators of detector matches, the percent-encoding decoder, the
+detectors written as code (values a sensitive key names in free text: `password=...`,
+`"token": ...`, `--password VALUE`, SQL `password = '...'`, an INSERT's columns; and
+the SQL parameters bound to such a key), and the JSON form of values that are not JSON.
 
 The key rule comes from the scrubber: `hides(key, value)` says whether a value under a
 key is replaced, `is_sensitive(key)` whether a key is sensitive.
@@ -10,11 +10,12 @@ key is replaced, `is_sensitive(key)` whether a key is sensitive.
 
 import ipaddress
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 from urllib.parse import unquote, unquote_plus
 
 FILTERED = "[Filtered]"
+SHORT_FRAGMENT = 4  # Fragments this short match whole words only: "pin" in "userPin".
 Hides = Callable[[Any, Any], bool]
 IsSensitive = Callable[[Any], bool]
 
@@ -34,6 +35,23 @@ SQL_INSERT = re.compile(
     r"\bINSERT\s+INTO\s+[\w.\"`]+\s*\(([^()]*)\)\s*VALUES\s*\(([^()]*)\)", re.I
 )
 SQL_LITERAL = re.compile(r"\s*('(?:[^']|'')*'|[^,]*)\s*(?:,|$)")
+
+
+def key_words(key: str) -> list[str]:
+    """A key's lowercase words: 'X-Api-Key' gives ['x', 'api', 'key']."""
+    spaced = re.sub(r"([a-z0-9])([A-Z])|([A-Z])([A-Z][a-z])", r"\1\3_\2\4", key)
+    return [word for word in re.split(r"[^a-z0-9]+", spaced.lower()) if word]
+
+
+def fragments_matcher(fragments: Iterable[str]) -> Callable[[list[str]], bool]:
+    """Whether a key's words hold a fragment: a long one anywhere in the words run
+    together ('dbpassword'), a short one as a whole word."""
+    flat = {"".join(key_words(str(fragment))) for fragment in fragments}
+    short = frozenset(f for f in flat if len(f) <= SHORT_FRAGMENT)
+    long = re.compile("|".join(sorted(flat - short, key=len, reverse=True)) or "(?!)")
+    return lambda words: (
+        not short.isdisjoint(words) or bool(long.search("".join(words)))
+    )
 
 
 def luhn_valid(number: str) -> bool:

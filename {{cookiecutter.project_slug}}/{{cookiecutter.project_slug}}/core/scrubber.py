@@ -30,6 +30,7 @@ from typing import Any
 
 from . import scrub_values
 from .scrub_values import FILTERED as FILTERED
+from .scrub_values import fragments_matcher, key_words
 
 POLICY: dict[str, Any] = json.loads(
     Path(__file__).with_name("scrubbing_policy.json").read_text(encoding="utf-8")
@@ -41,29 +42,11 @@ SENSITIVE, COUNTER, TEXT = "sensitive", "counter", "text"  # The other key rules
 # The user rule: the fields the user keeps, per PII mode (ip_address too in standard
 # mode with SENTRY_SEND_DEFAULT_PII).
 USER_FIELDS = {STANDARD: ("id", "username", "email"), STRICT: ("id",)}
-SHORT_FRAGMENT = 4  # Fragments this short match whole words only: "pin" in "userPin".
 KNOWN_KEYS = 8192  # Key names whose rule is kept at most.
 IDENTITY = frozenset(POLICY["sdk_fields"])  # Filled by the SDK: ids, times, names.
 REQUEST_FIELDS = ("url", "method", "query_string", "cookies", "headers", "data", "env")
 # The SDK's lists of items, and the field that holds the SQL of an item's `db.params`.
 ITEMS = dict(exception="", threads="", breadcrumbs="message", spans="description")
-
-
-def key_words(key: str) -> list[str]:
-    """A key's lowercase words: 'X-Api-Key' gives ['x', 'api', 'key']."""
-    spaced = re.sub(r"([a-z0-9])([A-Z])|([A-Z])([A-Z][a-z])", r"\1\3_\2\4", key)
-    return [word for word in re.split(r"[^a-z0-9]+", spaced.lower()) if word]
-
-
-def fragments_matcher(fragments: Iterable[str]) -> Callable[[list[str]], bool]:
-    """Whether a key's words hold a fragment: a long one anywhere in the words run
-    together ('dbpassword'), a short one as a whole word."""
-    flat = {"".join(key_words(str(fragment))) for fragment in fragments}
-    short = frozenset(f for f in flat if len(f) <= SHORT_FRAGMENT)
-    long = re.compile("|".join(sorted(flat - short, key=len, reverse=True)) or "(?!)")
-    return lambda words: (
-        not short.isdisjoint(words) or bool(long.search("".join(words)))
-    )
 
 
 class KeyRules:
@@ -415,11 +398,3 @@ def scrub_text(text: str) -> str:
         return _policy().scrub_text(text)
     except Exception:
         return FILTERED
-
-
-def is_sensitive_key(key: Any) -> bool:
-    """Whether the configured policy replaces any value under `key`."""
-    try:
-        return _policy().is_sensitive_key(key)
-    except Exception:
-        return True
