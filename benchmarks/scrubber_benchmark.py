@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import copy
 import gc
+import importlib
 import importlib.util
 import json
 import re
@@ -80,12 +81,16 @@ def _plant_parts(*parts: str) -> list[str]:
 
 
 def _load_scrubber() -> ModuleType:
-    """Import the template's scrubber.py straight from its (Jinja-named) path."""
-    spec = importlib.util.spec_from_file_location("scrubber_under_test", SCRUBBER_PATH)
-    assert spec and spec.loader, SCRUBBER_PATH
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    """Import the template's scrubber.py straight from its (Jinja-named) path, as a
+    module of its core package (it imports the core's scrub_values)."""
+    core = SCRUBBER_PATH.parent
+    spec = importlib.util.spec_from_file_location(
+        "core_under_test", core / "__init__.py", submodule_search_locations=[str(core)]
+    )
+    assert spec and spec.loader, core
+    sys.modules["core_under_test"] = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(sys.modules["core_under_test"])
+    return importlib.import_module("core_under_test.scrubber")
 
 
 class _NullTransport(Transport):
