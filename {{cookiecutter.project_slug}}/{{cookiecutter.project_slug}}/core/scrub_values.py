@@ -126,10 +126,6 @@ def is_pair(node: list[Any]) -> bool:
     return len(node) == 2 and isinstance(node[0], str) and " " not in node[0]
 
 
-def is_option(item: Any) -> bool:
-    return isinstance(item, str) and item.startswith("--")
-
-
 def key_before(text: str, position: int) -> str:
     """The key-like word ending before `position`: 'password' in '{"password": '."""
     words = text[max(0, position - 64) : position].rstrip(" \t\"'").rsplit(None, 1)

@@ -12,11 +12,10 @@ or written below:
 * decoders (`DECODERS`): encodings undone before the detectors look, in both modes;
 * the user rule (`USER_FIELDS`): what the event's user keeps in each PII mode.
 
-How it runs: one walk applies the key rules and collects every string of the event as
-(container, key); the strings are joined, each hint is searched once over the lot, and
-only the strings a detector's hints flag go through that detector. Nothing is kept
-between events but the rule of each key name. It never raises: a part of the event
-that fails to scrub is dropped, not the event.
+How it runs: one walk applies the key rules and collects every string as (container,
+key); each hint is searched once over the strings joined, and only the strings a
+detector's hints flag go through it. Nothing is kept between events but the rule of
+each key name. It never raises: a part that fails to scrub is dropped, not the event.
 """
 
 import json
@@ -30,7 +29,7 @@ from typing import Any
 
 from . import scrub_values
 from .scrub_values import FILTERED as FILTERED
-from .scrub_values import fragments_matcher, key_words
+from .scrub_values import fragments_matcher, key_words, percent_decoded
 
 POLICY: dict[str, Any] = json.loads(
     Path(__file__).with_name("scrubbing_policy.json").read_text(encoding="utf-8")
@@ -105,7 +104,7 @@ class Detector:
     validator: Callable[[str], bool] | None
     code: Callable[[scrub_values.Hides, str], str] | None
     modes: frozenset[str]
-    hints: tuple[str, ...]
+    hints: tuple[re.Pattern[str], ...]
 
     def scrub(self, scrubber: "Scrubber", text: str) -> str:
         if self.code is not None:
@@ -132,7 +131,7 @@ def detector(row: dict[str, Any]) -> Detector:
         validator=VALIDATORS[row["check"]] if row.get("check") else None,
         code=CODE.get(row["name"]),
         modes=frozenset(row.get("modes", [STANDARD, STRICT])),
-        hints=tuple(formats if credentials else row["hints"]),
+        hints=tuple(map(re.compile, formats if credentials else row["hints"])),
     )
 
 
@@ -141,15 +140,7 @@ IP_ADDRESS = next(d for d in DETECTORS if d.name == "ip_address")
 
 
 # (name, hint, decode): a string its hint flags goes through every detector decoded.
-DECODERS = [("percent_encoding", "%[0-9A-Fa-f]{2}", scrub_values.percent_decoded)]
-
-
-def compile_hints(detectors: list[Detector]) -> list[tuple[re.Pattern[str], str]]:
-    """(hint, name of its detector or decoder) of every hint `detectors` and DECODERS
-    have, compiled."""
-    hints = [(hint, d.name) for d in detectors for hint in d.hints]
-    hints += [(hint, name) for name, hint, _ in DECODERS]
-    return [(re.compile(hint), name) for hint, name in hints]
+DECODERS = [("percent_encoding", re.compile("%[0-9A-Fa-f]{2}"), percent_decoded)]
 
 
 @dataclass
@@ -159,6 +150,11 @@ class Strings:
 
     refs: list[tuple[Any, Any]] = field(default_factory=list)
     client: list[tuple[Any, Any]] = field(default_factory=list)
+
+    def add(self, node: Any, key: Any, client: bool) -> None:
+        self.refs.append((node, key))
+        if client:
+            self.client.append((node, key))
 
 
 class Scrubber:
@@ -178,7 +174,9 @@ class Scrubber:
         self.key_rule = KeyRules(extra_keys)
         modes = {self.pii_mode, CLIENT_ADDRESS if self.hide_client_address else ""}
         self.detectors = [d for d in DETECTORS if d.modes & modes]
-        self.hints = compile_hints(self.detectors)
+        # (hint, name of its detector or decoder), each searched on its own.
+        self.hints = [(hint, d.name) for d in self.detectors for hint in d.hints]
+        self.hints += [(hint, name) for name, hint, _ in DECODERS]
         self.user_fields = USER_FIELDS[self.pii_mode]
         self.user_fields += () if self.hide_client_address else ("ip_address",)
 
@@ -188,8 +186,6 @@ class Scrubber:
     def hides(self, key: Any, value: Any) -> bool:
         """Whether `value`, found under `key`, is replaced."""
         return replaces(self.key_rule(key), value)
-
-    # --- strings --------------------------------------------------------------------
 
     def scrub_text(self, text: str) -> str:
         """`text` with every secret and personal value the PII mode names replaced."""
@@ -292,11 +288,8 @@ class Scrubber:
 
     def _scrub_user(self, event: dict[str, Any]) -> None:
         user = event["user"] if isinstance(event["user"], dict) else {}
-        kept = {
-            name: user[name]
-            for name in self.user_fields
-            if scrub_values.is_id(user.get(name))
-        }
+        fields = [f for f in self.user_fields if scrub_values.is_id(user.get(f))]
+        kept = {field: user[field] for field in fields}
         if self.strict and isinstance(kept.get("id"), str):
             kept["id"] = self.scrub_text(kept["id"])
         event["user"] = kept
@@ -312,14 +305,20 @@ class Scrubber:
         if rule in (SENSITIVE, COUNTER):
             node[key] = FILTERED if replaces(rule, value) else value
         elif isinstance(value, str):
-            strings.refs.append((node, key))
-            strings.client += [(node, key)] if client else []
+            strings.add(node, key, client)
         elif isinstance(value, (dict, list)):
-            for inner, inner_rule in self._rules(value):
-                self._visit(value, inner, inner_rule, strings, client)
+            self._walk(value, strings, client)
         elif scrub_values.is_foreign(value):
             node[key] = scrub_values.json_value(value)
             self._visit(node, key, rule, strings, client)
+
+    def _walk(self, node: Any, strings: Strings, client: bool) -> None:
+        """`_visit` what a dict or list holds (its plain strings directly)."""
+        for key, rule in self._rules(node):
+            if rule == TEXT and isinstance(node[key], str):
+                strings.add(node, key, client)
+            else:
+                self._visit(node, key, rule, strings, client)
 
     def _rules(self, node: dict[Any, Any] | list[Any]) -> list[tuple[Any, str]]:
         """(key or index, rule) of what `node` holds. A [name, value] pair's value
@@ -328,11 +327,11 @@ class Scrubber:
             return [(key, self.key_rule(key)) for key in node]
         if scrub_values.is_pair(node):
             return [(0, TEXT), (1, self.key_rule(node[0]))]
-        options = [None, *node[:-1]]
-        return [
-            (i, self.key_rule(o) if scrub_values.is_option(o) else TEXT)
-            for i, o in enumerate(options)
-        ]
+        rules = [(index, TEXT) for index in range(len(node))]
+        for index, item in enumerate(node[:-1]):
+            if isinstance(item, str) and item.startswith("--"):
+                rules[index + 1] = (index + 1, self.key_rule(item))
+        return rules
 
 
 def replaces(rule: str, value: Any) -> bool:
