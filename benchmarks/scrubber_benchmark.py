@@ -9,10 +9,11 @@ mode, times side by side in one run:
   (b) the template's ``scrub_event(event, {})``, configured for the mode
 
 Each timed call gets its own pre-built deep copy, so copying is never timed. It prints
-both medians, the ratio, the first call of a fresh policy (nothing remembered yet: no
-text known clean, no source line scrubbed), a leak check (how many planted secrets
-survive in each output; ours must leak none), and the scrubber's size: its line count
-and the radon complexity grade of every function (when radon is installed:
+both medians, the fastest run of each, the ratio, the first call of a fresh policy
+(nothing remembered yet: no key name classified; the scrubber keeps nothing else
+between events), a leak check (how many planted secrets survive in each output; ours
+must leak none), and the scrubber's size: its line count and the radon complexity grade
+of every function (when radon is installed:
 ``uv run --with radon python benchmarks/scrubber_benchmark.py``).
 
 Usage: python benchmarks/scrubber_benchmark.py [--runs N]
@@ -459,8 +460,15 @@ def measure(scrubber: ModuleType, event: dict[str, Any], mode: str, runs: int) -
     ours_leaks = _leaks(ours_out, expected)
     print()
     print(f"pii_mode={mode}, runs={runs}")
+    theirs_best, ours_best = min(theirs_t) * 1e3, min(ours_t) * 1e3
     print(f"EventScrubber(recursive=True): median {theirs_med:.3f} ms")
     print(f"scrub_event (ours):            median {ours_med:.3f} ms")
+    # On a shared machine the median of the longer run suffers more from other
+    # processes; the fastest run of each is the figure least touched by them.
+    print(
+        f"fastest run, theirs / ours:    {theirs_best:.3f} / {ours_best:.3f} ms"
+        f" ({ours_best / theirs_best:.2f}x)"
+    )
     print(f"  first call, nothing remembered: {cold * 1e3:.3f} ms")
     print(
         f"ratio ours/EventScrubber:      {ours_med / theirs_med:.2f}x (target <= 1.00x)"
