@@ -19,9 +19,10 @@ SHORT_FRAGMENT = 4  # Fragments this short match whole words only: "pin" in "use
 Hides = Callable[[Any, Any], bool]
 IsSensitive = Callable[[Any], bool]
 
-# Where a key gives its value: `key=`, `"key": `, SQL's `key = `, `--key value`; and
-# the value: quoted, an HTTP auth scheme with its credential, or a word.
-KEY_MARK = re.compile(r"[ \t]*[=:][ \t]*|(?<![\w-])(--[A-Za-z][\w-]*)[ \t]+(?=[^\s-])")
+# Where a key gives its value: `key=`, `"key": `, SQL's `key = `, `--key value` (the
+# `--` not inside a word); and the value: quoted, an HTTP auth scheme with its
+# credential, or a word. Each branch starts with a character, which is found fastest.
+KEY_MARK = re.compile(r"[=:][ \t]*|(--(?<![\w-]--)[A-Za-z][\w-]*)[ \t]+(?=[^\s-])")
 VALUE = re.compile(
     r"\"([^\"\n]*)\"|'([^'\n]*)'"
     r"|((?:(?:[Bb]earer|[Bb]asic)[ \t]+)?[^\s&,;\"'<>{}\[\]()]+)"
