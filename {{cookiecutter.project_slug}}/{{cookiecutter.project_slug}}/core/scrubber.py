@@ -315,8 +315,8 @@ class Scrubber:
     def _walk(self, node: Any, strings: Strings, client: bool) -> None:
         """`_visit` what a dict or list holds (its plain strings directly)."""
         for key, rule in self._rules(node):
-            if rule == TEXT and isinstance(node[key], str):
-                strings.add(node, key, client)
+            if rule == TEXT and not client and isinstance(node[key], str):
+                strings.refs.append((node, key))  # The usual case, at once.
             else:
                 self._visit(node, key, rule, strings, client)
 
