@@ -288,8 +288,8 @@ class Scrubber:
 
     def _scrub_user(self, event: dict[str, Any]) -> None:
         user = event["user"] if isinstance(event["user"], dict) else {}
-        fields = [f for f in self.user_fields if scrub_values.is_id(user.get(f))]
-        kept = {field: user[field] for field in fields}
+        names = [n for n in self.user_fields if scrub_values.is_id(user.get(n))]
+        kept = {name: user[name] for name in names}
         if self.strict and isinstance(kept.get("id"), str):
             kept["id"] = self.scrub_text(kept["id"])
         event["user"] = kept
