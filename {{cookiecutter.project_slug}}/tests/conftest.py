@@ -13,10 +13,10 @@ production's.{% endif %}
 
 import os
 import subprocess
-import time
 {%- if cookiecutter.worker != "none" %}
 import threading
 {%- endif %}
+import time
 {%- if cookiecutter.framework != "django" %}
 import uuid
 {%- endif %}
