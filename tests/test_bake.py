@@ -227,6 +227,19 @@ def test_compose_dev_leaves_local_server_ports_free(project: Path) -> None:
         assert f"\n# {variable}=" in documented, f".env.example lacks {variable}"
 
 
+def test_compose_dev_publishes_on_this_machine_only(project: Path) -> None:
+    """The app, Vite and the local Bugsink (admin/admin) answer on 127.0.0.1 only,
+    never on the developer's other network interfaces."""
+    services = resolved_services(project, "docker-compose.dev.yml", clean_env())
+    published = {
+        f"{name}:{port['target']}": port.get("host_ip")
+        for name, service in services.items()
+        for port in service.get("ports") or []
+    }
+    assert published
+    assert set(published.values()) == {"127.0.0.1"}, published
+
+
 def test_compose_prod_config(project: Path) -> None:
     result = _compose_config(project, "docker-compose.prod.yml", clean_env(**PROD_ENV))
     expect_success(result)
