@@ -70,6 +70,7 @@ PRUNE_TABLE = {
         "{{cookiecutter.project_slug}}/passwords.py",
         "{{cookiecutter.project_slug}}/lifespan.py",
         "{{cookiecutter.project_slug}}/authentication.py",
+        "{{cookiecutter.project_slug}}/server_errors.py",
         "{{cookiecutter.project_slug}}/migrate.py",
         "{{cookiecutter.project_slug}}/migrations",
         "tests/test_migrations.py",

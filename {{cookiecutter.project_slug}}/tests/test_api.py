@@ -58,6 +58,8 @@ def test_failing_requests_become_events(
 ) -> None:
     response = client.post(ERROR_PATH, json={"error_type": error_type})
     assert response.status_code == 500
+    assert response.headers["content-type"] == "application/json"  # As every answer.
+    assert set(response.json()) == {"detail"}
     (event,) = transport.events
     assert event["exception"]["values"][-1]["type"] == exception_type
     assert event["request"]["method"] == "POST"

@@ -8,6 +8,7 @@ from {{ cookiecutter.project_slug }} import __version__
 from {{ cookiecutter.project_slug }}.authentication import BearerTokenBackend
 from {{ cookiecutter.project_slug }}.lifespan import lifespan, start
 from {{ cookiecutter.project_slug }}.request_limits import RequestLimits
+from {{ cookiecutter.project_slug }}.server_errors import server_error
 
 from .errors import validation_failed
 {%- if cookiecutter.worker != "none" %}
@@ -28,6 +29,7 @@ def create_app() -> FastAPI:
     app.add_middleware(AuthenticationMiddleware, backend=BearerTokenBackend())
     app.add_middleware(RequestLimits)
     app.add_exception_handler(RequestValidationError, validation_failed)
+    app.add_exception_handler(Exception, server_error)
     app.include_router(health.router)
     app.include_router(auth.router, prefix="/api/v1/auth", tags=["auth"])
     app.include_router(diagnostics.router, prefix="/api/v1/test", tags=["diagnostics"])

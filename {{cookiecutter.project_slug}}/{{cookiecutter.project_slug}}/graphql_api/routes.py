@@ -21,6 +21,7 @@ from {{ cookiecutter.project_slug }}.core.sentry import sentry_status
 from {{ cookiecutter.project_slug }}.core.settings import get_settings
 from {{ cookiecutter.project_slug }}.db import database_ok, execute_sql
 from {{ cookiecutter.project_slug }}.media_types import is_json
+from {{ cookiecutter.project_slug }}.server_errors import server_error
 {%- if cookiecutter.worker != "none" %}
 from {{ cookiecutter.project_slug }}.worker.enqueue import enqueue_order
 {%- endif %}
@@ -93,4 +94,4 @@ async def http_error(request: Request, error: Exception) -> JSONResponse:
     )
 
 
-EXCEPTION_HANDLERS = {HTTPException: http_error}
+EXCEPTION_HANDLERS = {HTTPException: http_error, Exception: server_error}
