@@ -1,10 +1,13 @@
 """JWT login/logout/me, and the Sentry user and breadcrumbs they produce."""
 
+import pytest
 from fastapi.testclient import TestClient
 
 from {{ cookiecutter.project_slug }}.core.settings import get_settings
 
 from .conftest import CapturingTransport, Flush
+
+EXPLORERS = ("/docs", "/redoc", "/openapi.json")
 
 USER = {"username": "jane", "email": "jane@example.com", "password": "s3cret-pass!"}
 
@@ -98,3 +101,16 @@ def test_requests_are_traced_with_database_spans(
     (me,) = [t for t in transport.transactions if t["transaction"] == "/api/v1/auth/me"]
     db_spans = [span for span in me["spans"] if span["op"] == "db"]
     assert any("FROM users" in span["description"] for span in db_spans)
+
+
+@pytest.mark.parametrize("environment", ["development", "staging", "production"])
+def test_the_api_explorers_are_off_in_production(
+    monkeypatch: pytest.MonkeyPatch, environment: str
+) -> None:
+    """/docs, /redoc and the OpenAPI schema show every route: never in production."""
+    monkeypatch.setenv("ENVIRONMENT", environment)
+    from {{ cookiecutter.project_slug }}.api.app import create_app
+
+    with TestClient(create_app()) as client:
+        statuses = {client.get(path).status_code for path in EXPLORERS}
+    assert statuses == ({404} if environment == "production" else {200})

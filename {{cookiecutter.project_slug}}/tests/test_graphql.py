@@ -181,3 +181,20 @@ def test_errors_never_quote_the_values_sent(
     assert result["errors"][0]["message"] == "Variable '$message' has invalid value."
     assert "hunter2-variable" not in repr(result)
     assert transport.events == []
+
+
+@pytest.mark.parametrize("environment", ["development", "staging", "production"])
+def test_graphiql_is_off_in_production(
+    monkeypatch: pytest.MonkeyPatch, environment: str
+) -> None:
+    """GraphiQL (a page loading scripts from a CDN) is served out of production only."""
+    monkeypatch.setenv("ENVIRONMENT", environment)
+    from {{ cookiecutter.project_slug }}.graphql_api.app import create_app
+
+    with TestClient(create_app()) as client:
+        response = client.get("/graphql", headers={"accept": "text/html"})
+    if environment == "production":
+        assert response.status_code == 404
+    else:
+        assert response.status_code == 200
+        assert "graphiql" in response.text.lower()

@@ -6,6 +6,7 @@ from starlette.middleware.authentication import AuthenticationMiddleware
 
 from {{ cookiecutter.project_slug }} import __version__
 from {{ cookiecutter.project_slug }}.authentication import BearerTokenBackend
+from {{ cookiecutter.project_slug }}.core.settings import get_settings
 from {{ cookiecutter.project_slug }}.lifespan import lifespan, start
 from {{ cookiecutter.project_slug }}.request_limits import RequestLimits
 from {{ cookiecutter.project_slug }}.server_errors import server_error
@@ -20,10 +21,15 @@ from .routes import auth, diagnostics, health
 
 def create_app() -> FastAPI:
     start()
+    # The interactive docs and the schema show every route to anyone: not in production.
+    explorable = get_settings().environment != "production"
     app = FastAPI(
 {{ cookiecutter.project_name | python_argument("title") }}
         version=__version__,
         lifespan=lifespan,
+        docs_url="/docs" if explorable else None,
+        redoc_url="/redoc" if explorable else None,
+        openapi_url="/openapi.json" if explorable else None,
     )
     # The last added runs first: the limits, then who the request is.
     app.add_middleware(AuthenticationMiddleware, backend=BearerTokenBackend())

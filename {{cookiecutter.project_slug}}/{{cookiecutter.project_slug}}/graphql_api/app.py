@@ -6,6 +6,7 @@ from starlette.middleware.authentication import AuthenticationMiddleware
 from starlette.routing import Route
 
 from {{ cookiecutter.project_slug }}.authentication import BearerTokenBackend
+from {{ cookiecutter.project_slug }}.core.settings import get_settings
 from {{ cookiecutter.project_slug }}.lifespan import lifespan, start
 from {{ cookiecutter.project_slug }}.request_limits import RequestLimits
 
@@ -20,6 +21,11 @@ from .schema import build_schema
 
 def create_app() -> Starlette:
     start()  # Before the schema is built: the Strawberry integration extends it.
+    # GraphiQL (in the browser, from a CDN) is for development and staging only.
+    explorable = get_settings().environment != "production"
+    graphql = GraphQLWithContext(
+        build_schema(), graphql_ide="graphiql" if explorable else None
+    )
     return Starlette(
         routes=[
             Route("/health", health),
@@ -27,7 +33,7 @@ def create_app() -> Starlette:
 {%- if cookiecutter.worker != "none" %}
             Route("/api/v1/tasks/orders", queue_order, methods=["POST"]),
 {%- endif %}
-            Route("/graphql", GraphQLWithContext(build_schema())),
+            Route("/graphql", graphql),
         ],
         # In this order: the limits, then who the request is (every route).
         middleware=[
