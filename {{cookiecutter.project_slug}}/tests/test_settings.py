@@ -179,10 +179,12 @@ def test_bad_values_name_the_variable(
 
 
 @pytest.mark.parametrize("unset", ["delete", "empty"])
-def test_production_requires_a_secret_key(
-    monkeypatch: pytest.MonkeyPatch, unset: str
+@pytest.mark.parametrize("environment", ["staging", "production"])
+def test_deployed_environments_require_a_secret_key(
+    monkeypatch: pytest.MonkeyPatch, unset: str, environment: str
 ) -> None:
-    monkeypatch.setenv("ENVIRONMENT", "production")
+    """Every process and pod must sign with the same key: none is made up."""
+    monkeypatch.setenv("ENVIRONMENT", environment)
     if unset == "empty":
         monkeypatch.setenv("SECRET_KEY", "")
     else:
@@ -196,6 +198,14 @@ def test_short_secret_keys_are_fine_outside_production(
 ) -> None:
     monkeypatch.setenv("SECRET_KEY", "dev")
     assert load_settings().signing_key == "dev"
+
+
+def test_development_makes_up_a_key_when_none_is_set(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("ENVIRONMENT", "development")
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    assert load_settings().signing_key
 
 
 # Values the validators must keep accepting (as compose files, CI and PaaS give them).
