@@ -402,8 +402,11 @@ def test_each_overlay_names_its_environment_and_release(rendered: Rendered) -> N
             tag = container["image"].rpartition(":")[2]
             assert tag == version.replace("+", "-"), (overlay, name, container["image"])
         if rendered.answer("frontend") != "none":
+            # The browser's environment is built into the image: one build each.
             (frontend,) = containers(deployments(docs)["frontend"])
-            assert frontend["image"].rpartition(":")[2] == version.replace("+", "-")
+            suffix = "" if overlay == "production" else f"-{overlay}"
+            tag = version.replace("+", "-") + suffix
+            assert frontend["image"].rpartition(":")[2] == tag
         if rendered.answer("framework") == "django":
             module = data["DJANGO_SETTINGS_MODULE"]
             assert module == f"{rendered.combo.slug}.config.settings.{overlay}"
