@@ -29,6 +29,7 @@ DEPENDENCY_NAMES = {
     "gunicorn",
     "httpx",
     "jwt",
+    "opentelemetry",
     "kombu",
     "psycopg",
     "psycopg2",
