@@ -1,5 +1,5 @@
 """A Sentry-compatible endpoint on 127.0.0.1, for tests of what the SDK really sends
-over HTTP (real worker processes, the OTLP export)."""
+over HTTP (from real worker processes, for instance)."""
 
 import gzip
 import json
