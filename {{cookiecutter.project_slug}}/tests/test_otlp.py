@@ -7,6 +7,7 @@ give one trace id in both, and none of the secrets it carried in the export.
 """
 
 import gzip
+import logging
 import threading
 import time
 from collections.abc import Iterator, Sequence
@@ -30,6 +31,7 @@ from {{ cookiecutter.project_slug }}.core.settings import SettingsError, load_se
 from {{ cookiecutter.project_slug }}.features import start_sentry
 from {{ cookiecutter.project_slug }}.otlp import OtlpSettings, ScrubbingSpanExporter
 
+from .conftest import CapturingTransport, Flush
 from .envelope_receiver import EnvelopeReceiver
 
 ERROR_PATH = "/api/v1/test/error"
@@ -335,3 +337,15 @@ def test_the_traces_endpoint_follows_the_base_endpoint(
     )
     monkeypatch.setenv("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "https://otlp.example/t")
     assert load_settings(OtlpSettings).traces_endpoint == "https://otlp.example/t"
+
+
+def test_export_failures_stay_out_of_sentry_events(
+    transport: CapturingTransport, flush: Flush
+) -> None:
+    """A receiver that is down makes the exporter log an error with every batch."""
+    exporter_log = logging.getLogger("opentelemetry.exporter.otlp.proto.http")
+    exporter_log.error("Failed to export span batch code: 503")
+    logging.getLogger("{{ cookiecutter.project_slug }}.orders").error("Order lost")
+    flush()
+    messages = [event["logentry"]["message"] for event in transport.events]
+    assert messages == ["Order lost"]

@@ -33,7 +33,8 @@ from opentelemetry.sdk.resources import (
     OTELResourceDetector,
     Resource,
 )
-from opentelemetry.sdk.trace import Event, ReadableSpan, TracerProvider
+from opentelemetry.sdk.trace import Event as SpanEvent
+from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
 from opentelemetry.sdk.trace.export import (
     BatchSpanProcessor,
     SpanExporter,
@@ -54,6 +55,7 @@ from opentelemetry.trace import (
 )
 from opentelemetry.util.types import Attributes, AttributeValue
 from pydantic import Field, field_validator
+from sentry_sdk.types import Event, Hint
 
 from . import __version__
 from .core import scrubber
@@ -84,6 +86,8 @@ KINDS = (
     ("queue.process", SpanKind.CONSUMER),
     ("queue.task", SpanKind.CONSUMER),
 )
+# The loggers of the OpenTelemetry SDK and its exporters.
+OTEL_LOGGERS = "opentelemetry."
 # Span statuses Sentry reports for a span that went well.
 OK_STATUSES = frozenset({"", "ok"})
 
@@ -163,7 +167,7 @@ def scrubbed_span(span: ReadableSpan) -> ReadableSpan:
         resource=span.resource,
         attributes=scrub_attributes(span.attributes),
         events=[
-            Event(event.name, scrub_attributes(event.attributes), event.timestamp)
+            SpanEvent(event.name, scrub_attributes(event.attributes), event.timestamp)
             for event in span.events
         ],
         links=[
@@ -460,7 +464,16 @@ def stop_export(timeout: float) -> None:
         provider.shutdown()
 
 
+def drop_export_errors(event: Event, hint: Hint) -> Event | None:
+    """The OpenTelemetry SDK's own errors (a receiver that is down, a batch it
+    refused) stay in the log and the breadcrumbs: as Sentry events they would come
+    back with every batch, every few seconds."""
+    logger_name = str(event.get("logger") or "")
+    return None if logger_name.startswith(OTEL_LOGGERS) else event
+
+
 SENTRY = SentryFeature(
+    event_filters=(drop_export_errors,),
     on_start=start_export,
     on_transaction=export_transaction,
     on_close=stop_export,
