@@ -131,6 +131,7 @@ PRUNE_TABLE = {
     "otlp": [
         "{{cookiecutter.project_slug}}/otlp.py",
         "otel-collector.yaml",
+        "tests/otlp_receiver.py",
         "tests/test_otlp.py",
     ],
 }

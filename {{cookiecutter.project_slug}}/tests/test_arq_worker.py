@@ -27,6 +27,9 @@ from {{ cookiecutter.project_slug }}.worker.enqueue import enqueue_order
 
 from .conftest import TEST_DSN, CapturingTransport
 from .envelope_receiver import EnvelopeReceiver
+{%- if cookiecutter.opentelemetry == "otlp" %}
+from .otlp_receiver import OtlpReceiver
+{%- endif %}
 
 SECRET_EMAIL = "@".join(["job.secret", "example.com"])
 WORKER_SETTINGS = "{{ cookiecutter.project_slug }}.worker.arq_worker.WorkerSettings"
@@ -58,6 +61,9 @@ def queue(
     monkeypatch: pytest.MonkeyPatch,
     redis_url: str,
     receiver: EnvelopeReceiver,
+{%- if cookiecutter.opentelemetry == "otlp" %}
+    otlp_receiver: OtlpReceiver,
+{%- endif %}
     tmp_path: Path,
 ) -> Iterator[str]:
     """An `arq` worker process on a queue of its own; yields the queue name."""
@@ -68,6 +74,12 @@ def queue(
         "SENTRY_DSN": receiver.dsn,
         "SENTRY_DEBUG": "false",
         "SENTRY_PROFILES_SAMPLE_RATE": "0",
+{%- if cookiecutter.opentelemetry == "otlp" %}
+        "OTEL_SDK_DISABLED": "false",
+        "OTEL_EXPORTER_OTLP_ENDPOINT": otlp_receiver.endpoint,
+        # Spans leave within 0.1 s instead of 5 s.
+        "OTEL_BSP_SCHEDULE_DELAY": "100",
+{%- endif %}
     }
     log = tmp_path / "worker.log"
     with log.open("wb") as output:
@@ -133,3 +145,22 @@ def test_a_jobs_events_carry_the_user_who_queued_it_and_no_further(
         for event in events
     }
     assert users == {"A-4": {"id": "42"}, "A-5": None}
+{%- if cookiecutter.opentelemetry == "otlp" %}
+
+
+def test_the_jobs_trace_is_exported_with_the_sentry_ids(
+    transport: CapturingTransport,
+    receiver: EnvelopeReceiver,
+    otlp_receiver: OtlpReceiver,
+    queue: str,
+) -> None:
+    with sentry_sdk.start_transaction(name="POST /orders", op="http.server") as web:
+        asyncio.run(enqueue_order("A-7", SECRET_EMAIL))
+    (job,) = receiver.wait_for("transaction", count=1)
+    trace = job["contexts"]["trace"]
+    assert trace["trace_id"] == web.trace_id
+    spans = otlp_receiver.wait_for_spans(1)
+    assert [span.trace_id.hex() for span in spans] == [web.trace_id] * len(spans)
+    assert trace["span_id"] in {span.span_id.hex() for span in spans}
+    assert SECRET_EMAIL.encode() not in b"".join(otlp_receiver.bodies)
+{%- endif %}

@@ -6,21 +6,13 @@ posts to the envelope receiver. One request through the framework's real stack m
 give one trace id in both, and none of the secrets it carried in the export.
 """
 
-import gzip
 import logging
 import threading
-import time
 from collections.abc import Iterator, Sequence
-from http.server import BaseHTTPRequestHandler, HTTPServer
 from typing import Any
 
 import httpx2
 import pytest
-from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import (
-    ExportTraceServiceRequest,
-    ExportTraceServiceResponse,
-)
-from opentelemetry.proto.common.v1.common_pb2 import AnyValue, KeyValue
 from opentelemetry.proto.trace.v1.trace_pb2 import Span
 from opentelemetry.sdk.trace import ReadableSpan
 from opentelemetry.sdk.trace.export import SpanExporter, SpanExportResult
@@ -33,6 +25,7 @@ from {{ cookiecutter.project_slug }}.otlp import OtlpSettings, ScrubbingSpanExpo
 
 from .conftest import CapturingTransport, Flush
 from .envelope_receiver import EnvelopeReceiver
+from .otlp_receiver import OtlpReceiver, attributes
 
 ERROR_PATH = "/api/v1/test/error"
 QUERY_SECRET = "querysecret-hunter2"
@@ -44,71 +37,6 @@ UPSTREAM_TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736"
 UPSTREAM_SPAN_ID = "00f067aa0ba902b7"
 
 
-class OtlpReceiver(HTTPServer):
-    """An OTLP/HTTP (protobuf) trace receiver on 127.0.0.1, keeping every request."""
-
-    def __init__(self) -> None:
-        super().__init__(("127.0.0.1", 0), _OtlpHandler)
-        self.bodies: list[bytes] = []
-        self.paths: list[str] = []
-        self.requests: list[ExportTraceServiceRequest] = []
-
-    @property
-    def endpoint(self) -> str:
-        """OTEL_EXPORTER_OTLP_ENDPOINT: the base URL (the SDK adds /v1/traces)."""
-        return f"http://127.0.0.1:{self.server_address[1]}"
-
-    def spans(self) -> list[tuple[dict[str, Any], Span]]:
-        """Every span received, with the attributes of its resource."""
-        return [
-            (attributes(resource_spans.resource.attributes), span)
-            for request in self.requests
-            for resource_spans in request.resource_spans
-            for scope_spans in resource_spans.scope_spans
-            for span in scope_spans.spans
-        ]
-
-    def wait_for_spans(self, count: int, timeout: float = 20.0) -> list[Span]:
-        deadline = time.monotonic() + timeout
-        while len(self.spans()) < count and time.monotonic() < deadline:
-            time.sleep(0.05)
-        return [span for _, span in self.spans()]
-
-
-class _OtlpHandler(BaseHTTPRequestHandler):
-    server: OtlpReceiver
-
-    def do_POST(self) -> None:
-        body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-        if self.headers.get("Content-Encoding") == "gzip":
-            body = gzip.decompress(body)
-        request = ExportTraceServiceRequest()
-        request.ParseFromString(body)
-        self.server.bodies.append(body)
-        self.server.paths.append(self.path)
-        self.server.requests.append(request)
-        reply = ExportTraceServiceResponse().SerializeToString()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/x-protobuf")
-        self.send_header("Content-Length", str(len(reply)))
-        self.end_headers()
-        self.wfile.write(reply)
-
-    def log_message(self, *args: object) -> None:
-        pass
-
-
-def value_of(value: AnyValue) -> Any:
-    kind = value.WhichOneof("value")
-    if kind == "array_value":
-        return [value_of(item) for item in value.array_value.values]
-    return getattr(value, kind) if kind else None
-
-
-def attributes(pairs: Sequence[KeyValue]) -> dict[str, Any]:
-    return {pair.key: value_of(pair.value) for pair in pairs}
-
-
 def root_of(spans: Sequence[Span], transaction: dict[str, Any]) -> Span:
     """The exported span of the Sentry transaction itself."""
     (root,) = [
@@ -117,15 +45,6 @@ def root_of(spans: Sequence[Span], transaction: dict[str, Any]) -> Span:
         if span.span_id.hex() == transaction["contexts"]["trace"]["span_id"]
     ]
     return root
-
-
-@pytest.fixture
-def otlp_receiver() -> Iterator[OtlpReceiver]:
-    server = OtlpReceiver()
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield server
-    server.shutdown()
-    server.server_close()
 
 
 @pytest.fixture
@@ -146,6 +65,7 @@ def exporting(
     """Sentry started as the app starts it, with its real HTTP transport, and the
     OTLP export pointed at the receiver (list it before `client`)."""
     monkeypatch.setenv("SENTRY_DSN", sentry_receiver.dsn)
+    monkeypatch.delenv("OTEL_SDK_DISABLED")  # Set by the conftest for other tests.
     monkeypatch.setenv("OTEL_EXPORTER_OTLP_ENDPOINT", otlp_receiver.endpoint)
     monkeypatch.setenv("OTEL_SERVICE_NAME", "checkout")
     assert start_sentry()

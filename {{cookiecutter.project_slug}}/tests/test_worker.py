@@ -24,6 +24,9 @@ from {{ cookiecutter.project_slug }}.worker.tasks import heartbeat, process_orde
 
 from .conftest import TEST_DSN, CapturingTransport
 from .envelope_receiver import EnvelopeReceiver
+{%- if cookiecutter.opentelemetry == "otlp" %}
+from .otlp_receiver import OtlpReceiver
+{%- endif %}
 
 SECRET_EMAIL = "@".join(["task.secret", "example.com"])
 WORKER_APP = "{{ cookiecutter.project_slug }}.worker.celery_app"
@@ -75,7 +78,16 @@ def test_the_api_queues_the_example_job(eager: None, client: httpx2.Client) -> N
 
 
 @pytest.fixture
+{%- if cookiecutter.opentelemetry == "otlp" %}
+def queue(
+    redis_url: str,
+    receiver: EnvelopeReceiver,
+    otlp_receiver: OtlpReceiver,
+    tmp_path: Path,
+) -> Iterator[str]:
+{%- else %}
 def queue(redis_url: str, receiver: EnvelopeReceiver, tmp_path: Path) -> Iterator[str]:
+{%- endif %}
     """A `celery worker` process consuming a queue of its own; yields the queue."""
     name = f"test-{uuid.uuid4().hex}"
     env = {
@@ -83,6 +95,12 @@ def queue(redis_url: str, receiver: EnvelopeReceiver, tmp_path: Path) -> Iterato
         "SENTRY_DSN": receiver.dsn,
         "SENTRY_DEBUG": "false",
         "SENTRY_PROFILES_SAMPLE_RATE": "0",
+{%- if cookiecutter.opentelemetry == "otlp" %}
+        "OTEL_SDK_DISABLED": "false",
+        "OTEL_EXPORTER_OTLP_ENDPOINT": otlp_receiver.endpoint,
+        # Spans leave within 0.1 s instead of 5 s.
+        "OTEL_BSP_SCHEDULE_DELAY": "100",
+{%- endif %}
     }
     log = tmp_path / "worker.log"
     command = [sys.executable, "-m", "celery", "-A", WORKER_APP, "worker"]
@@ -162,3 +180,23 @@ def test_a_tasks_events_carry_the_user_who_queued_it_and_no_further(
         for event in events
     }
     assert users == {"A-4": {"id": "42"}, "A-5": None}
+{%- if cookiecutter.opentelemetry == "otlp" %}
+
+
+def test_the_tasks_trace_is_exported_with_the_sentry_ids(
+    transport: CapturingTransport,
+    receiver: EnvelopeReceiver,
+    otlp_receiver: OtlpReceiver,
+    queue: str,
+) -> None:
+    with sentry_sdk.start_transaction(name="POST /orders", op="http.server") as web:
+        result = process_order.apply_async(("A-7", SECRET_EMAIL), queue=queue)
+    assert result.get(timeout=20) == "order A-7 processed"
+    (task,) = receiver.wait_for("transaction", count=1)
+    trace = task["contexts"]["trace"]
+    assert trace["trace_id"] == web.trace_id
+    spans = otlp_receiver.wait_for_spans(1)
+    assert [span.trace_id.hex() for span in spans] == [web.trace_id] * len(spans)
+    assert trace["span_id"] in {span.span_id.hex() for span in spans}
+    assert SECRET_EMAIL.encode() not in b"".join(otlp_receiver.bodies)
+{%- endif %}

@@ -189,12 +189,16 @@ class ScrubbingSpanExporter(SpanExporter):
 
     def __init__(self, exporter: SpanExporter) -> None:
         self._exporter = exporter
+        self._shut_down = False
 
     def export(self, spans: Sequence[ReadableSpan]) -> SpanExportResult:
         return self._exporter.export([scrubbed_span(span) for span in spans])
 
     def shutdown(self) -> None:
-        self._exporter.shutdown()
+        """Stop `exporter` (once): a retry in progress is abandoned."""
+        if not self._shut_down:
+            self._shut_down = True
+            self._exporter.shutdown()
 
     def force_flush(self, timeout_millis: int = 30000) -> bool:
         return self._exporter.force_flush(timeout_millis)
@@ -408,6 +412,7 @@ def to_nanoseconds(value: Any) -> int | None:
 @dataclass
 class _Export:
     provider: TracerProvider | None = None
+    exporter: ScrubbingSpanExporter | None = None
     copier: TransactionCopier | None = None
     ids: SentryIds = field(default_factory=SentryIds)
 
@@ -433,9 +438,10 @@ def start_export() -> None:
     global one is left to the application) batching spans to the OTLP exporter."""
     settings = read_settings(OtlpSettings)
     provider = TracerProvider(resource=resource(settings), id_generator=_export.ids)
-    exporter = OTLPSpanExporter(endpoint=settings.traces_endpoint)
-    provider.add_span_processor(BatchSpanProcessor(ScrubbingSpanExporter(exporter)))
-    _export.provider = provider
+    otlp = OTLPSpanExporter(endpoint=settings.traces_endpoint)
+    exporter = ScrubbingSpanExporter(otlp)
+    provider.add_span_processor(BatchSpanProcessor(exporter))
+    _export.provider, _export.exporter = provider, exporter
     _export.copier = TransactionCopier(
         provider.get_tracer(__name__, __version__), _export.ids
     )
@@ -457,11 +463,16 @@ def export_transaction(event: Mapping[str, Any]) -> None:
 
 
 def stop_export(timeout: float) -> None:
-    """Export what is queued (within `timeout` seconds) and stop."""
-    provider, _export.provider, _export.copier = _export.provider, None, None
-    if provider is not None:
-        provider.force_flush(int(timeout * 1000))
-        provider.shutdown()
+    """Export what is queued, for `timeout` seconds at most, and stop: a receiver
+    that is down holds the process no longer (the exporter would retry for up to
+    OTEL_EXPORTER_OTLP_TIMEOUT)."""
+    provider, exporter = _export.provider, _export.exporter
+    _export.provider, _export.exporter, _export.copier = None, None, None
+    if provider is None or exporter is None:
+        return
+    provider.force_flush(int(timeout * 1000))
+    exporter.shutdown()
+    provider.shutdown()
 
 
 def drop_export_errors(event: Event, hint: Hint) -> Event | None:
