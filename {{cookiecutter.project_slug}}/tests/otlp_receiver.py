@@ -39,6 +39,16 @@ class OtlpReceiver(HTTPServer):
             for span in scope_spans.spans
         ]
 
+    def wait_for_span(self, span_id: str, timeout: float = 20.0) -> Span:
+        """The span whose id (hex) is `span_id`, once it has arrived."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for _, span in self.spans():
+                if span.span_id.hex() == span_id:
+                    return span
+            time.sleep(0.05)
+        raise AssertionError(f"no span {span_id} received")
+
     def wait_for_spans(self, count: int, timeout: float = 20.0) -> list[Span]:
         deadline = time.monotonic() + timeout
         while len(self.spans()) < count and time.monotonic() < deadline:

@@ -12,6 +12,9 @@ import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+{%- if cookiecutter.opentelemetry == "otlp" %}
+from typing import Any
+{%- endif %}
 
 import httpx2
 import pytest
@@ -192,11 +195,22 @@ def test_the_tasks_trace_is_exported_with_the_sentry_ids(
     with sentry_sdk.start_transaction(name="POST /orders", op="http.server") as web:
         result = process_order.apply_async(("A-7", SECRET_EMAIL), queue=queue)
     assert result.get(timeout=20) == "order A-7 processed"
-    (task,) = receiver.wait_for("transaction", count=1)
-    trace = task["contexts"]["trace"]
-    assert trace["trace_id"] == web.trace_id
-    spans = otlp_receiver.wait_for_spans(1)
-    assert [span.trace_id.hex() for span in spans] == [web.trace_id] * len(spans)
-    assert trace["span_id"] in {span.span_id.hex() for span in spans}
+    task = transaction_in_trace(receiver, web.trace_id)
+    span = otlp_receiver.wait_for_span(task["contexts"]["trace"]["span_id"])
+    assert span.trace_id.hex() == web.trace_id
+    assert span.parent_span_id.hex() == task["contexts"]["trace"]["parent_span_id"]
     assert SECRET_EMAIL.encode() not in b"".join(otlp_receiver.bodies)
+
+
+def transaction_in_trace(
+    receiver: EnvelopeReceiver, trace_id: str, timeout: float = 20.0
+) -> dict[str, Any]:
+    """The transaction of the worker in the trace `trace_id` (the cron jobs send
+    theirs too)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for sent in receiver.wait_for("transaction", count=1, timeout=0.1):
+            if sent["contexts"]["trace"]["trace_id"] == trace_id:
+                return sent
+    raise AssertionError(f"no transaction in trace {trace_id}")
 {%- endif %}
