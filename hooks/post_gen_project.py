@@ -39,6 +39,7 @@ CONDITIONS = {
     "github": {"ci": ["github"]},
     "gitlab": {"ci": ["gitlab"]},
     "no GitHub": {"ci": ["gitlab", "none"]},
+    "otlp": {"opentelemetry": ["otlp"]},
 }
 
 # Condition -> the paths (relative to the project root) that exist only when it
@@ -78,7 +79,6 @@ PRUNE_TABLE = {
     "a worker": [
         "{{cookiecutter.project_slug}}/worker",
         "deploy/kubernetes/base/worker.yaml",
-        "tests/envelope_receiver.py",
     ],
     "celery": [
         "{{cookiecutter.project_slug}}/worker/celery_app.py",
@@ -130,6 +130,12 @@ PRUNE_TABLE = {
     "gitlab": [".gitlab-ci.yml"],
     # Renovate keeps the dependencies current where Dependabot is not at hand.
     "no GitHub": ["renovate.json"],
+    "otlp": [
+        "{{cookiecutter.project_slug}}/otlp.py",
+        "otel-collector.yaml",
+        "tests/otlp_receiver.py",
+        "tests/test_otlp.py",
+    ],
 }
 
 # One file per variant of a module: the template holds each variant under its own

@@ -33,6 +33,7 @@ DEPENDENCY_NAMES = {
     "gunicorn",
     "httpx",
     "jwt",
+    "opentelemetry",
     "kombu",
     "psycopg",
     "psycopg2",

@@ -45,6 +45,7 @@ MARKERS: dict[str, list[str]] = {
     ],
     "email alerts": [r"SMTP_", r"aiosmtpd", r"EmailNotifier"],
     "bugsink": [r"bugsink"],
+    "otlp": [r"opentelemetry", r"\botlp\b", r"OTEL_", r"otel-collector"],
 }
 
 

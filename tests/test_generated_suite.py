@@ -23,12 +23,16 @@ from tests.helpers.tools import expect_success, output, run
 
 pytestmark = pytest.mark.slow
 
-# Every framework x worker, plus the alert notifiers (their tests run local servers).
+# Every framework x worker, plus the alert notifiers (their tests run local servers)
+# and the OTLP export of each framework (its tests run an OTLP receiver).
 COMBOS = [
     *framework_worker_combos(),
     make_combo(framework="django", alerts="slack+email"),
     make_combo(framework="starlette-graphql", alerts="email"),
     make_combo(alerts="slack"),
+    make_combo(opentelemetry="otlp"),
+    make_combo(framework="django", opentelemetry="otlp", worker="celery"),
+    make_combo(framework="starlette-graphql", opentelemetry="otlp", worker="arq"),
 ]
 SUMMARY = re.compile(r"=+ .*\b(\d+) passed\b.* in [\d.]+s", re.MULTILINE)
 

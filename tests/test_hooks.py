@@ -70,6 +70,7 @@ OUTSIDE_CHOICES = {
     "default_environment": "qa",
     "local_error_tracker": "glitchtip",
     "alerts": "pagerduty",
+    "opentelemetry": "jaeger",
 }
 RATE_QUESTIONS = [
     key for key in COOKIECUTTER_JSON if key.startswith("traces_sample_rate_")

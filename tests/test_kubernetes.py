@@ -23,7 +23,7 @@ from typing import Any
 import pytest
 
 from tests.helpers.baking import Bake
-from tests.helpers.combos import Combo, structural_combos
+from tests.helpers.combos import Combo, make_combo, structural_combos
 from tests.helpers.compose import (
     migration_command,
     production_command,
@@ -52,7 +52,8 @@ from tests.helpers.kubernetes import (
 )
 from tests.helpers.tools import clean_env
 
-COMBOS = structural_combos()
+# The OTLP export adds its receiver's address to the ConfigMap.
+COMBOS = [*structural_combos(), make_combo(opentelemetry="otlp")]
 # What docker-compose.prod.yml needs to resolve (its `${VAR:?}` variables).
 PROD_ENV = {
     "DOMAIN": "api.example.com",

@@ -13,7 +13,7 @@ production's.{% endif %}
 
 import os
 import subprocess
-{%- if cookiecutter.worker != "none" %}
+{%- if cookiecutter.worker != "none" or cookiecutter.opentelemetry == "otlp" %}
 import threading
 {%- endif %}
 import time
@@ -63,6 +63,12 @@ from {{ cookiecutter.project_slug }}.models import Base
 {%- if cookiecutter.worker != "none" %}
 
 from .envelope_receiver import EnvelopeReceiver
+{%- endif %}
+{%- if cookiecutter.opentelemetry == "otlp" and cookiecutter.worker == "none" %}
+
+from .otlp_receiver import OtlpReceiver
+{%- elif cookiecutter.opentelemetry == "otlp" %}
+from .otlp_receiver import OtlpReceiver
 {%- endif %}
 
 # Never used for sending: the capturing transport replaces the HTTP one.
@@ -138,7 +144,11 @@ def hermetic_environment(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Any
 ) -> Iterator[None]:
     for name in list(os.environ):
+{%- if cookiecutter.opentelemetry == "otlp" %}
+        if name.startswith(("SENTRY_", "OTEL_")) or name in INHERITED:
+{%- else %}
         if name.startswith("SENTRY_") or name in INHERITED:
+{%- endif %}
             monkeypatch.delenv(name)
     monkeypatch.chdir(tmp_path)  # Away from the project's .env file.
     monkeypatch.setenv("ENVIRONMENT", "development")
@@ -146,6 +156,10 @@ def hermetic_environment(
     monkeypatch.setenv("SENTRY_DEBUG", "false")
     monkeypatch.setenv("SENTRY_PROFILES_SAMPLE_RATE", "0")
     monkeypatch.setenv("SENTRY_TRACES_SAMPLE_RATE", "1.0")  # Whatever the preset.
+{%- if cookiecutter.opentelemetry == "otlp" %}
+    # No OTLP export unless a test points it at its receiver (tests/test_otlp.py).
+    monkeypatch.setenv("OTEL_SDK_DISABLED", "true")
+{%- endif %}
     reset_state()
     with sentry_sdk.isolation_scope():
         yield
@@ -285,3 +299,16 @@ def wait_until_each_waits(
                 + "".join(run.communicate()[0] for run in ended)
             )
         time.sleep(0.05)
+{%- if cookiecutter.opentelemetry == "otlp" %}
+
+
+@pytest.fixture
+def otlp_receiver() -> Iterator[OtlpReceiver]:
+    """An OTLP/HTTP trace receiver on 127.0.0.1 (its `endpoint` is an
+    OTEL_EXPORTER_OTLP_ENDPOINT)."""
+    server = OtlpReceiver()
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield server
+    server.shutdown()
+    server.server_close()
+{%- endif %}

@@ -1,4 +1,5 @@
-"""A Sentry-compatible endpoint on 127.0.0.1 for tests of real worker processes."""
+"""A Sentry-compatible endpoint on 127.0.0.1, for tests of what the SDK really sends
+over HTTP (from real worker processes, for instance)."""
 
 import gzip
 import json

@@ -12,6 +12,9 @@ import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+{%- if cookiecutter.opentelemetry == "otlp" %}
+from typing import Any
+{%- endif %}
 
 import httpx2
 import pytest
@@ -27,6 +30,9 @@ from {{ cookiecutter.project_slug }}.worker.enqueue import enqueue_order
 
 from .conftest import TEST_DSN, CapturingTransport
 from .envelope_receiver import EnvelopeReceiver
+{%- if cookiecutter.opentelemetry == "otlp" %}
+from .otlp_receiver import OtlpReceiver
+{%- endif %}
 
 SECRET_EMAIL = "@".join(["job.secret", "example.com"])
 WORKER_SETTINGS = "{{ cookiecutter.project_slug }}.worker.arq_worker.WorkerSettings"
@@ -59,6 +65,9 @@ def queue(
     monkeypatch: pytest.MonkeyPatch,
     redis_url: str,
     receiver: EnvelopeReceiver,
+{%- if cookiecutter.opentelemetry == "otlp" %}
+    otlp_receiver: OtlpReceiver,
+{%- endif %}
     tmp_path: Path,
 ) -> Iterator[str]:
     """An `arq` worker process on a queue of its own; yields the queue name."""
@@ -69,6 +78,12 @@ def queue(
         "SENTRY_DSN": receiver.dsn,
         "SENTRY_DEBUG": "false",
         "SENTRY_PROFILES_SAMPLE_RATE": "0",
+{%- if cookiecutter.opentelemetry == "otlp" %}
+        "OTEL_SDK_DISABLED": "false",
+        "OTEL_EXPORTER_OTLP_ENDPOINT": otlp_receiver.endpoint,
+        # Spans leave within 0.1 s instead of 5 s.
+        "OTEL_BSP_SCHEDULE_DELAY": "100",
+{%- endif %}
     }
     process = _start_worker({**env, "HOSTNAME": "worker-a"}, tmp_path / "worker.log")
     try:
@@ -162,3 +177,33 @@ def test_a_jobs_events_carry_the_user_who_queued_it_and_no_further(
         for event in events
     }
     assert users == {"A-4": {"id": "42"}, "A-5": None}
+{%- if cookiecutter.opentelemetry == "otlp" %}
+
+
+def test_the_jobs_trace_is_exported_with_the_sentry_ids(
+    transport: CapturingTransport,
+    receiver: EnvelopeReceiver,
+    otlp_receiver: OtlpReceiver,
+    queue: str,
+) -> None:
+    with sentry_sdk.start_transaction(name="POST /orders", op="http.server") as web:
+        asyncio.run(enqueue_order("A-7", SECRET_EMAIL))
+    job = transaction_in_trace(receiver, web.trace_id)
+    span = otlp_receiver.wait_for_span(job["contexts"]["trace"]["span_id"])
+    assert span.trace_id.hex() == web.trace_id
+    assert span.parent_span_id.hex() == job["contexts"]["trace"]["parent_span_id"]
+    assert SECRET_EMAIL.encode() not in b"".join(otlp_receiver.bodies)
+
+
+def transaction_in_trace(
+    receiver: EnvelopeReceiver, trace_id: str, timeout: float = 20.0
+) -> dict[str, Any]:
+    """The transaction of the worker in the trace `trace_id` (the cron jobs send
+    theirs too)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for sent in receiver.wait_for("transaction", count=1, timeout=0.1):
+            if sent["contexts"]["trace"]["trace_id"] == trace_id:
+                return sent
+    raise AssertionError(f"no transaction in trace {trace_id}")
+{%- endif %}

@@ -287,6 +287,25 @@ def test_feature_hooks_run_at_start_and_close(monkeypatch: pytest.MonkeyPatch) -
     assert calls == ["start", 1.5]
 
 
+def test_features_see_each_transaction_sent_once_scrubbed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    seen: list[Event] = []
+    monkeypatch.setenv("SENTRY_DSN", TEST_DSN)
+    transport = CapturingTransport()
+    feature = sentry.SentryFeature(on_transaction=seen.append)
+    assert sentry.init_sentry(features=[feature], transport=transport)
+    with sentry.start_transaction("/health"):
+        pass
+    with sentry.start_transaction("checkout") as transaction:
+        transaction.set_data("password", "hunter2-span")
+    sentry_sdk.flush()
+    assert [event.get("transaction") for event in seen] == ["checkout"]
+    assert "hunter2-span" not in repr(seen)
+    (sent,) = transport.transactions
+    assert seen[0]["contexts"]["trace"] == sent["contexts"]["trace"]
+
+
 def test_error_tracker_is_the_helpers() -> None:
     tracker = sentry.ErrorTracker
     assert tracker.capture_exception is sentry.capture_exception

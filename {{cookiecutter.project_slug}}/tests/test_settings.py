@@ -153,6 +153,11 @@ BAD_VALUES = {
     "SMTP_PASSWORD": f"pw-{SECRET_MARK}",  # Without SMTP_USERNAME.
     "SMTP_STARTTLS": "sometimes",
 {%- endif %}
+{%- if cookiecutter.opentelemetry == "otlp" %}
+    "OTEL_EXPORTER_OTLP_ENDPOINT": f"collector:{SECRET_MARK}@4318",
+    "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT": f"grpc://{SECRET_MARK}@collector:4317",
+    "OTEL_SERVICE_NAME": "check\nout",
+{%- endif %}
 }
 # Variables set beside a bad value, for values that are bad only there.
 CONTEXT = {"SECRET_KEY": {"ENVIRONMENT": "production"}}

@@ -12,6 +12,9 @@ import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+{%- if cookiecutter.opentelemetry == "otlp" %}
+from typing import Any
+{%- endif %}
 
 import httpx2
 import pytest
@@ -24,6 +27,9 @@ from {{ cookiecutter.project_slug }}.worker.tasks import heartbeat, process_orde
 
 from .conftest import TEST_DSN, CapturingTransport
 from .envelope_receiver import EnvelopeReceiver
+{%- if cookiecutter.opentelemetry == "otlp" %}
+from .otlp_receiver import OtlpReceiver
+{%- endif %}
 
 SECRET_EMAIL = "@".join(["task.secret", "example.com"])
 WORKER_APP = "{{ cookiecutter.project_slug }}.worker.celery_app"
@@ -75,7 +81,16 @@ def test_the_api_queues_the_example_job(eager: None, client: httpx2.Client) -> N
 
 
 @pytest.fixture
+{%- if cookiecutter.opentelemetry == "otlp" %}
+def queue(
+    redis_url: str,
+    receiver: EnvelopeReceiver,
+    otlp_receiver: OtlpReceiver,
+    tmp_path: Path,
+) -> Iterator[str]:
+{%- else %}
 def queue(redis_url: str, receiver: EnvelopeReceiver, tmp_path: Path) -> Iterator[str]:
+{%- endif %}
     """A `celery worker` process consuming a queue of its own; yields the queue."""
     name = f"test-{uuid.uuid4().hex}"
     env = {
@@ -83,6 +98,12 @@ def queue(redis_url: str, receiver: EnvelopeReceiver, tmp_path: Path) -> Iterato
         "SENTRY_DSN": receiver.dsn,
         "SENTRY_DEBUG": "false",
         "SENTRY_PROFILES_SAMPLE_RATE": "0",
+{%- if cookiecutter.opentelemetry == "otlp" %}
+        "OTEL_SDK_DISABLED": "false",
+        "OTEL_EXPORTER_OTLP_ENDPOINT": otlp_receiver.endpoint,
+        # Spans leave within 0.1 s instead of 5 s.
+        "OTEL_BSP_SCHEDULE_DELAY": "100",
+{%- endif %}
     }
     log = tmp_path / "worker.log"
     command = [sys.executable, "-m", "celery", "-A", WORKER_APP, "worker"]
@@ -162,3 +183,34 @@ def test_a_tasks_events_carry_the_user_who_queued_it_and_no_further(
         for event in events
     }
     assert users == {"A-4": {"id": "42"}, "A-5": None}
+{%- if cookiecutter.opentelemetry == "otlp" %}
+
+
+def test_the_tasks_trace_is_exported_with_the_sentry_ids(
+    transport: CapturingTransport,
+    receiver: EnvelopeReceiver,
+    otlp_receiver: OtlpReceiver,
+    queue: str,
+) -> None:
+    with sentry_sdk.start_transaction(name="POST /orders", op="http.server") as web:
+        result = process_order.apply_async(("A-7", SECRET_EMAIL), queue=queue)
+    assert result.get(timeout=20) == "order A-7 processed"
+    task = transaction_in_trace(receiver, web.trace_id)
+    span = otlp_receiver.wait_for_span(task["contexts"]["trace"]["span_id"])
+    assert span.trace_id.hex() == web.trace_id
+    assert span.parent_span_id.hex() == task["contexts"]["trace"]["parent_span_id"]
+    assert SECRET_EMAIL.encode() not in b"".join(otlp_receiver.bodies)
+
+
+def transaction_in_trace(
+    receiver: EnvelopeReceiver, trace_id: str, timeout: float = 20.0
+) -> dict[str, Any]:
+    """The transaction of the worker in the trace `trace_id` (the cron jobs send
+    theirs too)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for sent in receiver.wait_for("transaction", count=1, timeout=0.1):
+            if sent["contexts"]["trace"]["trace_id"] == trace_id:
+                return sent
+    raise AssertionError(f"no transaction in trace {trace_id}")
+{%- endif %}

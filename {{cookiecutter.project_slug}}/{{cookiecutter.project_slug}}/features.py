@@ -1,6 +1,7 @@
 {%- set sqlalchemy = cookiecutter.framework in ["fastapi", "starlette-graphql"] -%}
 {%- set slack = "slack" in cookiecutter.alerts -%}
 {%- set email = "email" in cookiecutter.alerts -%}
+{%- set otlp = cookiecutter.opentelemetry == "otlp" -%}
 """The features this project was generated with, put together in one place.
 
 The template writes this module from its answers: it is the only one that names
@@ -42,6 +43,10 @@ from .db import DatabaseSettings
 {%- if cookiecutter.framework == "starlette-graphql" %}
 from .graphql_api.sentry import SENTRY as FRAMEWORK_SENTRY
 {%- endif %}
+{%- if otlp %}
+from .otlp import SENTRY as OTLP_SENTRY
+from .otlp import OtlpSettings
+{%- endif %}
 from .request_limits import RequestLimitSettings
 from .tokens import AuthSettings
 {%- if cookiecutter.worker != "none" %}
@@ -71,16 +76,23 @@ class Settings(
 {%- if email %}
     EmailSettings,
 {%- endif %}
+{%- if otlp %}
+    OtlpSettings,
+{%- endif %}
 ):
     """Every variable this service reads: the core's and each feature's."""
 
 
 # Added to Sentry in every process: the web app's and the worker's alike.
-{%- if cookiecutter.alerts == "none" %}
+{%- if cookiecutter.alerts == "none" and not otlp %}
 SENTRY_FEATURES: tuple[SentryFeature, ...] = (FRAMEWORK_SENTRY,)
 {%- else %}
 SENTRY_FEATURES: tuple[SentryFeature, ...] = (
     FRAMEWORK_SENTRY,
+{%- if otlp %}
+    OTLP_SENTRY,
+{%- endif %}
+{%- if cookiecutter.alerts != "none" %}
     alerts_feature(
         [
 {%- if slack %}
@@ -91,6 +103,7 @@ SENTRY_FEATURES: tuple[SentryFeature, ...] = (
 {%- endif %}
         ]
     ),
+{%- endif %}
 )
 {%- endif %}
 

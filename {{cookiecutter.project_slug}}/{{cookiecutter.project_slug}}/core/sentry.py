@@ -73,12 +73,16 @@ class SentryFeature:
         scrubbing; returning None drops the event.
     on_start: called once Sentry is enabled (with a DSN).
     on_close: called by `close_sentry(timeout)` with its timeout, in seconds.
+    on_transaction: called with each transaction event Sentry sends, once health
+        checks are dropped and it is scrubbed (a copy of the trace for another
+        backend); it must not raise or change the event.
     """
 
     integrations: Sequence[Integration] = ()
     event_filters: Sequence[EventFilter] = ()
     on_start: Callable[[], object] | None = None
     on_close: Callable[[float], object] | None = None
+    on_transaction: Callable[[Event], object] | None = None
 
 
 @dataclass
@@ -285,13 +289,18 @@ def before_send(event: Event, hint: Hint) -> Event | None:
 
 
 def before_send_transaction(event: Event, hint: Hint) -> Event | None:
-    """The SDK's `before_send_transaction`: drops health checks, scrubs the rest."""
+    """The SDK's `before_send_transaction`: drops health checks, scrubs the rest,
+    and hands what is sent to the features' `on_transaction`."""
     request_path = _url_path(str(event.get("request", {}).get("url", "")))
     if event.get("transaction") in HEALTH_CHECK_PATHS or (
         request_path in HEALTH_CHECK_PATHS
     ):
         return None
     scrubbed: Event | None = scrubber.scrub_event(event, hint)
+    if scrubbed is not None:
+        for feature in _state.features:
+            if feature.on_transaction is not None:
+                feature.on_transaction(scrubbed)
     return scrubbed
 
 
