@@ -1,5 +1,5 @@
 """The answer to an unhandled error on FastAPI and Starlette: JSON, as every other
-answer of the API (Django's is `config/http.py`).
+answer of the API.
 
 Starlette's ServerErrorMiddleware calls the handler registered for `Exception` to
 answer, then raises the error again: the server and Sentry still see it whole.
