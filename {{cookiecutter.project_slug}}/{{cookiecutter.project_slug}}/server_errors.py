@@ -1,4 +1,4 @@
-"""The answer to an unhandled error on FastAPI and Starlette: JSON, as every other
+"""The answer to an unhandled error in a Starlette-based app: JSON, as every other
 answer of the API.
 
 Starlette's ServerErrorMiddleware calls the handler registered for `Exception` to
