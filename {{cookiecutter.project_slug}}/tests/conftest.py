@@ -51,7 +51,7 @@ from {{ cookiecutter.project_slug }} import db, migrate
 from {{ cookiecutter.project_slug }}.api.app import create_app
 {% endif -%}
 from {{ cookiecutter.project_slug }}.core.sentry import reset_state
-from {{ cookiecutter.project_slug }}.features import start_sentry
+from {{ cookiecutter.project_slug }}.features import start_sentry{% if cookiecutter.framework != "django" %}, wrap_asgi{% endif %}
 {%- if cookiecutter.framework == "starlette-graphql" %}
 from {{ cookiecutter.project_slug }}.graphql_api.app import create_app
 {%- endif %}
@@ -225,7 +225,7 @@ def client() -> Iterator[TestClient]:
     with db.get_engine().begin() as connection:  # Each test starts with empty tables.
         for table in reversed(Base.metadata.sorted_tables):
             connection.execute(table.delete())
-    app = create_app()
+    app = wrap_asgi(create_app())  # As main.py serves it.
     with TestClient(app, raise_server_exceptions=False) as test_client:
         yield test_client
     db.get_engine().dispose()

@@ -1,4 +1,5 @@
-"""A Sentry-compatible endpoint on 127.0.0.1 for tests of real worker processes."""
+"""A Sentry-compatible endpoint on 127.0.0.1, for tests of the SDK's real HTTP transport
+(in this process, or in a real worker process)."""
 
 import gzip
 import json

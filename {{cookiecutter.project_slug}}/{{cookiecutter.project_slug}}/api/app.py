@@ -6,7 +6,6 @@ from starlette.middleware.authentication import AuthenticationMiddleware
 
 from {{ cookiecutter.project_slug }} import __version__
 from {{ cookiecutter.project_slug }}.authentication import BearerTokenBackend
-from {{ cookiecutter.project_slug }}.core.request_log import RequestLogging
 from {{ cookiecutter.project_slug }}.lifespan import lifespan, start
 from {{ cookiecutter.project_slug }}.request_limits import RequestLimits
 
@@ -25,11 +24,9 @@ def create_app() -> FastAPI:
         version=__version__,
         lifespan=lifespan,
     )
-    # The last added runs first: the request's id and log line, the limits, then
-    # who the request is.
+    # The last added runs first: the limits, then who the request is.
     app.add_middleware(AuthenticationMiddleware, backend=BearerTokenBackend())
     app.add_middleware(RequestLimits)
-    app.add_middleware(RequestLogging)
     app.add_exception_handler(RequestValidationError, validation_failed)
     app.include_router(health.router)
     app.include_router(auth.router, prefix="/api/v1/auth", tags=["auth"])

@@ -21,7 +21,7 @@ class RequestLoggingMiddleware:
         started = time.perf_counter()
         rid = request_id(request.headers.get(REQUEST_ID_HEADER))
         status = 500
-        with request_context(rid):
+        with request_context(rid, outside_sentry=False):
             try:
                 response = self.get_response(request)
                 status = response.status_code

@@ -1,10 +1,10 @@
 """Structured logs: one set-up for every process of the service.
 
-`configure_logging(settings)` is called once by each entry point (the web app, Django,
-the Celery and ARQ workers, the migrations). Every record, from structlog
-(`structlog.get_logger()`) or from the standard library (uvicorn, gunicorn, Django,
-Celery, ARQ, SQLAlchemy...), leaves through one handler on stdout, rendered by
-structlog's `ProcessorFormatter`:
+`configure_logging(settings)` is called once by each entry point (the web app, the
+worker, the migrations, the management commands). Every record, from structlog
+(`structlog.get_logger()`) or from the standard library (the servers, the framework,
+the worker, the database layer...), leaves through one handler on stdout, rendered
+by structlog's `ProcessorFormatter`:
 
 - LOG_FORMAT=json (staging and production by default): one JSON object per line;
 - LOG_FORMAT=console (development by default): one readable line.
@@ -14,7 +14,7 @@ fields of the call, and, inside a request or a job:
 
 - `trace_id`, `span_id`: the current Sentry span's (the transaction's trace), when
   Sentry is enabled;
-- `request_id` (see `core.requests.RequestLogging`), `user_id` once a user is
+- `request_id` (see `core.request_log`), `user_id` once a user is
   authenticated (`core.sentry.set_user_context` calls `bind`), `job_id` and `job_name`
   in the workers.
 
@@ -48,13 +48,15 @@ from .settings import SentrySettings, get_settings
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-# The logger of the one line per request (see core.requests).
+# The logger of the one line per request (see core.request_log).
 REQUEST_LOGGER = "request"
 # Servers' and libraries' loggers that come with handlers of their own: theirs are
 # removed, so that their records reach the root's handler and its format.
-OWN_HANDLERS = ("uvicorn", "uvicorn.error", "gunicorn", "gunicorn.error", "arq")
-# Access logs: replaced by the one line per request of core.requests.
-ACCESS_LOGGERS = ("uvicorn.access", "gunicorn.access", "django.server")
+OWN_HANDLERS = ("uvicorn", "uvicorn.error", "gunicorn", "gunicorn.error")
+# Access logs: replaced by the one line per request of core.request_log.
+ACCESS_LOGGERS = ("uvicorn.access", "gunicorn.access")
+# The SDK's attributes of a log's message arguments: sentry.message.parameter.<n>.
+MESSAGE_PARAMETER = "sentry.message.parameter."
 # Fields the service sets itself: never scrubbed (ids and the record's own fields).
 KEPT_FIELDS = frozenset(
     {
@@ -93,7 +95,7 @@ def log_context(**fields: Any) -> Iterator[dict[str, Any]]:
 
 
 def start_context(**fields: Any) -> Token[dict[str, Any] | None]:
-    """`log_context` for code with a start and an end hook (Celery's signals)."""
+    """`log_context` for code with a start and an end hook (a worker's signals)."""
     return _context.set(dict(fields))
 
 
@@ -263,7 +265,7 @@ def formatter(log_format: str) -> structlog.stdlib.ProcessorFormatter:
 
 def logging_config(settings: SentrySettings) -> dict[str, Any]:
     """The `logging.config.dictConfig` dict of `configure_logging`: for the tools
-    that take one (arq's --custom-log-dict, gunicorn's logconfig_dict)."""
+    that take one (a worker's command line, gunicorn's logconfig_dict)."""
     own: dict[str, Any] = {"handlers": [], "propagate": True}
     return {
         "version": 1,
@@ -313,19 +315,23 @@ def before_send_log(log: Log, hint: Hint) -> Log | None:
     """The SDK's `before_send_log`: the scrubbing policy over the body and the
     attributes of a Sentry log, as over events and stdout. The log gains the
     request's or job's fields (request_id...) as attributes."""
-    body = {"body": log.get("body", ""), **dict(log.get("attributes") or {})}
-    for name, value in (_context.get() or {}).items():
-        body.setdefault(name, value)  # request_id, user_id, job_id...
-    scrub_fields(body)
-    log["body"] = str(body.pop("body"))
-    log["attributes"] = body
+    attributes = {**(_context.get() or {}), **dict(log.get("attributes") or {})}
+    fields: dict[str, Any] = {"body": log.get("body", ""), "attributes": attributes}
+    scrub_fields(fields)
+    log["body"] = body = str(fields["body"])
+    log["attributes"] = attributes = fields["attributes"]
+    for name, value in attributes.items():
+        # A message's argument alone may look harmless ("%s" of "Bearer %s"): one
+        # that is no longer in the scrubbed message was part of a secret.
+        if name.startswith(MESSAGE_PARAMETER) and str(value) not in body:
+            attributes[name] = scrubber.FILTERED
     return log
 
 
 def before_send_metric(metric: Metric, hint: Hint) -> Metric | None:
     """The SDK's `before_send_metric`: the scrubbing policy over a metric's
     attributes (its name and value are the code's)."""
-    attributes = dict(metric.get("attributes") or {})
-    scrub_fields(attributes)
-    metric["attributes"] = attributes
+    fields: dict[str, Any] = {"attributes": dict(metric.get("attributes") or {})}
+    scrub_fields(fields)
+    metric["attributes"] = fields["attributes"]
     return metric

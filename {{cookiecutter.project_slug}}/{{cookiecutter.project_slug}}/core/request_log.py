@@ -1,8 +1,9 @@
 """One log line per HTTP request, and the request id, in every framework.
 
-`RequestLogging` (pure ASGI, the outermost middleware of the Starlette-based apps,
-inside Sentry's) and Django's `config.request_log.RequestLoggingMiddleware` (first in
-MIDDLEWARE) do the same with the functions here:
+`RequestLogging` (pure ASGI: the outermost middleware, see `features.wrap_asgi`, so
+that it also sees the 500 answers of the framework's last-resort error handler) and
+the framework's own middleware, where it has one, do the same with the functions
+here:
 
 - the request id is the client's `X-Request-ID` when it is a plain token (letters,
   digits, `._-`, at most 128 characters), else a new one (32 hex digits); it is
@@ -50,12 +51,18 @@ def request_id(incoming: str | None) -> str:
 
 
 @contextmanager
-def request_context(rid: str) -> Iterator[dict[str, Any]]:
-    """The request's log context, and its Sentry tag. Call it inside the framework's
-    Sentry request scope (the tag goes to the current isolation scope)."""
-    sentry_sdk.set_tag("request_id", rid)
+def request_context(rid: str, *, outside_sentry: bool) -> Iterator[dict[str, Any]]:
+    """The request's log context, and its Sentry tag `request_id`. `outside_sentry`:
+    called before the framework's Sentry integration has made the request's scope:
+    the tag then goes on a new isolation scope, which that one copies."""
     with logs.log_context(request_id=rid) as fields:
-        yield fields
+        if not outside_sentry:
+            sentry_sdk.set_tag("request_id", rid)
+            yield fields
+            return
+        with sentry_sdk.isolation_scope() as scope:
+            scope.set_tag("request_id", rid)
+            yield fields
 
 
 def log_request(
@@ -63,25 +70,25 @@ def log_request(
     path: str,
     status: int,
     started: float,
-    ids: tuple[str, str] | None = None,
+    ids: tuple[str | None, str | None] | None = None,
 ) -> None:
     """The request's line; `started`: its `time.perf_counter()` at the start; `ids`:
-    the trace and span ids, when not those of the current span."""
+    the trace and span ids of its Sentry transaction (by default the current
+    span's)."""
     fields: dict[str, Any] = {
         "method": method,
         "path": path,
         "status": status,
         "duration_ms": round((time.perf_counter() - started) * 1000, 2),
     }
-    if ids is not None:
-        fields["trace_id"], fields["span_id"] = ids
+    fields["trace_id"], fields["span_id"] = ids or logs.trace_ids() or (None, None)
     logger.info(f"{method} {path} {status}", **fields)
 
 
 class RequestLogging:
     """ASGI middleware: the request id, and one line per request (see above)."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: Callable[..., Awaitable[None]]) -> None:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -90,22 +97,23 @@ class RequestLogging:
             return
         started = time.perf_counter()
         rid = request_id(header(scope, REQUEST_ID_HEADER))
-        status = [500]
+        sent: dict[str, Any] = {"status": 500, "ids": (None, None)}
 
         async def send_with_id(message: Message) -> None:
             if message["type"] == "http.response.start":
-                status[0] = message["status"]
+                # Sent from inside the framework's Sentry transaction: its ids.
+                sent["status"], sent["ids"] = message["status"], logs.trace_ids()
                 headers = list(message.get("headers") or [])
                 headers.append((REQUEST_ID_HEADER.lower().encode(), rid.encode()))
                 message["headers"] = headers
             await send(message)
 
-        with request_context(rid):
+        with request_context(rid, outside_sentry=True):
             try:
                 await self.app(scope, receive, send_with_id)
             finally:
                 method, path = scope.get("method", ""), scope.get("path", "")
-                log_request(method, path, status[0], started)
+                log_request(method, path, sent["status"], started, sent["ids"])
 
 
 def header(scope: Scope, name: str) -> str | None:

@@ -6,7 +6,6 @@ from starlette.middleware.authentication import AuthenticationMiddleware
 from starlette.routing import Route
 
 from {{ cookiecutter.project_slug }}.authentication import BearerTokenBackend
-from {{ cookiecutter.project_slug }}.core.request_log import RequestLogging
 from {{ cookiecutter.project_slug }}.lifespan import lifespan, start
 from {{ cookiecutter.project_slug }}.request_limits import RequestLimits
 
@@ -30,10 +29,8 @@ def create_app() -> Starlette:
 {%- endif %}
             Route("/graphql", GraphQLWithContext(build_schema())),
         ],
-        # In this order: the request's id and log line, the limits, then who the
-        # request is (every route).
+        # In this order: the limits, then who the request is (every route).
         middleware=[
-            Middleware(RequestLogging),
             Middleware(RequestLimits),
             Middleware(AuthenticationMiddleware, backend=BearerTokenBackend()),
         ],
