@@ -5,6 +5,7 @@ never take each other's jobs; the worker reports to an envelope receiver.
 """
 
 import asyncio
+import json
 import os
 import subprocess
 import sys
@@ -12,6 +13,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx2
 import pytest
@@ -30,6 +32,7 @@ from .envelope_receiver import EnvelopeReceiver
 
 SECRET_EMAIL = "@".join(["job.secret", "example.com"])
 WORKER_SETTINGS = "{{ cookiecutter.project_slug }}.worker.arq_worker.WorkerSettings"
+LOG_CONFIG = "{{ cookiecutter.project_slug }}.worker.arq_worker.LOG_CONFIG"
 
 
 def test_process_order_logic() -> None:
@@ -72,7 +75,9 @@ def queue(
     log = tmp_path / "worker.log"
     with log.open("wb") as output:
         process = subprocess.Popen(
-            [sys.executable, "-m", "arq", WORKER_SETTINGS],
+            # As the README runs it: with the core's logging (core/logs.py).
+            [sys.executable, "-m", "arq", "--custom-log-dict", LOG_CONFIG]
+            + [WORKER_SETTINGS],
             cwd=Path(__file__).resolve().parents[1],
             env=env,
             stdout=output,
@@ -133,3 +138,35 @@ def test_a_jobs_events_carry_the_user_who_queued_it_and_no_further(
         for event in events
     }
     assert users == {"A-4": {"id": "42"}, "A-5": None}
+
+
+@pytest.fixture
+def json_logs(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The worker writes JSON lines (set before it starts)."""
+    monkeypatch.setenv("LOG_FORMAT", "json")
+
+
+def json_lines(text: str) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in text.splitlines() if line.startswith("{")]
+
+
+def test_a_jobs_log_lines_carry_its_ids_and_the_request_trace(
+    json_logs: None,
+    transport: CapturingTransport,
+    receiver: EnvelopeReceiver,
+    queue: str,
+    tmp_path: Path,
+) -> None:
+    with sentry_sdk.start_transaction(name="POST /orders", op="http.server") as web:
+        asyncio.run(enqueue_order("A-6", SECRET_EMAIL, fail=True))
+    receiver.wait_for("event", count=1)
+    text = (tmp_path / "worker.log").read_text(errors="replace")
+    job_lines = [
+        line for line in json_lines(text) if line.get("job_name") == "process_order"
+    ]
+    assert job_lines, text
+    for line in job_lines:
+        assert line["job_id"]
+        assert line["trace_id"] == web.trace_id
+    assert any("A-6" in line["event"] for line in job_lines)
+    assert SECRET_EMAIL not in text, "job arguments are scrubbed in the logs too"

@@ -209,6 +209,7 @@ def test_an_authenticated_request_line_carries_the_user_id(
     configure_logging()
     capsys.readouterr()
     client.post(ERROR_PATH, json={"error_type": "zero"}, headers=bearer(token))
+    client.cookies.clear()  # No session either: nobody.
     client.post(ERROR_PATH, json={"error_type": "zero"})
     with_user, without = [
         line for line in lines(capsys.readouterr().out) if line["logger"] == "request"

@@ -5,6 +5,7 @@ queue of its own (suites sharing one Redis never take each other's tasks), and
 reporting to an envelope receiver on 127.0.0.1.
 """
 
+import json
 import os
 import subprocess
 import sys
@@ -12,6 +13,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx2
 import pytest
@@ -162,3 +164,35 @@ def test_a_tasks_events_carry_the_user_who_queued_it_and_no_further(
         for event in events
     }
     assert users == {"A-4": {"id": "42"}, "A-5": None}
+
+
+@pytest.fixture
+def json_logs(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The worker writes JSON lines (set before it starts)."""
+    monkeypatch.setenv("LOG_FORMAT", "json")
+
+
+def json_lines(text: str) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in text.splitlines() if line.startswith("{")]
+
+
+def test_a_tasks_log_lines_carry_its_ids_and_the_request_trace(
+    json_logs: None,
+    transport: CapturingTransport,
+    receiver: EnvelopeReceiver,
+    queue: str,
+    tmp_path: Path,
+) -> None:
+    with sentry_sdk.start_transaction(name="POST /orders", op="http.server") as web:
+        result = process_order.apply_async(("A-6", SECRET_EMAIL, True), queue=queue)
+    with pytest.raises(SentryTestError):
+        result.get(timeout=20)
+    receiver.wait_for("event", count=1)
+    text = (tmp_path / "worker.log").read_text(errors="replace")
+    task_lines = [line for line in json_lines(text) if line.get("job_id") == result.id]
+    assert task_lines, text
+    for line in task_lines:
+        assert line["job_name"] == process_order.name
+        assert line["trace_id"] == web.trace_id
+    assert any("A-6" in line.get("exception", "") for line in task_lines)
+    assert SECRET_EMAIL not in text, "task arguments are scrubbed in the logs too"

@@ -8,7 +8,12 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
 
-from ..core.request_log import REQUEST_ID_HEADER, log_request, request_context, request_id
+from ..core.request_log import (
+    REQUEST_ID_HEADER,
+    log_request,
+    request_context,
+    request_id,
+)
 
 Handler = Callable[[HttpRequest], HttpResponse]
 
