@@ -32,7 +32,13 @@ from .envelope_receiver import EnvelopeReceiver
 
 SECRET_EMAIL = "@".join(["job.secret", "example.com"])
 WORKER_SETTINGS = "{{ cookiecutter.project_slug }}.worker.arq_worker.WorkerSettings"
-LOG_CONFIG = "{{ cookiecutter.project_slug }}.worker.arq_worker.LOG_CONFIG"
+# As the README runs it: with the core's logging (core/logs.py).
+ARQ = [
+    "-m",
+    "arq",
+    "--custom-log-dict",
+    "{{ cookiecutter.project_slug }}.worker.arq_worker.LOG_CONFIG",
+]
 
 
 def test_process_order_logic() -> None:
@@ -75,9 +81,7 @@ def queue(
     log = tmp_path / "worker.log"
     with log.open("wb") as output:
         process = subprocess.Popen(
-            # As the README runs it: with the core's logging (core/logs.py).
-            [sys.executable, "-m", "arq", "--custom-log-dict", LOG_CONFIG]
-            + [WORKER_SETTINGS],
+            [sys.executable, *ARQ, WORKER_SETTINGS],
             cwd=Path(__file__).resolve().parents[1],
             env=env,
             stdout=output,
