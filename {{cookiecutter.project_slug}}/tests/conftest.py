@@ -65,7 +65,14 @@ from .envelope_receiver import EnvelopeReceiver
 
 # Never used for sending: the capturing transport replaces the HTTP one.
 TEST_DSN = "http://public@127.0.0.1:9/1"
-INHERITED = ("ENVIRONMENT", "APP_VERSION", "SECRET_KEY", "LOG_LEVEL", "DATABASE_URL")
+INHERITED = (
+    "ENVIRONMENT",
+    "APP_VERSION",
+    "SECRET_KEY",
+    "LOG_LEVEL",
+    "LOG_FORMAT",
+    "DATABASE_URL",
+)
 
 
 class BackingServers(BaseSettings):
