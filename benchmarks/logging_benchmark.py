@@ -72,7 +72,8 @@ CHILD = textwrap.dedent(
         await send({"type": "http.response.start", "status": 200, "headers": []})
         await send({"type": "http.response.body", "body": b"ok"})
 
-    logged_only = request_log.RequestLogging(bare)  # The logging layer alone, Sentry on.
+        "method": "GET", "scheme": "http", "path": "/health",
+        "raw_path": b"/health",
 
     scope = {
         "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1",
