@@ -72,8 +72,7 @@ CHILD = textwrap.dedent(
         await send({"type": "http.response.start", "status": 200, "headers": []})
         await send({"type": "http.response.body", "body": b"ok"})
 
-        "method": "GET", "scheme": "http", "path": "/health",
-        "raw_path": b"/health",
+    logged_only = request_log.RequestLogging(bare)  # The layer alone, Sentry on.
 
     scope = {
         "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1",
