@@ -108,14 +108,18 @@ def start_sentry(service: str = "web", *extra: SentryFeature, **overrides: Any) 
     of the caller (the worker's integration); see `core.sentry.init_sentry`."""
     return init_sentry(service, features=(*SENTRY_FEATURES, *extra), **overrides)
 {%- if cookiecutter.alerts != "none" %}
+{%- if cookiecutter.framework != "django" %}
+
+
+def wrap_asgi(app: ASGIApp) -> RequestLogging:
+    """The web app with the features' ASGI middleware: outermost the request id and
+    log line (core/request_log.py), then request counts for alerts."""
+    return RequestLogging(count_requests(app))
+{%- else %}
 
 
 def wrap_asgi(app: ASGIApp) -> ASGIApp:
-    """The web app with the features' ASGI middleware: {% if cookiecutter.framework != "django" %}outermost the request id and
-    log line (core/request_log.py), then {% endif %}request counts for alerts."""
-{%- if cookiecutter.framework != "django" %}
-    return RequestLogging(count_requests(app))
-{%- else %}
+    """The web app with the features' ASGI middleware: request counts for alerts."""
     return count_requests(app)
 {%- endif %}
 {%- elif cookiecutter.framework != "django" %}
