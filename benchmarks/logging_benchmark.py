@@ -82,8 +82,15 @@ CHILD = textwrap.dedent(
         "client": ("127.0.0.1", 50000), "server": ("127.0.0.1", 8000),
     }
 
-    async def receive():
-        return {"type": "http.request", "body": b"", "more_body": False}
+    def receiver():
+        pending = [{"type": "http.request", "body": b"", "more_body": False}]
+
+        async def receive():
+            if pending:
+                return pending.pop()
+            await asyncio.Event().wait()  # The client stays; the server cancels this.
+
+        return receive
 
     async def send(message):
         if message["type"] == "http.response.start":
@@ -91,7 +98,7 @@ CHILD = textwrap.dedent(
 
     async def run(app, count):
         for _ in range(count):
-            await app(dict(scope), receive, send)
+            await app(dict(scope), receiver(), send)
 
     def per_request(app):
         asyncio.run(run(app, max(50, requests // 10)))  # Warm-up.
