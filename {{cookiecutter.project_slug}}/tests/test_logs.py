@@ -49,6 +49,8 @@ def log_secrets() -> None:
         card=CARD,
         authorization=f"Bearer {TOKEN}",
         customer={"email": EMAIL, "phone": PHONE, "card_number": CARD},
+        reference=int(CARD.replace(" ", "")),  # A card number as an integer.
+        items=3,
     )
     logging.getLogger("payments").warning(
         "charging %s, Authorization: Bearer %s", CARD.replace(" ", ""), TOKEN

@@ -55,6 +55,8 @@ REQUEST_LOGGER = "request"
 OWN_HANDLERS = ("uvicorn", "uvicorn.error", "gunicorn", "gunicorn.error")
 # Access logs: replaced by the one line per request of core.request_log.
 ACCESS_LOGGERS = ("uvicorn.access", "gunicorn.access")
+# The smallest integer with the 13 digits of the shortest card number.
+CARD_NUMBER_FLOOR = 10**12
 # The SDK's attributes of a log's message arguments: sentry.message.parameter.<n>.
 MESSAGE_PARAMETER = "sentry.message.parameter."
 # Fields the service sets itself: never scrubbed (ids and the record's own fields).
@@ -178,8 +180,10 @@ def scrub_fields(fields: MutableMapping[str, Any]) -> None:
     scrubbed field becomes "[Filtered]"."""
     names = [
         name
-        for name in fields
-        if name not in KEPT_FIELDS and not str(name).startswith("_")
+        for name, value in fields.items()
+        if name not in KEPT_FIELDS
+        and not str(name).startswith("_")
+        and not is_plain_number(value)
     ]
     if not names:
         return
@@ -189,6 +193,14 @@ def scrub_fields(fields: MutableMapping[str, Any]) -> None:
     ):
         payload["fields"] = dict.fromkeys(names, scrubber.FILTERED)
     fields.update(payload["fields"])
+
+
+def is_plain_number(value: Any) -> bool:
+    """None, a bool, a float, or an integer too short to be a card number (fewer than
+    13 digits): nothing the scrubbing policy replaces."""
+    if value is None or isinstance(value, (bool, float)):
+        return True
+    return isinstance(value, int) and abs(value) < CARD_NUMBER_FLOOR
 
 
 def plain(value: Any) -> Any:
