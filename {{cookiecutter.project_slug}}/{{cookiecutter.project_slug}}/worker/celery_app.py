@@ -48,6 +48,9 @@ app.conf.update(
     task_default_queue=settings.worker_queue,
     broker_connection_retry_on_startup=True,
     task_track_started=True,
+    # stdout stays stdout: the core's log handler writes there (core/logs.py), and
+    # Celery's redirection would feed the lines back into logging.
+    worker_redirect_stdouts=False,
     # Monitored as a Sentry cron (check-ins) by CeleryIntegration(monitor_beat_tasks).
     beat_schedule={
         "heartbeat": {
