@@ -154,6 +154,23 @@ def json_lines(text: str) -> list[dict[str, Any]]:
     return [json.loads(line) for line in text.splitlines() if line.startswith("{")]
 
 
+def wait_for_lines(log: Path, field: str, value: str) -> list[dict[str, Any]]:
+    """The worker's JSON lines whose `field` is `value`, once the job's failure is
+    among them (the worker writes it after reporting the error)."""
+    deadline = time.monotonic() + 20
+    while True:
+        found = [
+            line
+            for line in json_lines(log.read_text(errors="replace"))
+            if line.get(field) == value
+        ]
+        if any(line["level"] == "error" for line in found):
+            return found
+        if time.monotonic() > deadline:
+            return found
+        time.sleep(0.1)
+
+
 def test_a_jobs_log_lines_carry_its_ids_and_the_request_trace(
     json_logs: None,
     transport: CapturingTransport,
@@ -163,11 +180,8 @@ def test_a_jobs_log_lines_carry_its_ids_and_the_request_trace(
 ) -> None:
     with sentry_sdk.start_transaction(name="POST /orders", op="http.server") as web:
         asyncio.run(enqueue_order("A-6", SECRET_EMAIL, fail=True))
-    receiver.wait_for("event", count=1)
+    job_lines = wait_for_lines(tmp_path / "worker.log", "job_name", "process_order")
     text = (tmp_path / "worker.log").read_text(errors="replace")
-    job_lines = [
-        line for line in json_lines(text) if line.get("job_name") == "process_order"
-    ]
     assert job_lines, text
     for line in job_lines:
         assert line["job_id"]
