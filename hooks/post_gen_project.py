@@ -112,6 +112,7 @@ PRUNE_TABLE = {
     ],
     "alerts": [
         "{{cookiecutter.project_slug}}/alerts",
+        "tests/alerting.py",
         "tests/test_alerts.py",
     ],
     "slack alerts": [

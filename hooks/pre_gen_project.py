@@ -17,6 +17,10 @@ ANSWERS = json.loads({{cookiecutter | jsonify | tojson}})
 # local_extensions.TemplateChoices).
 CHOICES = json.loads({{template_choices | jsonify | tojson}})
 
+# The folders beside the package in a generated project: a package of the same name
+# would have to be created where the folder already is.
+PROJECT_FOLDERS = {"deploy", "frontend", "scripts", "tests"}
+
 # Import names the generated project depends on (or may): a package with one of these
 # names would shadow the real library.
 DEPENDENCY_NAMES = {
@@ -130,6 +134,10 @@ def check_project_slug(answers: dict) -> None:
         )
     if slug in DEPENDENCY_NAMES:
         raise Refusal(f"project_slug: {slug!r} would shadow a dependency; {accepted}")
+    if slug in PROJECT_FOLDERS:
+        raise Refusal(
+            f"project_slug: {slug!r} is the name of a folder of the project; {accepted}"
+        )
 
 
 def check_author_email(answers: dict) -> None:

@@ -227,6 +227,70 @@ def test_compose_dev_leaves_local_server_ports_free(project: Path) -> None:
         assert f"\n# {variable}=" in documented, f".env.example lacks {variable}"
 
 
+def test_compose_dev_publishes_on_this_machine_only(project: Path) -> None:
+    """The app, Vite and the local Bugsink (admin/admin) answer on 127.0.0.1 only,
+    never on the developer's other network interfaces."""
+    services = resolved_services(project, "docker-compose.dev.yml", clean_env())
+    published = {
+        f"{name}:{port['target']}": port.get("host_ip")
+        for name, service in services.items()
+        for port in service.get("ports") or []
+    }
+    assert published
+    assert set(published.values()) == {"127.0.0.1"}, published
+
+
+def _production_project(project: Path, workdir: Path, production: str) -> Path:
+    """A copy of the bake's compose set-up, with its generated development `.env` and
+    the given `.env.production`."""
+    copy = workdir / project.name
+    copy.mkdir()
+    for name in ("docker-compose.prod.yml", "Caddyfile", ".env"):
+        (copy / name).write_bytes((project / name).read_bytes())
+    (copy / ".env.production").write_text(production, encoding="utf-8")
+    return copy
+
+
+def _production_config(project: Path) -> subprocess.CompletedProcess[str]:
+    """`docker compose config` as the README runs production: --env-file named."""
+    command = [str(COMPOSE), "--env-file", ".env.production"]
+    command += ["-f", "docker-compose.prod.yml", "config", "--format", "json"]
+    return run(command, cwd=project, env=clean_env())
+
+
+def test_compose_prod_never_takes_the_development_secrets(
+    project: Path, tmp_path: Path
+) -> None:
+    """The development `.env` holds generated secrets: run as the README says,
+    production refuses to start without its own instead of taking those."""
+    copy = _production_project(project, tmp_path, "")
+    assert "SECRET_KEY=" in (copy / ".env").read_text(encoding="utf-8")
+    result = _production_config(copy)
+    assert result.returncode != 0
+    assert "must be set" in output(result)
+
+
+def test_compose_prod_app_receives_every_production_variable(
+    project: Path, tmp_path: Path
+) -> None:
+    """Variables the compose file does not name (alerts, scrubbing...) reach every
+    service of the app from `.env.production`; the file's own values win."""
+    production = "".join(f"{name}={value}\n" for name, value in PROD_ENV.items())
+    production += "SENTRY_EXTRA_SENSITIVE_KEYS=tenant_code\nENVIRONMENT=staging\n"
+    copy = _production_project(project, tmp_path, production)
+    result = _production_config(copy)
+    expect_success(result)
+    services = json.loads(result.stdout)["services"]
+    app_services = [
+        name for name in ("app", "migrate", "worker", "beat") if name in services
+    ]
+    for name in app_services:
+        environment = services[name]["environment"]
+        assert environment["SENTRY_EXTRA_SENSITIVE_KEYS"] == "tenant_code", name
+        assert environment["ENVIRONMENT"] == "production", name
+        assert environment["SECRET_KEY"] == PROD_ENV["SECRET_KEY"], name
+
+
 def test_compose_prod_config(project: Path) -> None:
     result = _compose_config(project, "docker-compose.prod.yml", clean_env(**PROD_ENV))
     expect_success(result)

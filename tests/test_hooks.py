@@ -38,6 +38,13 @@ SLUGS = ["1abc", "my-service", "Acme", "class", "json", "logging"]
 # Distribution names start and end with a letter or digit, one '-' at a time.
 SLUGS += ["_acme", "acme_", "acme__service"]
 DEPENDENCIES = ["fastapi", "sentry_sdk", "sqlalchemy", "pydantic", "jwt"]
+# The project's own folders (deploy/, frontend/, scripts/, tests/): the package
+# cannot take their place.
+PROJECT_FOLDERS = sorted(
+    path.name
+    for path in (ROOT / "{{cookiecutter.project_slug}}").iterdir()
+    if path.is_dir() and path.name.isidentifier()
+)
 RATES = ["abc", "-0.1", "1.5", "nan"]
 # Characters no one-line field can hold: newlines, a tab, a NUL, DEL, a bidirectional
 # override and a zero-width space (invisible), the Unicode line separator.
@@ -69,7 +76,7 @@ RATE_QUESTIONS = [
 ]
 
 CASES = [
-    *(Case("project_slug", slug) for slug in SLUGS + DEPENDENCIES),
+    *(Case("project_slug", slug) for slug in SLUGS + DEPENDENCIES + PROJECT_FOLDERS),
     *(Case(question, rate) for question in RATE_QUESTIONS for rate in RATES),
     Case("project_slug", "a" * 33),
     Case("author_email", "not-an-email"),

@@ -57,6 +57,7 @@ from tests.helpers.kubernetes import (
     render,
 )
 from tests.helpers.net import free_port
+from tests.helpers.processes import start_logged
 from tests.helpers.tools import output, run
 
 HOST = "127.0.0.1"
@@ -288,16 +289,7 @@ def _container_run(
     cwd = pod.directory / container["name"]  # Empty, like the image's /app.
     cwd.mkdir(parents=True, exist_ok=True)
     log_path = pod.directory / f"{container['name']}.log"
-    with log_path.open("wb") as log:
-        popen = subprocess.Popen(
-            command,
-            cwd=cwd,
-            env=full_env,
-            stdin=subprocess.DEVNULL,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+    popen = start_logged(command, cwd, full_env, log_path)
     process = Process(
         name=f"{pod.name}/{container['name']}", popen=popen, log_path=log_path
     )

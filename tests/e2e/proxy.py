@@ -16,10 +16,7 @@ in the proxy's environment becomes the address given for that service.
 
 from __future__ import annotations
 
-import contextlib
-import os
 import re
-import signal
 import socket
 import ssl
 import subprocess
@@ -30,6 +27,7 @@ from pathlib import Path
 from tests.helpers.caddy import CADDYFILE_TARGET, PROXY_SERVICE, caddy, caddy_env
 from tests.helpers.compose import mounted_config, resolved_config
 from tests.helpers.net import free_port, wait_http
+from tests.helpers.processes import log_tail, start_logged, stop_gracefully
 
 HOST = "127.0.0.1"
 COMPOSE_FILE = "docker-compose.prod.yml"
@@ -65,7 +63,7 @@ class Proxy:
     healthcheck: list[str]
 
     def log(self, tail: int = 6000) -> str:
-        return self.log_path.read_text(encoding="utf-8", errors="replace")[-tail:]
+        return log_tail(self.log_path, tail)
 
     def ca(self) -> ssl.SSLContext:
         """A client context that trusts only Caddy's local CA."""
@@ -76,13 +74,7 @@ class Proxy:
         return f"https://{self.domain}:{self.https_port}{path}"
 
     def stop(self) -> None:
-        if self.popen.poll() is None:
-            self.popen.terminate()
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                self.popen.wait(timeout=15)
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(self.popen.pid, signal.SIGKILL)
-        self.popen.wait(timeout=15)
+        stop_gracefully(self.popen, grace=15)
 
 
 def start_proxy(
@@ -114,16 +106,8 @@ def start_proxy(
     )
     env = caddy_env(home, environment)
     log_path = workdir / "caddy.log"
-    with log_path.open("wb") as log:
-        popen = subprocess.Popen(
-            [caddy(), "run", "--adapter", "caddyfile", "--config", str(test_config)],
-            cwd=workdir,
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+    command = [caddy(), "run", "--adapter", "caddyfile", "--config", str(test_config)]
+    popen = start_logged(command, workdir, env, log_path)
     healthcheck = [
         arg.replace(ADMIN_ADDRESS, f"{HOST}:{admin_port}")
         for arg in service["healthcheck"]["test"][1:]  # Without "CMD".

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tests.helpers.net import wait_http
+from tests.helpers.processes import log_tail, start_logged
 
 STARTUP_FAILURE = "Traceback (most recent call last)"
 
@@ -25,7 +26,7 @@ class Service:
 
     def log(self, tail: int = 6000) -> str:
         """The service's output (its last ``tail`` characters)."""
-        return self.log_path.read_text(encoding="utf-8", errors="replace")[-tail:]
+        return log_tail(self.log_path, tail)
 
     def python(self, code: str) -> str:
         """Run ``code`` with the project's own interpreter; return its stdout."""
@@ -58,16 +59,7 @@ def start_service(
 ) -> Service:
     """Run ``command`` through ``bash -c`` in ``project``; wait for GET /health 200."""
     log_path = project.parent / f"{project.name}-service.log"
-    log = log_path.open("wb")
-    process = subprocess.Popen(
-        ["bash", "-c", command],
-        cwd=project,
-        env=env,
-        stdin=subprocess.DEVNULL,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
+    process = start_logged(["bash", "-c", command], project, env, log_path)
     service = Service(
         base_url=f"http://{host}:{port}",
         project=project,

@@ -21,11 +21,9 @@ started here: `proxy.py` runs it in front of a stack.
 
 from __future__ import annotations
 
-import contextlib
 import os
 import secrets
 import shutil
-import signal
 import subprocess
 import time
 import urllib.parse
@@ -40,6 +38,7 @@ from tests.helpers.compose import (
     resolved_services,
 )
 from tests.helpers.net import free_port, wait_http
+from tests.helpers.processes import log_tail, start_logged, stop_gracefully
 from tests.helpers.tools import output, run
 
 HOST = "127.0.0.1"
@@ -62,18 +61,11 @@ class Process:
     log_path: Path
 
     def log(self, tail: int = 6000) -> str:
-        return self.log_path.read_text(encoding="utf-8", errors="replace")[-tail:]
+        return log_tail(self.log_path, tail)
 
     def stop(self) -> None:
-        """SIGTERM to the main process only, as `docker compose stop` does (it then
-        stops its own children and flushes Sentry); SIGKILL what is left after 30 s."""
-        if self.popen.poll() is None:
-            self.popen.terminate()
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                self.popen.wait(timeout=30)
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(self.popen.pid, signal.SIGKILL)
-        self.popen.wait(timeout=15)
+        """As `docker compose stop` does: SIGTERM, SIGKILL what is left after 30 s."""
+        stop_gracefully(self.popen, grace=30)
 
 
 @dataclass
@@ -255,16 +247,7 @@ def _spawn(
     cwd = workdir / name  # Empty, like the image's /app: the code is in the venv.
     cwd.mkdir(parents=True, exist_ok=True)
     log_path = workdir / f"{name}.log"
-    with log_path.open("wb") as log:
-        popen = subprocess.Popen(
-            command,
-            cwd=cwd,
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+    popen = start_logged(command, cwd, env, log_path)
     return Process(name=name, popen=popen, log_path=log_path)
 
 

@@ -12,9 +12,11 @@ production's.{% endif %}
 """
 
 import os
+import subprocess
 {%- if cookiecutter.worker != "none" %}
 import threading
 {%- endif %}
+import time
 {%- if cookiecutter.framework != "django" %}
 import uuid
 {%- endif %}
@@ -274,3 +276,19 @@ def receiver() -> Iterator[EnvelopeReceiver]:
     server.shutdown()
     server.server_close()
 {%- endif %}
+
+
+def wait_until_each_waits(
+    runs: "list[subprocess.Popen[str]]", waiting: Callable[[], int]
+) -> None:
+    """Until `waiting()` (how many of `runs` wait, e.g. for an advisory lock) counts
+    every run; fails when a run ends first or after 60 s."""
+    deadline = time.monotonic() + 60
+    while waiting() < len(runs):
+        ended = [run for run in runs if run.poll() is not None]
+        if ended or time.monotonic() > deadline:
+            pytest.fail(
+                "a run did not wait for the lock: "
+                + "".join(run.communicate()[0] for run in ended)
+            )
+        time.sleep(0.05)

@@ -11,9 +11,8 @@ from {{ cookiecutter.project_slug }}.alerts import monitor as alerts
 from {{ cookiecutter.project_slug }}.core.settings import SettingsError, load_settings
 from {{ cookiecutter.project_slug }}.features import Settings
 
+from .alerting import ISSUES_URL
 from .conftest import CapturingTransport
-
-ISSUES_URL = "https://sentry.example/organizations/acme/issues/"
 
 
 class FakeClock:

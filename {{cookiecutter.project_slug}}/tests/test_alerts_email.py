@@ -2,7 +2,6 @@
 127.0.0.1 (in place of the SMTP server), and a dead server never reaches the caller."""
 
 import logging
-import socket
 from collections.abc import Iterator
 from typing import Any
 
@@ -13,21 +12,7 @@ from {{ cookiecutter.project_slug }}.alerts import monitor as alerts
 from {{ cookiecutter.project_slug }}.alerts.email import EmailNotifier
 from {{ cookiecutter.project_slug }}.core.sentry import capture_exception
 
-ISSUES_URL = "https://sentry.example/organizations/acme/issues/"
-# What the failing code had in hand: no alert may carry any of it.
-SECRETS = ("4111 1111 1111 1111", "jane@example.com", "hunter2")
-
-
-def _failure() -> ValueError:
-    return ValueError(
-        f"card {SECRETS[0]} of {SECRETS[1]} declined, password {SECRETS[2]}"
-    )
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+from .alerting import SECRETS, failure, free_port
 
 
 class Mailbox:
@@ -44,7 +29,7 @@ class Mailbox:
 @pytest.fixture
 def smtp_server() -> Iterator[tuple[Controller, Mailbox]]:
     mailbox = Mailbox()
-    controller = Controller(mailbox, hostname="127.0.0.1", port=_free_port())
+    controller = Controller(mailbox, hostname="127.0.0.1", port=free_port())
     controller.start()
     yield controller, mailbox
     controller.stop()
@@ -65,7 +50,7 @@ def test_errors_reported_to_sentry_reach_the_recipients_by_email(
     request.getfixturevalue("transport")  # Sentry on, with these settings
 
     for _ in range(3):
-        capture_exception(_failure())
+        capture_exception(failure())
     monitor = alerts.current_monitor()
     assert monitor is not None and monitor.flush()
 
@@ -81,7 +66,7 @@ def test_errors_reported_to_sentry_reach_the_recipients_by_email(
 def test_a_dead_smtp_server_is_logged_never_raised(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    notifier = EmailNotifier("127.0.0.1", _free_port(), "a@b.example", ["c@d.example"])
+    notifier = EmailNotifier("127.0.0.1", free_port(), "a@b.example", ["c@d.example"])
     monitor = alerts.AlertMonitor(
         [notifier],
         critical_error_threshold=1,

@@ -3,7 +3,6 @@ Slack's), without event data, and a dead or slow webhook never reaches the calle
 
 import json
 import logging
-import socket
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -14,21 +13,7 @@ import pytest
 from {{ cookiecutter.project_slug }}.alerts import monitor as alerts
 from {{ cookiecutter.project_slug }}.core.sentry import capture_exception
 
-ISSUES_URL = "https://sentry.example/organizations/acme/issues/"
-# What the failing code had in hand: no alert may carry any of it.
-SECRETS = ("4111 1111 1111 1111", "jane@example.com", "hunter2")
-
-
-def _failure() -> ValueError:
-    return ValueError(
-        f"card {SECRETS[0]} of {SECRETS[1]} declined, password {SECRETS[2]}"
-    )
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+from .alerting import ISSUES_URL, SECRETS, failure, free_port
 
 
 class WebhookReceiver:
@@ -90,7 +75,7 @@ def slack_alerts(webhook: WebhookReceiver, monkeypatch: pytest.MonkeyPatch) -> N
 def test_errors_reported_to_sentry_reach_slack_without_event_data(
     slack_alerts: None, transport: Any, webhook: WebhookReceiver
 ) -> None:
-    event_ids = [capture_exception(_failure()) for _ in range(3)]
+    event_ids = [capture_exception(failure()) for _ in range(3)]
 
     monitor = alerts.current_monitor()
     assert monitor is not None and monitor.flush()
@@ -108,12 +93,12 @@ def test_a_dead_webhook_is_logged_never_raised(
     request: pytest.FixtureRequest,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    monkeypatch.setenv("SENTRY_SLACK_WEBHOOK_URL", f"http://127.0.0.1:{_free_port()}/x")
+    monkeypatch.setenv("SENTRY_SLACK_WEBHOOK_URL", f"http://127.0.0.1:{free_port()}/x")
     request.getfixturevalue("transport")  # Sentry on, with these settings
 
     with caplog.at_level(logging.WARNING, logger=alerts.__name__):
         for _ in range(3):
-            capture_exception(_failure())
+            capture_exception(failure())
         monitor = alerts.current_monitor()
         assert monitor is not None and monitor.flush()
     assert "Alert not sent by SlackNotifier" in caplog.text
@@ -124,7 +109,7 @@ def test_reporting_never_waits_for_a_slow_webhook(
 ) -> None:
     webhook.hold()
     for _ in range(3):
-        capture_exception(_failure())
+        capture_exception(failure())
     # The alert reached the webhook, which has not answered, and reporting is done.
     assert webhook.arrived.wait(5)
     assert webhook.answered == 0

@@ -32,6 +32,7 @@ from .envelope_receiver import EnvelopeReceiver
 
 SECRET_EMAIL = "@".join(["job.secret", "example.com"])
 WORKER_SETTINGS = "{{ cookiecutter.project_slug }}.worker.arq_worker.WorkerSettings"
+PROJECT = Path(__file__).resolve().parents[1]
 # As the README runs it: with the core's logging (core/logs.py).
 ARQ = [
     "-m",
@@ -78,21 +79,36 @@ def queue(
         "SENTRY_DEBUG": "false",
         "SENTRY_PROFILES_SAMPLE_RATE": "0",
     }
-    log = tmp_path / "worker.log"
-    with log.open("wb") as output:
-        process = subprocess.Popen(
-            [sys.executable, *ARQ, WORKER_SETTINGS],
-            cwd=Path(__file__).resolve().parents[1],
-            env=env,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-        )
+    process = _start_worker({**env, "HOSTNAME": "worker-a"}, tmp_path / "worker.log")
     try:
-        _wait_for_log(process, log, "Starting worker")
         yield name
     finally:
         process.terminate()  # arq's shutdown hook flushes Sentry.
         process.wait(timeout=30)
+
+
+def _start_worker(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+    with log.open("wb") as output:
+        process = subprocess.Popen(
+            [sys.executable, *ARQ, WORKER_SETTINGS],
+            cwd=PROJECT,
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+    _wait_for_log(process, log, "Starting worker")
+    return process
+
+
+def _health_check(hostname: str) -> int:
+    """The exit status of `arq --check` run as the named host's liveness probe."""
+    return subprocess.run(
+        [sys.executable, "-m", "arq", "--check", WORKER_SETTINGS],
+        cwd=PROJECT,
+        env={**os.environ, "HOSTNAME": hostname},
+        capture_output=True,
+        check=False,
+    ).returncode
 
 
 def _wait_for_log(process: subprocess.Popen[bytes], log: Path, text: str) -> None:
@@ -101,6 +117,19 @@ def _wait_for_log(process: subprocess.Popen[bytes], log: Path, text: str) -> Non
         if process.poll() is not None or time.monotonic() > deadline:
             raise AssertionError(f"arq worker did not start:\n{log.read_text()}")
         time.sleep(0.2)
+
+
+def test_a_stopping_replica_leaves_the_others_alive(queue: str, tmp_path: Path) -> None:
+    """Liveness per worker: replica B stopping (a rollout, a scale-in) must not make
+    the probe of replica A, still running on the same queue, fail."""
+    replica = _start_worker(
+        {**os.environ, "SENTRY_DSN": "", "HOSTNAME": "worker-b"}, tmp_path / "b.log"
+    )
+    assert _health_check("worker-b") == 0
+    replica.terminate()
+    replica.wait(timeout=30)
+    assert _health_check("worker-b") != 0  # B is gone, and says so...
+    assert _health_check("worker-a") == 0  # ...A is still alive.
 
 
 def test_the_api_queues_the_example_job(queue: str, client: httpx2.Client) -> None:

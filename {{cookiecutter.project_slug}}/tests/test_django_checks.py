@@ -5,7 +5,6 @@ import os
 import secrets
 import subprocess
 import sys
-import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,10 +15,13 @@ import psycopg
 import pytest
 from django.conf import settings
 from django.core.management import call_command
+from psycopg.conninfo import make_conninfo
 
 from {{ cookiecutter.project_slug }}.config.management.commands.migrate import (
     MIGRATION_LOCK_KEY,
 )
+
+from .conftest import wait_until_each_waits
 
 MANAGE = str(Path(__file__).resolve().parents[1] / "manage.py")
 PRODUCTION_SETTINGS = "{{ cookiecutter.project_slug }}.config.settings.production"
@@ -89,13 +91,14 @@ def empty_postgres_database() -> Iterator[dict[str, str]]:
         "user": str(server["USER"]),
         "password": str(server["PASSWORD"] or ""),
     }
+    admin_conninfo = make_conninfo(dbname=server["NAME"], **params)
     name = f"test_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(dbname=server["NAME"], autocommit=True, **params) as admin:
+    with psycopg.connect(admin_conninfo, autocommit=True) as admin:
         admin.execute(f'CREATE DATABASE "{name}"')
     try:
         yield {**params, "dbname": name}
     finally:
-        with psycopg.connect(dbname=server["NAME"], autocommit=True, **params) as admin:
+        with psycopg.connect(admin_conninfo, autocommit=True) as admin:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
@@ -121,7 +124,7 @@ def test_migrations_started_side_by_side_apply_once(
         "SENTRY_DSN": "",
     }
     command = [sys.executable, "-m", "django", "migrate", "--noinput"]
-    with psycopg.connect(autocommit=True, **params) as holder:
+    with psycopg.connect(make_conninfo(**params), autocommit=True) as holder:
         holder.execute("SELECT pg_advisory_lock(%s)", [MIGRATION_LOCK_KEY])
         runs = [
             subprocess.Popen(
@@ -130,7 +133,7 @@ def test_migrations_started_side_by_side_apply_once(
             for _ in range(SIDE_BY_SIDE)
         ]
         try:
-            wait_until_waiting_for_the_lock(holder, runs)
+            wait_until_each_waits(runs, lambda: waiting_for_advisory_locks(holder))
         finally:
             holder.execute("SELECT pg_advisory_unlock(%s)", [MIGRATION_LOCK_KEY])
         outputs = [run.communicate(timeout=120)[0] for run in runs]
@@ -139,21 +142,6 @@ def test_migrations_started_side_by_side_apply_once(
     applied = sum(output.count("Applying accounts.0001_initial") for output in outputs)
     assert applied == 1, outputs
     assert sum("No migrations to apply" in output for output in outputs) == 1, outputs
-
-
-def wait_until_waiting_for_the_lock(
-    holder: psycopg.Connection, runs: list[subprocess.Popen[str]]
-) -> None:
-    """Until every run waits for the advisory lock (fails if one ends first)."""
-    deadline = time.monotonic() + 60
-    while waiting_for_advisory_locks(holder) < len(runs):
-        ended = [run for run in runs if run.poll() is not None]
-        if ended or time.monotonic() > deadline:
-            pytest.fail(
-                "a migration did not wait for the lock: "
-                + "".join(run.communicate()[0] for run in ended)
-            )
-        time.sleep(0.05)
 
 
 def waiting_for_advisory_locks(holder: psycopg.Connection) -> int:

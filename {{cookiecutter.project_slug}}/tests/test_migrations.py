@@ -7,7 +7,6 @@ one, else SQLite) with the functions behind `python -m <package>.migrate`.
 import os
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from subprocess import PIPE, STDOUT
@@ -24,6 +23,8 @@ from {{ cookiecutter.project_slug }} import migrate
 from {{ cookiecutter.project_slug }}.db import engine_url
 from {{ cookiecutter.project_slug }}.migrate import alembic_config, upgrade
 from {{ cookiecutter.project_slug }}.models import Base
+
+from .conftest import wait_until_each_waits
 
 HEAD = ScriptDirectory.from_config(alembic_config()).get_current_head()
 SIDE_BY_SIDE = 2
@@ -102,7 +103,7 @@ def test_migrations_started_side_by_side_run_one_at_a_time(
             for _ in range(SIDE_BY_SIDE)
         ]
         try:
-            wait_until_waiting_for_the_lock(engine, runs)
+            wait_until_each_waits(runs, lambda: waiting_for_advisory_locks(engine))
         finally:
             holder.execute(UNLOCK, {"key": migrate.MIGRATION_LOCK_KEY})
         outputs = [run.communicate(timeout=120)[0] for run in runs]
@@ -111,21 +112,6 @@ def test_migrations_started_side_by_side_run_one_at_a_time(
     applied = sum(output.count(f"-> {HEAD}") for output in outputs)
     assert applied == 1, outputs
     assert current_revision(engine) == HEAD
-
-
-def wait_until_waiting_for_the_lock(
-    engine: Engine, runs: list[subprocess.Popen[str]]
-) -> None:
-    """Until every run waits for the advisory lock (fails if one ends first)."""
-    deadline = time.monotonic() + 60
-    while waiting_for_advisory_locks(engine) < len(runs):
-        ended = [run for run in runs if run.poll() is not None]
-        if ended or time.monotonic() > deadline:
-            pytest.fail(
-                "a migration did not wait for the lock: "
-                + "".join(run.communicate()[0] for run in ended)
-            )
-        time.sleep(0.05)
 
 
 def waiting_for_advisory_locks(engine: Engine) -> int:

@@ -8,11 +8,11 @@ FastAPI's own answer to a request that fails validation echoes every input value
 - 422 otherwise, with each problem's location, message and type: never its input.
 """
 
-from email.message import Message
-
 from fastapi import Request, status
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+
+from {{ cookiecutter.project_slug }}.media_types import is_json
 
 
 async def validation_failed(request: Request, error: Exception) -> JSONResponse:
@@ -45,15 +45,3 @@ async def validation_failed(request: Request, error: Exception) -> JSONResponse:
 def sends_a_body(request: Request) -> bool:
     length = request.headers.get("content-length", "0")
     return length != "0" or "transfer-encoding" in request.headers
-
-
-def is_json(content_type: str | None) -> bool:
-    """Whether FastAPI reads a body of this media type as JSON (no type: yes)."""
-    if not content_type:
-        return True
-    message = Message()
-    message["content-type"] = content_type
-    subtype = message.get_content_subtype()
-    return message.get_content_maintype() == "application" and (
-        subtype == "json" or subtype.endswith("+json")
-    )

@@ -22,6 +22,8 @@ from django.core.exceptions import (
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.http.multipartparser import MultiPartParserError
 
+from {{ cookiecutter.project_slug }}.media_types import is_json
+
 Handler = Callable[[HttpRequest], HttpResponse]
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 # Django's admin answers in HTML, as it should.
@@ -58,14 +60,6 @@ def json_body(request: HttpRequest) -> dict[str, Any]:
     if not isinstance(body, dict):
         raise ClientError(422, "the body must be a JSON object")
     return body
-
-
-def is_json(content_type: str | None) -> bool:
-    """Whether a body of this media type is read as JSON (no type at all: yes)."""
-    if not content_type:
-        return True
-    kind, _, subtype = content_type.partition("/")
-    return kind == "application" and (subtype == "json" or subtype.endswith("+json"))
 
 
 class JsonErrorsMiddleware:

@@ -5,7 +5,6 @@ Every answer is JSON, client mistakes included: 400 for a body that is not JSON,
 """
 
 import json
-from email.message import Message
 from typing import Any
 
 from starlette.concurrency import run_in_threadpool
@@ -21,6 +20,7 @@ from {{ cookiecutter.project_slug }}.core.diagnostics import (
 from {{ cookiecutter.project_slug }}.core.sentry import sentry_status
 from {{ cookiecutter.project_slug }}.core.settings import get_settings
 from {{ cookiecutter.project_slug }}.db import database_ok, execute_sql
+from {{ cookiecutter.project_slug }}.media_types import is_json
 {%- if cookiecutter.worker != "none" %}
 from {{ cookiecutter.project_slug }}.worker.enqueue import enqueue_order
 {%- endif %}
@@ -81,18 +81,6 @@ async def json_object(request: Request) -> dict[str, Any]:
     if not isinstance(body, dict):
         raise HTTPException(422, detail="the body must be a JSON object")
     return body
-
-
-def is_json(content_type: str | None) -> bool:
-    """Whether a body of this media type is read as JSON (no type at all: yes)."""
-    if not content_type:
-        return True
-    message = Message()
-    message["content-type"] = content_type
-    subtype = message.get_content_subtype()
-    return message.get_content_maintype() == "application" and (
-        subtype == "json" or subtype.endswith("+json")
-    )
 
 
 async def http_error(request: Request, error: Exception) -> JSONResponse:

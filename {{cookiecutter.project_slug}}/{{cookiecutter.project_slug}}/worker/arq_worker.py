@@ -4,6 +4,8 @@ the worker, as ArqIntegration needs.
 Run it with `arq {{ cookiecutter.project_slug }}.worker.arq_worker.WorkerSettings`.
 """
 
+import os
+import socket
 from datetime import UTC
 from typing import Any
 
@@ -128,6 +130,14 @@ class WorkerSettings:
     redis_settings = RedisSettings.from_dsn(settings.redis_url)
     queue_name = settings.worker_queue
     timezone = UTC
+    # Liveness (`arq --check`, run inside the worker's own container): each worker
+    # keeps its own key, named after its host (the pod or container: $HOSTNAME), so
+    # a replica that stops never deletes the key of those still running.
+    health_check_key = (
+        f"{settings.worker_queue}:health-check:"
+        f"{os.environ.get('HOSTNAME') or socket.gethostname()}"
+    )
+    health_check_interval = 10  # Seconds; the key outlives each write by one second.
     # SIGTERM: take no new job, give the running ones this long (seconds), cancel the
     # rest (retried by another worker), then flush Sentry (2 s): within the 60 s that
     # docker-compose.prod.yml and the Kubernetes worker allow before SIGKILL.

@@ -1,0 +1,196 @@
+"""The tests and rewrites the scrubber's tables (`core/scrubber.py`) name: key words
+and fragments, the validators of detector matches, the percent-encoding decoder, the
+detectors written as code (values a sensitive key names in free text: `password=...`,
+`"token": ...`, `--password VALUE`, SQL `password = '...'`, an INSERT's columns; and
+the SQL parameters bound to such a key), and the JSON form of values that are not JSON.
+
+The key rule comes from the scrubber: `hides(key, value)` says whether a value under a
+key is replaced, `is_sensitive(key)` whether a key is sensitive.
+"""
+
+import ipaddress
+import re
+from collections.abc import Callable, Iterable
+from typing import Any
+from urllib.parse import unquote, unquote_plus
+
+FILTERED = "[Filtered]"
+SHORT_FRAGMENT = 4  # Fragments this short match whole words only: "pin" in "userPin".
+Hides = Callable[[Any, Any], bool]
+IsSensitive = Callable[[Any], bool]
+
+# Where a key gives its value: `key=`, `"key": `, SQL's `key = `, `--key value` (the
+# `--` not inside a word); and the value: quoted, an HTTP auth scheme with its
+# credential, or a word. Each branch starts with a character, which is found fastest.
+KEY_MARK = re.compile(r"[=:][ \t]*|(--(?<![\w-]--)[A-Za-z][\w-]*)[ \t]+(?=[^\s-])")
+VALUE = re.compile(
+    r"\"([^\"\n]*)\"|'([^'\n]*)'"
+    r"|((?:(?:[Bb]earer|[Bb]asic)[ \t]+)?[^\s&,;\"'<>{}\[\]()]+)"
+)
+NOT_KEY = re.compile(r"[^\w.-]+")
+# Query placeholders (`password = %s`) hold no secret; their parameters might.
+PLACEHOLDER = re.compile(r"%s|\?|%\(\w+\)s|:[A-Za-z_]\w*|\$\d+|\{\w*\}|None|null")
+POSITIONAL = re.compile(r"%s|\?|\$(\d+)")
+OPERATOR = re.compile(r"(?:=|<>|!=|\blike|\bin\s*\()\s*$", re.IGNORECASE)
+SQL_INSERT = re.compile(
+    r"\bINSERT\s+INTO\s+[\w.\"`]+\s*\(([^()]*)\)\s*VALUES\s*\(([^()]*)\)", re.I
+)
+SQL_LITERAL = re.compile(r"\s*('(?:[^']|'')*'|[^,]*)\s*(?:,|$)")
+
+
+def key_words(key: str) -> list[str]:
+    """A key's lowercase words: 'X-Api-Key' gives ['x', 'api', 'key']."""
+    spaced = re.sub(r"([a-z0-9])([A-Z])|([A-Z])([A-Z][a-z])", r"\1\3_\2\4", key)
+    return [word for word in re.split(r"[^a-z0-9]+", spaced.lower()) if word]
+
+
+def fragments_matcher(fragments: Iterable[str]) -> Callable[[list[str]], bool]:
+    """Whether a key's words hold a fragment: a long one anywhere in the words run
+    together ('dbpassword'), a short one as a whole word."""
+    flat = {"".join(key_words(str(fragment))) for fragment in fragments}
+    short = frozenset(f for f in flat if len(f) <= SHORT_FRAGMENT)
+    long = re.compile("|".join(sorted(flat - short, key=len, reverse=True)) or "(?!)")
+    return lambda words: (
+        not short.isdisjoint(words) or bool(long.search("".join(words)))
+    )
+
+
+def luhn_valid(number: str) -> bool:
+    """Whether the 13 to 19 digits of `number` pass the Luhn check (card numbers)."""
+    digits = [int(c) for c in reversed(number) if c.isdigit()]
+    doubled = [d * 2 - 9 if d > 4 else d * 2 for d in digits[1::2]]
+    return 13 <= len(digits) <= 19 and (sum(digits[::2]) + sum(doubled)) % 10 == 0
+
+
+def is_ip_address(text: str) -> bool:
+    try:
+        return bool(ipaddress.ip_address(text))
+    except ValueError:
+        return False
+
+
+def is_credential(text: str) -> bool:
+    """'Bearer abc123def' holds a credential; 'Bearer token' is prose."""
+    return len(text) >= 20 or (len(text) >= 8 and not text.isalpha())
+
+
+def is_phone_number(text: str) -> bool:
+    return 8 <= sum(character.isdigit() for character in text) <= 15
+
+
+def percent_decoded(text: str) -> str:
+    """`text` with %XX escapes (twice encoded too) and '+' (a space) undone."""
+    decoded = unquote_plus(text)
+    return unquote(decoded) if re.search("%[0-9A-Fa-f]{2}", decoded) else decoded
+
+
+def is_number(value: Any) -> bool:
+    if isinstance(value, str):
+        return re.fullmatch(r"-?\d+(?:\.\d+)?", value) is not None
+    return isinstance(value, (int, float))
+
+
+def is_placeholder(value: Any) -> bool:
+    """Nothing, or a query placeholder (`%s`, `:name`): no secret in it."""
+    if value is None or isinstance(value, bool):
+        return True
+    return isinstance(value, str) and (
+        value in ("", FILTERED) or PLACEHOLDER.fullmatch(value) is not None
+    )
+
+
+def is_foreign(value: Any) -> bool:
+    """Not a JSON value, or an integer long enough to be a card number."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return 10**12 <= abs(value) < 10**19
+    return value is not None and not isinstance(value, (bool, float))
+
+
+def json_value(value: Any) -> Any:
+    """A foreign value made JSON: bytes and objects as text, tuples and sets as lists,
+    an integer as text (filtered if a card number)."""
+    if isinstance(value, (bytes, bytearray)):
+        return value.decode("utf-8", "replace")
+    if isinstance(value, (tuple, set, frozenset)):
+        return list(value)
+    if isinstance(value, int):
+        return FILTERED if luhn_valid(str(value)) else str(value)
+    return repr(value)
+
+
+def is_id(value: Any) -> bool:
+    return isinstance(value, (str, int)) and not isinstance(value, bool)
+
+
+def is_pair(node: list[Any]) -> bool:
+    """A [name, value] pair, as headers and query strings may be sent."""
+    return len(node) == 2 and isinstance(node[0], str) and " " not in node[0]
+
+
+def key_before(text: str, position: int) -> str:
+    """The key-like word ending before `position`: 'password' in '{"password": '."""
+    words = text[max(0, position - 64) : position].rstrip(" \t\"'").rsplit(None, 1)
+    return NOT_KEY.split(words[-1])[-1] if words else ""
+
+
+def names_a_key(is_sensitive: IsSensitive, text: str, position: int) -> bool:
+    """Whether the `=`, `:` or `--` at `position` of `text` follows or starts a
+    sensitive key (the keyed values' hints count only then)."""
+    if text.startswith("--", position):
+        return is_sensitive(text[position : position + 64].split()[0])
+    return is_sensitive(key_before(text, position))
+
+
+def scrub_keyed_values(hides: Hides, text: str) -> str:
+    """Replace the value each sensitive key gives in `text`; keep the rest."""
+    parts, done = [], 0
+    for mark in KEY_MARK.finditer(text):
+        key = mark[1] or key_before(text, mark.start())
+        value = VALUE.match(text, mark.end())
+        if mark.start() >= done and value and hides(key, value[0]):
+            parts += [text[done : value.start(value.lastindex or 0)], FILTERED]
+            done = value.end(value.lastindex or 0)
+    return "".join([*parts, text[done:]])
+
+
+def scrub_sql_insert(hides: Hides, text: str) -> str:
+    """Replace the values an INSERT puts in sensitive columns."""
+
+    def values(match: re.Match[str]) -> str:
+        columns = [column.strip(' "`') for column in match[1].split(",")]
+        literals = SQL_LITERAL.findall(match[2])[: len(columns)]
+        kept = [
+            ("'[Filtered]'" if value.startswith("'") else FILTERED)
+            if hides(column, value.strip("'"))
+            else value
+            for column, value in zip(columns, literals, strict=False)
+        ]
+        return match[0][: match.start(2) - match.start()] + ", ".join(kept) + ")"
+
+    return SQL_INSERT.sub(values, text)
+
+
+def filter_sql_parameters(is_sensitive: IsSensitive, statement: Any, data: Any) -> None:
+    """In a span's or breadcrumb's `db.params`, filter the parameters bound to a
+    sensitive column or word of `statement` (`password = %s`, INSERT columns)."""
+    params = data.get("db.params") if isinstance(data, dict) else None
+    if not params or not isinstance(params, list) or not isinstance(statement, str):
+        return
+    rows = params if isinstance(params[0], list) else [params]
+    for index, name in parameter_names(statement).items():
+        for row in rows if is_sensitive(name) else []:
+            row[index : index + 1] = [FILTERED] * (index < len(row))
+
+
+def parameter_names(statement: str) -> dict[int, str]:
+    """{index of a positional parameter: the column or word it is bound to}."""
+    insert = SQL_INSERT.search(statement)
+    columns = [c.strip(' "`') for c in insert[1].split(",")] if insert else []
+    names = {}
+    for position, placeholder in enumerate(POSITIONAL.finditer(statement)):
+        before = statement[max(0, placeholder.start() - 80) : placeholder.start()]
+        operator = OPERATOR.search(before)
+        name = key_before(before, operator.start()) if operator else ""
+        name = name or "".join(columns[position : position + 1])
+        names[int(placeholder[1] or position + 1) - 1] = name
+    return names
