@@ -50,3 +50,20 @@ def test_bake_benchmark_quick() -> None:
     for combo in (matrix()[0], matrix()[-1]):
         row = f"\n{combo.id} "
         assert row in result.stdout, f"no row for {combo.id}\n{output(result)}"
+
+
+def test_logging_benchmark_quick() -> None:
+    script = BENCHMARKS / "logging_benchmark.py"
+    result = run(
+        [sys.executable, str(script), "--quick", "--frameworks", "fastapi"],
+        cwd=ROOT,
+        env=clean_env(),
+        timeout=300,
+    )
+    assert result.returncode == 0, output(result)
+    for scenario in ("no line", "json", "console", "json+sentry-logs"):
+        assert f"\n  {scenario} " in result.stdout, (
+            f"no {scenario} row\n{output(result)}"
+        )
+    assert "per log call:" in result.stdout, output(result)
+    assert "scrub_fields over one line's fields alone:" in result.stdout, output(result)

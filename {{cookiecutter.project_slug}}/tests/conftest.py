@@ -53,7 +53,7 @@ from {{ cookiecutter.project_slug }} import db, migrate
 from {{ cookiecutter.project_slug }}.api.app import create_app
 {% endif -%}
 from {{ cookiecutter.project_slug }}.core.sentry import reset_state
-from {{ cookiecutter.project_slug }}.features import start_sentry
+from {{ cookiecutter.project_slug }}.features import start_sentry{% if cookiecutter.framework != "django" %}, wrap_asgi{% endif %}
 {%- if cookiecutter.framework == "starlette-graphql" %}
 from {{ cookiecutter.project_slug }}.graphql_api.app import create_app
 {%- endif %}
@@ -73,7 +73,14 @@ from .otlp_receiver import OtlpReceiver
 
 # Never used for sending: the capturing transport replaces the HTTP one.
 TEST_DSN = "http://public@127.0.0.1:9/1"
-INHERITED = ("ENVIRONMENT", "APP_VERSION", "SECRET_KEY", "LOG_LEVEL", "DATABASE_URL")
+INHERITED = (
+    "ENVIRONMENT",
+    "APP_VERSION",
+    "SECRET_KEY",
+    "LOG_LEVEL",
+    "LOG_FORMAT",
+    "DATABASE_URL",
+)
 
 
 class BackingServers(BaseSettings):
@@ -241,7 +248,7 @@ def client() -> Iterator[TestClient]:
     with db.get_engine().begin() as connection:  # Each test starts with empty tables.
         for table in reversed(Base.metadata.sorted_tables):
             connection.execute(table.delete())
-    app = create_app()
+    app = wrap_asgi(create_app())  # As main.py serves it.
     with TestClient(app, raise_server_exceptions=False) as test_client:
         yield test_client
     db.get_engine().dispose()

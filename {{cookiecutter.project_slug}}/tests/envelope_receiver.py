@@ -1,5 +1,5 @@
-"""A Sentry-compatible endpoint on 127.0.0.1, for tests of what the SDK really sends
-over HTTP (from real worker processes, for instance)."""
+"""A Sentry-compatible endpoint on 127.0.0.1, for tests of the SDK's real HTTP transport
+(in this process, or in a real worker process)."""
 
 import gzip
 import json

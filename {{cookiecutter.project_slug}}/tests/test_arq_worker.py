@@ -5,6 +5,7 @@ never take each other's jobs; the worker reports to an envelope receiver.
 """
 
 import asyncio
+import json
 import os
 import subprocess
 import sys
@@ -12,9 +13,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
-{%- if cookiecutter.opentelemetry == "otlp" %}
 from typing import Any
-{%- endif %}
 
 import httpx2
 import pytest
@@ -37,6 +36,13 @@ from .otlp_receiver import OtlpReceiver
 SECRET_EMAIL = "@".join(["job.secret", "example.com"])
 WORKER_SETTINGS = "{{ cookiecutter.project_slug }}.worker.arq_worker.WorkerSettings"
 PROJECT = Path(__file__).resolve().parents[1]
+# As the README runs it: with the core's logging (core/logs.py).
+ARQ = [
+    "-m",
+    "arq",
+    "--custom-log-dict",
+    "{{ cookiecutter.project_slug }}.worker.arq_worker.LOG_CONFIG",
+]
 
 
 def test_process_order_logic() -> None:
@@ -96,7 +102,7 @@ def queue(
 def _start_worker(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
     with log.open("wb") as output:
         process = subprocess.Popen(
-            [sys.executable, "-m", "arq", WORKER_SETTINGS],
+            [sys.executable, *ARQ, WORKER_SETTINGS],
             cwd=PROJECT,
             env=env,
             stdout=output,
@@ -207,3 +213,49 @@ def transaction_in_trace(
                 return sent
     raise AssertionError(f"no transaction in trace {trace_id}")
 {%- endif %}
+
+
+@pytest.fixture
+def json_logs(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The worker writes JSON lines (set before it starts)."""
+    monkeypatch.setenv("LOG_FORMAT", "json")
+
+
+def json_lines(text: str) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in text.splitlines() if line.startswith("{")]
+
+
+def wait_for_lines(log: Path, field: str, value: str) -> list[dict[str, Any]]:
+    """The worker's JSON lines whose `field` is `value`, once the job's failure is
+    among them (the worker writes it after reporting the error)."""
+    deadline = time.monotonic() + 20
+    while True:
+        found = [
+            line
+            for line in json_lines(log.read_text(errors="replace"))
+            if line.get(field) == value
+        ]
+        if any(line["level"] == "error" for line in found):
+            return found
+        if time.monotonic() > deadline:
+            return found
+        time.sleep(0.1)
+
+
+def test_a_jobs_log_lines_carry_its_ids_and_the_request_trace(
+    json_logs: None,
+    transport: CapturingTransport,
+    receiver: EnvelopeReceiver,
+    queue: str,
+    tmp_path: Path,
+) -> None:
+    with sentry_sdk.start_transaction(name="POST /orders", op="http.server") as web:
+        asyncio.run(enqueue_order("A-6", SECRET_EMAIL, fail=True))
+    job_lines = wait_for_lines(tmp_path / "worker.log", "job_name", "process_order")
+    text = (tmp_path / "worker.log").read_text(errors="replace")
+    assert job_lines, text
+    for line in job_lines:
+        assert line["job_id"]
+        assert line["trace_id"] == web.trace_id
+    assert any("A-6" in line["event"] for line in job_lines)
+    assert SECRET_EMAIL not in text, "job arguments are scrubbed in the logs too"

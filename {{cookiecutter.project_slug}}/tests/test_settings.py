@@ -101,6 +101,7 @@ BAD_VALUES = {
     "ENVIRONMENT": "prod",
     "APP_VERSION": "1.0/beta",
     "LOG_LEVEL": "LOUD",
+    "LOG_FORMAT": "xml",
     "DATABASE_URL": f"mysql://app:{SECRET_MARK}@db/app",
     "SECRET_KEY": f"short-{SECRET_MARK}",
     "ACCESS_TOKEN_EXPIRE_MINUTES": "0",
@@ -128,6 +129,7 @@ BAD_VALUES = {
     "SENTRY_INCLUDE_LOCAL_VARIABLES": "perhaps",
     "SENTRY_MAX_BREADCRUMBS": "-1",
     "SENTRY_ENABLE_TRACING": "yes please",
+    "SENTRY_ENABLE_LOGS": "sometimes",
 {%- if cookiecutter.framework != "django" %}
     "SENTRY_SLOW_QUERY_MS": "fast",
 {%- endif %}
@@ -288,6 +290,7 @@ PRESET_FIELDS = {
     "SENTRY_PROFILES_SAMPLE_RATE": "profiles_sample_rate",
     "SENTRY_DEBUG": "debug",
     "SENTRY_INCLUDE_LOCAL_VARIABLES": "include_local_variables",
+    "SENTRY_ENABLE_LOGS": "enable_logs",
 }
 
 

@@ -5,6 +5,7 @@ queue of its own (suites sharing one Redis never take each other's tasks), and
 reporting to an envelope receiver on 127.0.0.1.
 """
 
+import json
 import os
 import subprocess
 import sys
@@ -12,9 +13,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
-{%- if cookiecutter.opentelemetry == "otlp" %}
 from typing import Any
-{%- endif %}
 
 import httpx2
 import pytest
@@ -214,3 +213,51 @@ def transaction_in_trace(
                 return sent
     raise AssertionError(f"no transaction in trace {trace_id}")
 {%- endif %}
+
+
+@pytest.fixture
+def json_logs(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The worker writes JSON lines (set before it starts)."""
+    monkeypatch.setenv("LOG_FORMAT", "json")
+
+
+def json_lines(text: str) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in text.splitlines() if line.startswith("{")]
+
+
+def wait_for_lines(log: Path, field: str, value: str) -> list[dict[str, Any]]:
+    """The worker's JSON lines whose `field` is `value`, once the job's failure is
+    among them (the worker writes it after reporting the error)."""
+    deadline = time.monotonic() + 20
+    while True:
+        found = [
+            line
+            for line in json_lines(log.read_text(errors="replace"))
+            if line.get(field) == value
+        ]
+        if any(line["level"] == "error" for line in found):
+            return found
+        if time.monotonic() > deadline:
+            return found
+        time.sleep(0.1)
+
+
+def test_a_tasks_log_lines_carry_its_ids_and_the_request_trace(
+    json_logs: None,
+    transport: CapturingTransport,
+    receiver: EnvelopeReceiver,
+    queue: str,
+    tmp_path: Path,
+) -> None:
+    with sentry_sdk.start_transaction(name="POST /orders", op="http.server") as web:
+        result = process_order.apply_async(("A-6", SECRET_EMAIL, True), queue=queue)
+    with pytest.raises(SentryTestError):
+        result.get(timeout=20)
+    task_lines = wait_for_lines(tmp_path / "worker.log", "job_id", result.id)
+    text = (tmp_path / "worker.log").read_text(errors="replace")
+    assert task_lines, text
+    for line in task_lines:
+        assert line["job_name"] == process_order.name
+        assert line["trace_id"] == web.trace_id
+    assert any("A-6" in line.get("exception", "") for line in task_lines)
+    assert SECRET_EMAIL not in text, "task arguments are scrubbed in the logs too"

@@ -15,7 +15,7 @@ removed whole.
 - `wrap_asgi()`: the features' ASGI middleware around the web app.
 """
 
-from typing import Any{% if cookiecutter.alerts == "none" %}, TypeVar{% endif %}
+from typing import Any{% if cookiecutter.alerts == "none" and cookiecutter.framework == "django" %}, TypeVar{% endif %}
 {% if email %}
 from .alerts.email import EmailSettings
 from .alerts.email import notifier as email_notifier
@@ -33,6 +33,9 @@ from .api.sentry import SENTRY as FRAMEWORK_SENTRY
 {%- if cookiecutter.framework == "django" %}
 from .config.environment import DjangoSettings
 from .config.sentry import SENTRY as FRAMEWORK_SENTRY
+{%- endif %}
+{%- if cookiecutter.framework != "django" %}
+from .core.request_log import RequestLogging
 {%- endif %}
 from .core.sentry import SentryFeature, init_sentry
 from .core.settings import SentrySettings
@@ -118,11 +121,27 @@ def start_sentry(service: str = "web", *extra: SentryFeature, **overrides: Any) 
     of the caller (the worker's integration); see `core.sentry.init_sentry`."""
     return init_sentry(service, features=(*SENTRY_FEATURES, *extra), **overrides)
 {%- if cookiecutter.alerts != "none" %}
+{%- if cookiecutter.framework != "django" %}
+
+
+def wrap_asgi(app: ASGIApp) -> RequestLogging:
+    """The web app with the features' ASGI middleware: outermost the request id and
+    log line (core/request_log.py), then request counts for alerts."""
+    return RequestLogging(count_requests(app))
+{%- else %}
 
 
 def wrap_asgi(app: ASGIApp) -> ASGIApp:
-    """The web app with the features' ASGI middleware (request counts for alerts)."""
+    """The web app with the features' ASGI middleware: request counts for alerts."""
     return count_requests(app)
+{%- endif %}
+{%- elif cookiecutter.framework != "django" %}
+
+
+def wrap_asgi(app: Any) -> RequestLogging:
+    """The web app with the features' ASGI middleware: the request id and log line
+    (core/request_log.py)."""
+    return RequestLogging(app)
 {%- else %}
 
 
@@ -130,6 +149,7 @@ App = TypeVar("App")
 
 
 def wrap_asgi(app: App) -> App:
-    """The web app with the features' ASGI middleware (none in this project)."""
+    """The web app with the features' ASGI middleware (none in this project: Django's
+    request log line is its middleware's, config/request_log.py)."""
     return app
 {%- endif %}

@@ -4,21 +4,22 @@ The app never creates its tables: the migrations do, before it starts
 (`python -m {{ cookiecutter.project_slug }}.migrate`, see `migrate.py`).
 """
 
-import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+from .core.logs import configure_logging
 from .core.sentry import close_sentry
 from .core.settings import read_settings
 from .features import Settings, start_sentry
 
 
 def start() -> None:
-    """Every setting checked (`SettingsError` names a bad one), then logging and
+    """Every setting checked (`SettingsError` names a bad one), then the logs
+    (core/logs.py) and
     Sentry: before the app is built, so that the integrations see all of it."""
     settings = read_settings(Settings)
-    logging.basicConfig(level=settings.log_level)
+    configure_logging(settings)
     start_sentry()
 
 

@@ -11,13 +11,12 @@ holds a PostgreSQL advisory lock while it migrates (see `migrations/env.py`), so
 one applies the revisions and the others then find nothing left to do.
 """
 
-import logging
-
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Connection, create_engine
 from sqlalchemy.pool import NullPool
 
+from .core.logs import configure_logging
 from .db import engine_url
 from .features import settings_or_exit
 
@@ -54,9 +53,7 @@ def upgrade(database_url: str, revision: str = "head") -> None:
 
 def main() -> None:
     settings = settings_or_exit()
-    logging.basicConfig(
-        level=settings.log_level, format="%(levelname)s [%(name)s] %(message)s"
-    )
+    configure_logging(settings)
     upgrade(settings.database_url)
 
 

@@ -26,7 +26,7 @@ from sentry_sdk.integrations.logging import (
 from sentry_sdk.tracing import Span
 from sentry_sdk.types import Event, Hint
 
-from . import scrubber
+from . import logs, scrubber
 from .fingerprints import fingerprint_event
 from .settings import SentrySettings, get_settings, reset_settings
 
@@ -230,10 +230,12 @@ def set_user_context(
     if get_settings().pii_mode == "standard":
         user |= {"username": username, "email": email, **extra}
     sentry_sdk.set_user({key: value for key, value in user.items() if value})
+    logs.bind(user_id=str(user_id))  # The request's or job's log lines carry it.
 
 
 def clear_user_context() -> None:
     sentry_sdk.set_user(None)
+    logs.unbind("user_id")
 
 
 def set_context(name: str, data: dict[str, Any]) -> None:
@@ -345,7 +347,18 @@ def _options(
         options["profile_lifecycle"] = "trace"
     if settings.sentry_send_default_pii:
         options["data_collection"] = data_collection(settings)
-    return options
+    return options | logs_and_metrics_options(settings)
+
+
+def logs_and_metrics_options(settings: SentrySettings) -> dict[str, Any]:
+    """Sentry Logs (SENTRY_ENABLE_LOGS: the log records the LoggingIntegration sees,
+    INFO and above, each linked to its trace) and metrics (on by default in the
+    SDK), both through the scrubbing policy of events (`core.logs`)."""
+    return {
+        "enable_logs": settings.enable_logs,
+        "before_send_log": logs.before_send_log,
+        "before_send_metric": logs.before_send_metric,
+    }
 
 
 def _attach(

@@ -37,6 +37,7 @@ PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 Environment = Literal["development", "staging", "production"]
 PiiMode = Literal["standard", "strict"]
+LogFormat = Literal["json", "console"]
 T = TypeVar("T")
 S = TypeVar("S", bound="ServiceSettings")
 
@@ -54,6 +55,10 @@ class Preset:
     profiles_sample_rate: float
     debug: bool
     include_local_variables: bool
+    # Log records sent to Sentry Logs (SENTRY_ENABLE_LOGS) and how lines are written
+    # to stdout (LOG_FORMAT).
+    enable_logs: bool = True
+    log_format: LogFormat = "json"
 
 
 PRESETS: dict[str, Preset] = {
@@ -63,6 +68,7 @@ PRESETS: dict[str, Preset] = {
         profiles_sample_rate=1.0,
         debug=True,
         include_local_variables=True,
+        log_format="console",
     ),
     "staging": Preset(
         sample_rate=1.0,
@@ -71,13 +77,16 @@ PRESETS: dict[str, Preset] = {
         debug=False,
         include_local_variables=True,
     ),
-    # Production never samples errors away: every error is worth seeing.
+    # Production never samples errors away: every error is worth seeing. Sentry Logs
+    # are opt-in there: each INFO line (one per request at least) would be a billed
+    # log item; stdout keeps every line as JSON, and errors carry breadcrumbs.
     "production": Preset(
         sample_rate=1.0,
         traces_sample_rate=TRACES_SAMPLE_RATES["production"],
         profiles_sample_rate=0.02,
         debug=False,
         include_local_variables=False,
+        enable_logs=False,
     ),
 }
 
@@ -137,6 +146,8 @@ class SentrySettings(ServiceSettings):
 
     app_version: OptionalStr = None
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
+    # json (one JSON object per line) or console (readable); unset: the preset's.
+    log_format: Annotated[LogFormat | None, BeforeValidator(empty_is_unset)] = None
 
     sentry_dsn: OptionalDsn = Field(default=None, repr=False)
     sentry_environment: OptionalStr = None
@@ -150,6 +161,9 @@ class SentrySettings(ServiceSettings):
     sentry_include_local_variables: bool | None = None
     sentry_max_breadcrumbs: int = Field(default=100, ge=0, le=1000)
     sentry_enable_tracing: bool = True
+    # Log records to Sentry Logs; unset: on in development and staging, off in
+    # production (see PRESETS).
+    sentry_enable_logs: Annotated[bool | None, BeforeValidator(empty_is_unset)] = None
     sentry_pii_mode: PiiMode = PII_MODE
     sentry_extra_sensitive_keys: CommaSeparated = ()
 
@@ -247,6 +261,14 @@ class SentrySettings(ServiceSettings):
         return _first(
             self.sentry_include_local_variables, self.preset.include_local_variables
         )
+
+    @property
+    def resolved_log_format(self) -> LogFormat:
+        return _first(self.log_format, self.preset.log_format)
+
+    @property
+    def enable_logs(self) -> bool:
+        return _first(self.sentry_enable_logs, self.preset.enable_logs)
 
     @property
     def pii_mode(self) -> PiiMode:

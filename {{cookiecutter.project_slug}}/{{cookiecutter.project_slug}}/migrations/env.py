@@ -10,11 +10,10 @@ ones find the schema already current. `alembic upgrade head --sql` writes the SQ
 instead of running it.
 """
 
-import logging
-
 from alembic import context
 from sqlalchemy import Connection, text
 
+from {{ cookiecutter.project_slug }}.core.logs import configure_logging
 from {{ cookiecutter.project_slug }}.db import engine_url, get_engine
 from {{ cookiecutter.project_slug }}.features import settings_or_exit
 from {{ cookiecutter.project_slug }}.migrate import MIGRATION_LOCK_KEY
@@ -61,9 +60,7 @@ def run_offline() -> None:
 
 
 if config.cmd_opts is not None:  # The `alembic` command line: show its progress.
-    logging.basicConfig(
-        level=logging.INFO, format="%(levelname)s [%(name)s] %(message)s"
-    )
+    configure_logging(settings_or_exit())
 
 if context.is_offline_mode():
     run_offline()

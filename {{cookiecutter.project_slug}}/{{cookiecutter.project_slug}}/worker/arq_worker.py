@@ -17,6 +17,13 @@ from sentry_sdk.tracing_utils import PropagationContext
 from sentry_sdk.types import Event, Hint
 
 from {{ cookiecutter.project_slug }}.core.diagnostics import SentryTestError, describe
+from {{ cookiecutter.project_slug }}.core.logs import (
+    bind,
+    configure_logging,
+    job_name,
+    logging_config,
+    start_context,
+)
 from {{ cookiecutter.project_slug }}.core.sentry import (
     SentryFeature,
     add_breadcrumb,
@@ -36,6 +43,10 @@ SENTRY = SentryFeature(integrations=(ArqIntegration(monitor_cron_jobs=True),))
 
 # A bad setting stops the worker here, in one line naming the variable.
 settings = settings_or_exit()
+configure_logging(settings)
+# arq sets its logging up after importing this module: `--custom-log-dict` hands it
+# the core's (see the worker's command) instead of its own.
+LOG_CONFIG = logging_config(settings)
 
 
 def start_worker_sentry(**overrides: Any) -> bool:
@@ -48,6 +59,7 @@ def start_worker_sentry(**overrides: Any) -> bool:
 start_worker_sentry()
 
 
+@job_name
 async def process_order(
     ctx: dict[str, Any],
     order_id: str,
@@ -70,6 +82,7 @@ async def process_order(
     return f"order {order_id} processed"
 
 
+@job_name
 async def heartbeat(ctx: dict[str, Any]) -> str:
     """A cron job: each run is a Sentry cron check-in (ArqIntegration)."""
     return "ok"
@@ -98,6 +111,13 @@ def continue_trace(headers: dict[str, str] | None) -> None:
 
     # ArqIntegration gives each job its own isolation scope.
     sentry_sdk.get_isolation_scope().add_event_processor(adopt)
+    bind(trace_id=context.trace_id)  # The job's log lines too.
+
+
+async def _start_job_context(ctx: dict[str, Any]) -> None:
+    """Each job's log lines carry its id (and its name, see `job_name`). arq runs
+    the job in a task started after this hook: it inherits the context."""
+    start_context(job_id=ctx["job_id"], job_try=ctx["job_try"])
 
 
 async def _flush_sentry(ctx: dict[str, Any]) -> None:
@@ -123,3 +143,4 @@ class WorkerSettings:
     # docker-compose.prod.yml and the Kubernetes worker allow before SIGKILL.
     job_completion_wait = 50
     on_shutdown = _flush_sentry
+    on_job_start = _start_job_context

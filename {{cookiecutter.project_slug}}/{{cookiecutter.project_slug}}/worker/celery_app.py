@@ -4,13 +4,26 @@ Run both with
 `celery -A {{ cookiecutter.project_slug }}.worker.celery_app worker --beat`.
 """
 
+from contextvars import Token
 from typing import Any
 
 from celery import Celery
 from celery.schedules import crontab
-from celery.signals import beat_init, celeryd_init, worker_shutdown
+from celery.signals import (
+    beat_init,
+    celeryd_init,
+    setup_logging,
+    task_postrun,
+    task_prerun,
+    worker_shutdown,
+)
 from sentry_sdk.integrations.celery import CeleryIntegration
 
+from {{ cookiecutter.project_slug }}.core.logs import (
+    configure_logging,
+    end_context,
+    start_context,
+)
 from {{ cookiecutter.project_slug }}.core.sentry import SentryFeature, close_sentry
 from {{ cookiecutter.project_slug }}.core.settings import read_settings
 from {{ cookiecutter.project_slug }}.features import (
@@ -35,6 +48,9 @@ app.conf.update(
     task_default_queue=settings.worker_queue,
     broker_connection_retry_on_startup=True,
     task_track_started=True,
+    # stdout stays stdout: the core's log handler writes there (core/logs.py), and
+    # Celery's redirection would feed the lines back into logging.
+    worker_redirect_stdouts=False,
     # Monitored as a Sentry cron (check-ins) by CeleryIntegration(monitor_beat_tasks).
     beat_schedule={
         "heartbeat": {
@@ -61,6 +77,28 @@ def _start_sentry_in_worker(**kwargs: Any) -> None:
 @beat_init.connect
 def _start_sentry_in_beat(**kwargs: Any) -> None:
     start_worker_sentry()
+
+
+# Celery's own logging set-up is replaced by the core's (LOG_FORMAT, LOG_LEVEL).
+@setup_logging.connect
+def _configure_logging(**kwargs: Any) -> None:
+    configure_logging(read_settings(Settings))
+
+
+# Each task's log lines carry its id and name (and its trace, see core/logs.py).
+_task_contexts: dict[str, Token[dict[str, Any] | None]] = {}
+
+
+@task_prerun.connect
+def _start_task_context(task_id: str, task: Any, **kwargs: Any) -> None:
+    _task_contexts[task_id] = start_context(job_id=task_id, job_name=task.name)
+
+
+@task_postrun.connect
+def _end_task_context(task_id: str, **kwargs: Any) -> None:
+    token = _task_contexts.pop(task_id, None)
+    if token is not None:
+        end_context(token)
 
 
 @worker_shutdown.connect

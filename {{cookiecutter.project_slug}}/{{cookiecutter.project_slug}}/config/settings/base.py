@@ -35,6 +35,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost: the request id, and one log line per request (core.request_log).
+    "{{ cookiecutter.project_slug }}.config.request_log.RequestLoggingMiddleware",
     # First: every error answer of the API in JSON, Django's own included.
     "{{ cookiecutter.project_slug }}.config.http.JsonErrorsMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -102,9 +104,6 @@ STORAGES = {
     },
 }
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": APP.log_level},
-}
+# Logging is the core's (core/logs.py, LOG_FORMAT and LOG_LEVEL), set up by every
+# entry point (config/startup.py) before Django: Django leaves it alone.
+LOGGING_CONFIG = None

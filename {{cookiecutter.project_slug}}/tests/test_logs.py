@@ -1,0 +1,305 @@
+{%- set django = cookiecutter.framework == "django" -%}
+"""Structured logs (core/logs.py): the format of each environment, the scrubbing
+policy over every line, and the ids a request's lines carry; Sentry Logs and metrics
+scrubbed end to end, through the SDK's real HTTP transport.
+
+Lines are read from stdout as a deployment's log collector reads them.
+"""
+
+import json
+import logging
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+import httpx2
+import pytest
+import sentry_sdk
+import structlog
+from sentry_sdk import metrics
+
+from {{ cookiecutter.project_slug }}.core.logs import configure_logging, log_context
+from {{ cookiecutter.project_slug }}.core.sentry import close_sentry
+from {{ cookiecutter.project_slug }}.features import start_sentry
+
+from .conftest import CapturingTransport
+from .envelope_receiver import EnvelopeReceiver
+from .test_request_user import bearer, sign_up
+
+ERROR_PATH = "/api/v1/test/error"
+# Planted in messages, fields, arguments and tracebacks: none may be written.
+PASSWORD = "hunter2-planted"
+TOKEN = "plantedbearertoken0123456789"
+CARD = "4111 1111 1111 1111"
+EMAIL = "jane.planted@example.com"
+PLANTED = (PASSWORD, TOKEN, CARD, CARD.replace(" ", ""), EMAIL)
+PHONE = "+44 20 7946 0958"  # Scrubbed in strict mode only.
+
+
+def lines(text: str) -> list[dict[str, Any]]:
+    """The JSON lines of `text` (every line must be one)."""
+    return [json.loads(line) for line in text.splitlines() if line.strip()]
+
+
+def log_secrets() -> None:
+    """One line of each kind, each holding the planted secrets."""
+    log = structlog.get_logger("orders")
+    log.info(
+        f"login of {EMAIL} with password={PASSWORD}",
+        card=CARD,
+        authorization=f"Bearer {TOKEN}",
+        customer={"email": EMAIL, "phone": PHONE, "card_number": CARD},
+        reference=int(CARD.replace(" ", "")),  # A card number as an integer.
+        items=3,
+    )
+    logging.getLogger("payments").warning(
+        "charging %s, Authorization: Bearer %s", CARD.replace(" ", ""), TOKEN
+    )
+    try:
+        raise ValueError(f"password={PASSWORD} for {EMAIL}")
+    except ValueError:
+        log.exception("charge failed")
+
+
+@pytest.mark.parametrize(
+    ("environment", "log_format"),
+    [("development", "console"), ("staging", "json"), ("production", "json")],
+)
+def test_each_environment_has_its_format(
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    environment: str,
+    log_format: str,
+) -> None:
+    monkeypatch.setenv("ENVIRONMENT", environment)
+    configure_logging()
+    structlog.get_logger("orders").info("order placed", order_id=7)
+    logging.getLogger("uvicorn.error").info("server started")
+    out = capsys.readouterr().out
+    if log_format == "json":
+        first, second = lines(out)
+        assert first["event"] == "order placed"
+        assert first["order_id"] == 7
+        assert first["level"] == "info"
+        assert first["logger"] == "orders"
+        assert first["timestamp"].endswith("Z")
+        assert second["event"] == "server started"
+        assert second["logger"] == "uvicorn.error"
+    else:
+        assert "order placed" in out
+        assert "order_id=7" in out
+        with pytest.raises(json.JSONDecodeError):
+            lines(out)
+
+
+def test_log_format_overrides_the_environment(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("LOG_FORMAT", "json")
+    configure_logging()
+    structlog.get_logger().info("readable by machines")
+    (line,) = lines(capsys.readouterr().out)
+    assert line["event"] == "readable by machines"
+
+
+def test_access_logs_are_replaced_by_the_request_line(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    configure_logging()
+    logging.getLogger("uvicorn.access").info('127.0.0.1 - "GET / HTTP/1.1" 200')
+    logging.getLogger("gunicorn.access").info('127.0.0.1 - "GET / HTTP/1.1" 200')
+    assert capsys.readouterr().out == ""
+
+
+@pytest.mark.parametrize("pii_mode", ["standard", "strict"])
+@pytest.mark.parametrize("log_format", ["json", "console"])
+def test_no_secret_reaches_stdout(
+    monkeypatch: pytest.MonkeyPatch,
+    capfd: pytest.CaptureFixture[str],
+    pii_mode: str,
+    log_format: str,
+) -> None:
+    monkeypatch.setenv("SENTRY_PII_MODE", pii_mode)
+    monkeypatch.setenv("LOG_FORMAT", log_format)
+    configure_logging()
+    log_secrets()
+    out = capfd.readouterr().out
+    assert "charge failed" in out
+    assert "ValueError" in out  # The traceback is there, scrubbed.
+    assert "[Filtered]" in out
+    for secret in PLANTED:
+        assert secret not in out
+    assert (PHONE in out) is (pii_mode == "standard")
+
+
+def test_lines_in_a_context_carry_its_fields(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("LOG_FORMAT", "json")
+    configure_logging()
+    with log_context(job_id="job-1", job_name="process_order"):
+        structlog.get_logger().info("inside")
+        logging.getLogger("worker").info("inside too")
+    structlog.get_logger().info("outside")
+    inside, inside_too, outside = lines(capsys.readouterr().out)
+    for line in (inside, inside_too):
+        assert (line["job_id"], line["job_name"]) == ("job-1", "process_order")
+    assert "job_id" not in outside
+
+
+@pytest.fixture
+def json_logs(monkeypatch: pytest.MonkeyPatch) -> None:
+    """JSON lines (set before the settings are first read)."""
+    monkeypatch.setenv("LOG_FORMAT", "json")
+
+
+def test_a_failing_request_is_one_line_with_the_ids_of_its_sentry_events(
+    json_logs: None,
+    transport: CapturingTransport,
+    client: httpx2.Client,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    configure_logging()  # After the app's start-up: its lines go to this test's stdout.
+    capsys.readouterr()
+    response = client.post(
+        ERROR_PATH, json={"error_type": "zero"}, headers={"X-Request-ID": "req-42"}
+    )
+    sentry_sdk.get_client().flush(timeout=2)
+    assert response.status_code == 500
+    assert response.headers["X-Request-ID"] == "req-42"
+    (request_line,) = [
+        line for line in lines(capsys.readouterr().out) if line["logger"] == "request"
+    ]
+    assert request_line["event"] == f"POST {ERROR_PATH} 500"
+    assert (request_line["method"], request_line["path"]) == ("POST", ERROR_PATH)
+    assert request_line["status"] == 500
+    assert request_line["duration_ms"] > 0
+    assert request_line["request_id"] == "req-42"
+    (event,) = transport.events
+    (transaction,) = transport.transactions
+    trace_id = event["contexts"]["trace"]["trace_id"]
+    assert request_line["trace_id"] == trace_id
+    assert transaction["contexts"]["trace"]["trace_id"] == trace_id
+    assert event["tags"]["request_id"] == "req-42"
+    assert transaction["tags"]["request_id"] == "req-42"
+
+
+def test_a_request_without_an_id_gets_a_new_one(
+    json_logs: None, client: httpx2.Client, capsys: pytest.CaptureFixture[str]
+) -> None:
+    configure_logging()
+    first = client.get("/health", headers={"X-Request-ID": "not a\tplain token"})
+    second = client.get("/health")
+    ids = [first.headers["X-Request-ID"], second.headers["X-Request-ID"]]
+    assert all(len(rid) == 32 and int(rid, 16) >= 0 for rid in ids)
+    assert ids[0] != ids[1]
+    logged = [
+        line["request_id"]
+        for line in lines(capsys.readouterr().out)
+        if line["logger"] == "request"
+    ]
+    assert logged == ids
+
+
+def test_an_authenticated_request_line_carries_the_user_id(
+    json_logs: None,
+    transport: CapturingTransport,
+    client: httpx2.Client,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    user_id, token = sign_up(client, "jane")
+    configure_logging()
+    capsys.readouterr()
+    client.post(ERROR_PATH, json={"error_type": "zero"}, headers=bearer(token))
+    client.cookies.clear()  # No session either: nobody.
+    client.post(ERROR_PATH, json={"error_type": "zero"})
+    with_user, without = [
+        line for line in lines(capsys.readouterr().out) if line["logger"] == "request"
+    ]
+    assert with_user["user_id"] == user_id
+    assert "user_id" not in without
+
+
+# --- Sentry Logs and metrics, end to end ---------------------------------------------
+
+
+@pytest.fixture
+def receiver() -> Iterator[EnvelopeReceiver]:
+    """Where the SDK's real HTTP transport sends its envelopes, on 127.0.0.1."""
+    server = EnvelopeReceiver()
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+def attribute_values(item: dict[str, Any]) -> str:
+    return json.dumps(item.get("attributes", {}))
+
+
+@pytest.mark.parametrize("pii_mode", ["standard", "strict"])
+def test_sentry_logs_and_metrics_are_scrubbed_and_traced(
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    receiver: EnvelopeReceiver,
+    pii_mode: str,
+) -> None:
+    monkeypatch.setenv("SENTRY_DSN", receiver.dsn)
+    monkeypatch.setenv("SENTRY_PII_MODE", pii_mode)
+    configure_logging()
+    assert start_sentry()  # The real HTTP transport.
+    with sentry_sdk.start_transaction(name="checkout", op="task") as transaction:
+        with log_context(request_id="req-7"):
+            log_secrets()
+        metrics.count(
+            "checkout.attempts",
+            1,
+            attributes={"password": PASSWORD, "customer": f"{EMAIL} {CARD}"},
+        )
+        metrics.distribution(
+            "checkout.amount", 12.5, attributes={"note": f"Bearer {TOKEN}"}
+        )
+    sentry_sdk.get_client().flush(timeout=5)
+    containers = receiver.wait_for("log", 1)
+    logs = [item for container in containers for item in container["items"]]
+    metric_containers = receiver.wait_for("trace_metric", 1)
+    sent_metrics = [item for each in metric_containers for item in each["items"]]
+    close_sentry()  # Nothing left to send once the receiver is gone.
+    sent = json.dumps([logs, sent_metrics])
+    for secret in PLANTED:
+        assert secret not in sent
+    assert (PHONE in sent) is (pii_mode == "standard")
+    bodies = [item["body"] for item in logs]
+    assert any(body.startswith("login of [Filtered]") for body in bodies)
+    assert "charge failed" in bodies
+    assert {metric["name"] for metric in sent_metrics} == {
+        "checkout.attempts",
+        "checkout.amount",
+    }
+    # The three lines logged in the transaction (others: start-up, outside of it).
+    ours = [item for item in logs if "request_id" in item["attributes"]]
+    assert len(ours) == 3
+    for item in ours:
+        assert item["attributes"]["request_id"]["value"] == "req-7"
+    for item in [*ours, *sent_metrics]:
+        assert item["trace_id"] == transaction.trace_id
+
+
+def test_sentry_logs_follow_sentry_enable_logs(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("SENTRY_DSN", "http://public@127.0.0.1:9/1")
+    monkeypatch.setenv("SENTRY_ENABLE_LOGS", "false")
+    transport = CapturingTransport()
+    assert start_sentry(transport=transport)
+    structlog.get_logger().warning("not for Sentry Logs")
+    sentry_sdk.get_client().flush(timeout=2)
+    assert transport.items("log") == []
+    assert sentry_sdk.get_client().options["enable_logs"] is False
+{%- if django %}
+
+
+@pytest.fixture(autouse=True)
+def _database(db: None) -> None:
+    """The sign-ups need Django's test database."""
+{%- endif %}

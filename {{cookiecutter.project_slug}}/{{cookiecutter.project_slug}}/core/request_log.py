@@ -1,0 +1,125 @@
+"""One log line per HTTP request, and the request id, in every framework.
+
+`RequestLogging` (pure ASGI: the outermost middleware, see `features.wrap_asgi`, so
+that it also sees the 500 answers of the framework's last-resort error handler) and
+the framework's own middleware, where it has one, do the same with the functions
+here:
+
+- the request id is the client's `X-Request-ID` when it is a plain token (letters,
+  digits, `._-`, at most 128 characters), else a new one (32 hex digits); it is
+  echoed in the response's `X-Request-ID`, set as the Sentry tag `request_id` of the
+  request's transaction and error events, and carried by every line logged while the
+  request runs (`core.logs.log_context`);
+- when the response is done, one line on the `request` logger: "GET /path 200",
+  with `method`, `path`, `status`, `duration_ms` (milliseconds) and the ids of the
+  request's Sentry transaction. It replaces the servers' access logs, which
+  `core.logs.configure_logging` turns off; it names no client address.
+
+An exception the application lets out is logged as status 500 and raised again.
+"""
+
+import re
+import time
+import uuid
+from collections.abc import Awaitable, Callable, Iterator, MutableMapping
+from contextlib import contextmanager
+from typing import Any
+
+import sentry_sdk
+import structlog
+
+from . import logs
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+REQUEST_ID_HEADER = "X-Request-ID"
+REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,128}")
+
+logger = structlog.get_logger(logs.REQUEST_LOGGER)
+
+
+def request_id(incoming: str | None) -> str:
+    """`incoming` (the client's X-Request-ID) when it is a plain token, else a new
+    uuid4 hex."""
+    if incoming is not None and REQUEST_ID.fullmatch(incoming):
+        return incoming
+    return uuid.uuid4().hex
+
+
+@contextmanager
+def request_context(rid: str, *, outside_sentry: bool) -> Iterator[dict[str, Any]]:
+    """The request's log context, and its Sentry tag `request_id`. `outside_sentry`:
+    called before the framework's Sentry integration has made the request's scope:
+    the tag then goes on a new isolation scope, which that one copies."""
+    with logs.log_context(request_id=rid) as fields:
+        if not outside_sentry:
+            sentry_sdk.set_tag("request_id", rid)
+            yield fields
+            return
+        with sentry_sdk.isolation_scope() as scope:
+            scope.set_tag("request_id", rid)
+            yield fields
+
+
+def log_request(
+    method: str,
+    path: str,
+    status: int,
+    started: float,
+    ids: tuple[str | None, str | None] | None = None,
+) -> None:
+    """The request's line; `started`: its `time.perf_counter()` at the start; `ids`:
+    the trace and span ids of its Sentry transaction (by default the current
+    span's)."""
+    fields: dict[str, Any] = {
+        "method": method,
+        "path": path,
+        "status": status,
+        "duration_ms": round((time.perf_counter() - started) * 1000, 2),
+    }
+    fields["trace_id"], fields["span_id"] = ids or logs.trace_ids() or (None, None)
+    logger.info(f"{method} {path} {status}", **fields)
+
+
+class RequestLogging:
+    """ASGI middleware: the request id, and one line per request (see above)."""
+
+    def __init__(self, app: Callable[..., Awaitable[None]]) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        rid = request_id(header(scope, REQUEST_ID_HEADER))
+        sent: dict[str, Any] = {"status": 500, "ids": (None, None)}
+
+        async def send_with_id(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                # Sent from inside the framework's Sentry transaction: its ids.
+                sent["status"], sent["ids"] = message["status"], logs.trace_ids()
+                headers = list(message.get("headers") or [])
+                headers.append((REQUEST_ID_HEADER.lower().encode(), rid.encode()))
+                message["headers"] = headers
+            await send(message)
+
+        with request_context(rid, outside_sentry=True):
+            try:
+                await self.app(scope, receive, send_with_id)
+            finally:
+                method, path = scope.get("method", ""), scope.get("path", "")
+                log_request(method, path, sent["status"], started, sent["ids"])
+
+
+def header(scope: Scope, name: str) -> str | None:
+    """The value of header `name` in an ASGI scope (the first), or None."""
+    wanted = name.lower().encode("latin-1")
+    for key, value in scope.get("headers") or ():
+        if key.lower() == wanted:
+            return str(value.decode("latin-1"))
+    return None
