@@ -77,7 +77,6 @@ PRUNE_TABLE = {
     "a worker": [
         "{{cookiecutter.project_slug}}/worker",
         "deploy/kubernetes/base/worker.yaml",
-        "tests/envelope_receiver.py",
     ],
     "celery": [
         "{{cookiecutter.project_slug}}/worker/celery_app.py",

@@ -12,9 +12,7 @@ production's.{% endif %}
 """
 
 import os
-{%- if cookiecutter.worker != "none" %}
 import threading
-{%- endif %}
 {%- if cookiecutter.framework != "django" %}
 import uuid
 {%- endif %}
@@ -58,10 +56,8 @@ from {{ cookiecutter.project_slug }}.graphql_api.app import create_app
 {%- if cookiecutter.framework != "django" %}
 from {{ cookiecutter.project_slug }}.models import Base
 {%- endif %}
-{%- if cookiecutter.worker != "none" %}
 
 from .envelope_receiver import EnvelopeReceiver
-{%- endif %}
 
 # Never used for sending: the capturing transport replaces the HTTP one.
 TEST_DSN = "http://public@127.0.0.1:9/1"
@@ -257,13 +253,15 @@ def redis_url(monkeypatch: pytest.MonkeyPatch) -> str:
     monkeypatch.setenv("REDIS_URL", SERVERS.redis_url)
     return SERVERS.redis_url
 
+{%- endif %}
+
 
 @pytest.fixture
 def receiver() -> Iterator[EnvelopeReceiver]:
-    """Where a real worker process sends its envelopes, on 127.0.0.1."""
+    """Where the SDK's own HTTP transport (in this process or a worker's) sends its
+    envelopes, on 127.0.0.1; it refuses envelopes over 1 MiB, as Sentry does."""
     server = EnvelopeReceiver()
     threading.Thread(target=server.serve_forever, daemon=True).start()
     yield server
     server.shutdown()
     server.server_close()
-{%- endif %}

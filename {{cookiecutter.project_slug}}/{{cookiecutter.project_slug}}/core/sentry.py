@@ -27,6 +27,7 @@ from sentry_sdk.tracing import Span
 from sentry_sdk.types import Event, Hint
 
 from . import scrubber
+from .event_size import SIZE_OPTIONS, fit_event
 from .fingerprints import fingerprint_event
 from .settings import SentrySettings, get_settings, reset_settings
 
@@ -273,7 +274,8 @@ class ErrorTracker:
 
 
 def before_send(event: Event, hint: Hint) -> Event | None:
-    """The SDK's `before_send`: the features' filters, then grouping and scrubbing."""
+    """The SDK's `before_send`: the features' filters, then grouping and scrubbing,
+    then cut to fit Sentry's size limit (`event_size.fit_event`)."""
     for feature in _state.features:
         for event_filter in feature.event_filters:
             if event_filter(event, hint) is None:
@@ -281,7 +283,7 @@ def before_send(event: Event, hint: Hint) -> Event | None:
     event.setdefault("tags", {}).setdefault("service", _state.service)
     fingerprint_event(cast("dict[str, Any]", event), hint)
     scrubbed: Event | None = scrubber.scrub_event(event, hint)
-    return scrubbed
+    return _fitted(scrubbed)
 
 
 def before_send_transaction(event: Event, hint: Hint) -> Event | None:
@@ -292,7 +294,13 @@ def before_send_transaction(event: Event, hint: Hint) -> Event | None:
     ):
         return None
     scrubbed: Event | None = scrubber.scrub_event(event, hint)
-    return scrubbed
+    return _fitted(scrubbed)
+
+
+def _fitted(event: Event | None) -> Event | None:
+    if event is None:
+        return None
+    return cast("Event", fit_event(cast("dict[str, Any]", event)))
 
 
 def traces_sampler(context: dict[str, Any]) -> float:
@@ -328,6 +336,7 @@ def _options(
         "before_send": before_send,
         "before_send_transaction": before_send_transaction,
         "transport_queue_size": TRANSPORT_QUEUE_SIZE,
+        **SIZE_OPTIONS,
     }
     if settings.traces_sample_rate > 0:
         options["traces_sampler"] = traces_sampler
