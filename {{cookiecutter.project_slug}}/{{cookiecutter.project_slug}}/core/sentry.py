@@ -26,7 +26,7 @@ from sentry_sdk.integrations.logging import (
 from sentry_sdk.tracing import Span
 from sentry_sdk.types import Event, Hint
 
-from . import scrubber
+from . import reported, scrubber
 from .event_size import SIZE_OPTIONS, fit_event
 from .fingerprints import fingerprint_event
 from .settings import SentrySettings, get_settings, reset_settings
@@ -121,6 +121,7 @@ def init_sentry(
     for name in ACCESS_LOGGERS:
         ignore_logger(name)
         ignore_logger_for_sentry_logs(name)
+    reported.install()  # One event per error: no second one from the server's log.
     _state.service, _state.features = service, chosen
     sentry_sdk.init(**options)
     _state.initialized = True
@@ -275,7 +276,10 @@ class ErrorTracker:
 
 def before_send(event: Event, hint: Hint) -> Event | None:
     """The SDK's `before_send`: the features' filters, then grouping and scrubbing,
-    then cut to fit Sentry's size limit (`event_size.fit_event`)."""
+    then cut to fit Sentry's size limit (`event_size.fit_event`). The exception is
+    marked as reported first, so that the server's log of it builds no second event
+    (see `reported`)."""
+    reported.mark_reported(hint)
     for feature in _state.features:
         for event_filter in feature.event_filters:
             if event_filter(event, hint) is None:
