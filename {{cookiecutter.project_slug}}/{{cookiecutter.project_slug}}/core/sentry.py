@@ -26,7 +26,7 @@ from sentry_sdk.integrations.logging import (
 from sentry_sdk.tracing import Span
 from sentry_sdk.types import Event, Hint
 
-from . import reported, scrubber
+from . import reported, scrubber, transport
 from .event_size import SIZE_OPTIONS, fit_event
 from .fingerprints import fingerprint_event
 from .settings import SentrySettings, get_settings, reset_settings
@@ -122,6 +122,7 @@ def init_sentry(
         ignore_logger(name)
         ignore_logger_for_sentry_logs(name)
     reported.install()  # One event per error: no second one from the server's log.
+    transport.install_log_filters()  # SDK lines once; an outage reported once.
     _state.service, _state.features = service, chosen
     sentry_sdk.init(**options)
     _state.initialized = True
@@ -340,6 +341,7 @@ def _options(
         "before_send": before_send,
         "before_send_transaction": before_send_transaction,
         "transport_queue_size": TRANSPORT_QUEUE_SIZE,
+        "transport": transport.OutageReportingTransport,
         **SIZE_OPTIONS,
     }
     if settings.traces_sample_rate > 0:
