@@ -15,7 +15,13 @@ removed whole.
 """
 
 from typing import Any{% if cookiecutter.alerts == "none" %}, TypeVar{% endif %}
-{% if email %}
+{% if cookiecutter.worker == "celery" %}
+from sentry_sdk.integrations.celery import CeleryIntegration
+from sentry_sdk.integrations.redis import RedisIntegration
+{% elif cookiecutter.worker == "arq" %}
+from sentry_sdk.integrations.arq import ArqIntegration
+from sentry_sdk.integrations.redis import RedisIntegration
+{% endif %}{% if email %}
 from .alerts.email import EmailSettings
 from .alerts.email import notifier as email_notifier
 {%- endif %}
@@ -75,12 +81,30 @@ class Settings(
     """Every variable this service reads: the core's and each feature's."""
 
 
+{%- if cookiecutter.worker != "none" %}
+
+# The queue in every process: traces continue into the jobs queued, Redis commands
+# are spans (the worker's own feature adds its cron monitors over this).
+QUEUE_SENTRY = SentryFeature(
+{%- if cookiecutter.worker == "celery" %}
+    integrations=(CeleryIntegration(), RedisIntegration())
+{%- else %}
+    integrations=(ArqIntegration(), RedisIntegration())
+{%- endif %}
+)
+{%- endif %}
+
 # Added to Sentry in every process: the web app's and the worker's alike.
-{%- if cookiecutter.alerts == "none" %}
+{%- if cookiecutter.alerts == "none" and cookiecutter.worker == "none" %}
 SENTRY_FEATURES: tuple[SentryFeature, ...] = (FRAMEWORK_SENTRY,)
+{%- elif cookiecutter.alerts == "none" %}
+SENTRY_FEATURES: tuple[SentryFeature, ...] = (FRAMEWORK_SENTRY, QUEUE_SENTRY)
 {%- else %}
 SENTRY_FEATURES: tuple[SentryFeature, ...] = (
     FRAMEWORK_SENTRY,
+{%- if cookiecutter.worker != "none" %}
+    QUEUE_SENTRY,
+{%- endif %}
     alerts_feature(
         [
 {%- if slack %}

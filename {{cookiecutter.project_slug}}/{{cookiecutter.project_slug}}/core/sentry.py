@@ -26,7 +26,7 @@ from sentry_sdk.integrations.logging import (
 from sentry_sdk.tracing import Span
 from sentry_sdk.types import Event, Hint
 
-from . import reported, scrubber, transport
+from . import integrations, reported, scrubber, transport
 from .event_size import SIZE_OPTIONS, fit_event
 from .fingerprints import fingerprint_event
 from .settings import SentrySettings, get_settings, reset_settings
@@ -335,6 +335,7 @@ def _options(
         "max_breadcrumbs": settings.sentry_max_breadcrumbs,
         "integrations": [
             LoggingIntegration(level=logging.INFO, event_level=logging.ERROR),
+            *integrations.base_integrations(),
             *(each for feature in features for each in feature.integrations),
         ],
         "ignore_errors": IGNORED_ERRORS,
@@ -343,6 +344,7 @@ def _options(
         "transport_queue_size": TRANSPORT_QUEUE_SIZE,
         "transport": transport.OutageReportingTransport,
         **SIZE_OPTIONS,
+        **integrations.LEAN_OPTIONS,
     }
     if settings.traces_sample_rate > 0:
         options["traces_sampler"] = traces_sampler
