@@ -10,7 +10,8 @@ a bearer token; for starlette-graphql POST /graphql ``{ me { id } }``) under:
 
   off          SENTRY_DSN empty
   floor        the SDK floor: a plain sentry_sdk.init(dsn, traces_sample_rate=0.1)
-               with the SDK's defaults (_plain_init.py), DSN to the sink
+               with the SDK's defaults in every process (plain_init/), DSN to
+               the sink
   on           the template: SENTRY_TRACES_SAMPLE_RATE=0.1, DSN to a local sink
                answering 200
   closed-port  DSN to a closed port on 127.0.0.1
@@ -73,9 +74,9 @@ from tests.helpers.net import free_port, wait_http  # noqa: E402
 from tests.helpers.project import project_env  # noqa: E402
 
 SCENARIOS = ("off", "floor", "on", "closed-port", "black-hole", "slow")
-# Scenarios whose service runs under _plain_init.py (the SDK floor).
+# Scenarios whose service starts Sentry with a plain init (the SDK floor).
 PLAIN = frozenset({"floor"})
-PLAIN_INIT = Path(__file__).resolve().parent / "_plain_init.py"
+PLAIN_INIT = Path(__file__).resolve().parent / "plain_init"
 OUTAGES = ("closed-port", "black-hole", "slow")
 TRACES_SAMPLE_RATE = "0.1"
 # Profiling is decided once per process at random: off, so runs stay comparable.
@@ -246,13 +247,14 @@ class Project:
 
     def env(self, dsn: str, plain: bool = False) -> dict[str, str]:
         """The service's environment reporting to ``dsn``: through the template's
-        set-up, or with ``plain`` through _plain_init.py's plain init."""
+        set-up, or with ``plain`` through plain_init/sitecustomize.py."""
         venv = self.path / ".venv"
         env = project_env(
             ENVIRONMENT="staging",
             SENTRY_DSN="" if plain else dsn,
             PLAIN_SENTRY_DSN=dsn if plain else "",
             PLAIN_TRACES_SAMPLE_RATE=TRACES_SAMPLE_RATE,
+            PYTHONPATH=str(PLAIN_INIT) if plain else "",
             SENTRY_TRACES_SAMPLE_RATE=TRACES_SAMPLE_RATE,
             SENTRY_PROFILES_SAMPLE_RATE=PROFILES_SAMPLE_RATE,
             SECRET_KEY=self.secret_key,
@@ -304,11 +306,9 @@ def start(
     processes: Processes,
     plain: bool = False,
 ) -> Service:
-    """The production CMD on a free port; with ``plain``, under _plain_init.py."""
+    """The production CMD on a free port; with ``plain``, Sentry's plain init."""
     port = free_port(HOST)
     command = listen_on(project.command, HOST, port)
-    if plain:
-        command = [str(project.python), str(PLAIN_INIT), *command]
     log = project.workdir / f"service-{label}.log"
     process = processes.start(command, project.path, project.env(dsn, plain), log)
     base_url = f"http://{HOST}:{port}"

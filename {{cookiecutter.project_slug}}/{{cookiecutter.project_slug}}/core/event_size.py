@@ -74,7 +74,7 @@ Part = tuple[str, Any, Callable[[], None]]
 
 
 def _frame_variables(event: Event) -> Iterator[Part]:
-    for where, frames in _stack_frames(event):
+    for where, frames in stack_frames(event):
         for index, frame in enumerate(frames):
             if frame.get("vars"):
 
@@ -165,7 +165,8 @@ def _summarise(names: list[str]) -> list[str]:
     return [f"{names[0]} and {len(names) - 1} more parts of the same kind"]
 
 
-def _stack_frames(event: Event) -> Iterator[tuple[str, list[dict[str, Any]]]]:
+def stack_frames(event: Event) -> Iterator[tuple[str, list[dict[str, Any]]]]:
+    """("exception" | "threads" | "stacktrace", frames) for each stack of `event`."""
     for section in ("exception", "threads"):
         container = event.get(section)
         values = container.get("values") if isinstance(container, dict) else None

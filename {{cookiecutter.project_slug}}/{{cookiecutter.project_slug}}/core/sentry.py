@@ -30,6 +30,7 @@ from . import integrations, reported, scrubber, transport
 from .event_size import SIZE_OPTIONS, fit_event
 from .fingerprints import fingerprint_event
 from .settings import SentrySettings, get_settings, reset_settings
+from .source_context import SOURCE_OPTIONS, add_source_context
 
 logger = logging.getLogger(__name__)
 
@@ -287,6 +288,7 @@ def before_send(event: Event, hint: Hint) -> Event | None:
                 return None
     event.setdefault("tags", {}).setdefault("service", _state.service)
     fingerprint_event(cast("dict[str, Any]", event), hint)
+    add_source_context(cast("dict[str, Any]", event))
     scrubbed: Event | None = scrubber.scrub_event(event, hint)
     return _fitted(scrubbed)
 
@@ -345,6 +347,7 @@ def _options(
         "transport": transport.OutageReportingTransport,
         **SIZE_OPTIONS,
         **integrations.LEAN_OPTIONS,
+        **SOURCE_OPTIONS,
     }
     if settings.traces_sample_rate > 0:
         options["traces_sampler"] = traces_sampler
