@@ -79,20 +79,18 @@ class Settings(
 {%- endif %}
 ):
     """Every variable this service reads: the core's and each feature's."""
-
-
 {%- if cookiecutter.worker != "none" %}
+
 
 # The queue in every process: traces continue into the jobs queued, Redis commands
 # are spans (the worker's own feature adds its cron monitors over this).
-QUEUE_SENTRY = SentryFeature(
 {%- if cookiecutter.worker == "celery" %}
-    integrations=(CeleryIntegration(), RedisIntegration())
+QUEUE_SENTRY = SentryFeature(integrations=(CeleryIntegration(), RedisIntegration()))
 {%- else %}
-    integrations=(ArqIntegration(), RedisIntegration())
+QUEUE_SENTRY = SentryFeature(integrations=(ArqIntegration(), RedisIntegration()))
 {%- endif %}
-)
 {%- endif %}
+
 
 # Added to Sentry in every process: the web app's and the worker's alike.
 {%- if cookiecutter.alerts == "none" and cookiecutter.worker == "none" %}
