@@ -344,7 +344,7 @@ def _options(
         "before_send": before_send,
         "before_send_transaction": before_send_transaction,
         "transport_queue_size": TRANSPORT_QUEUE_SIZE,
-        "transport": transport.OutageReportingTransport,
+        **transport.TRANSPORT_OPTIONS,
         **SIZE_OPTIONS,
         **integrations.LEAN_OPTIONS,
         **SOURCE_OPTIONS,

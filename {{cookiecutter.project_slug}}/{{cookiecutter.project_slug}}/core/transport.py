@@ -3,6 +3,8 @@
 - `OutageReportingTransport`, the SDK's HTTP transport, logs one warning when Sentry
   stops answering (a network error or a 5xx) and one line when it answers again,
   instead of a line per lost event.
+- `TRANSPORT_OPTIONS`: the transport above, and gzip at level 1 instead of the SDK's 9
+  (a 70 KB error event: 0.2 ms instead of 1.5 ms of CPU, for a few KB more on the wire).
 - `install_log_filters()`: urllib3's "Retrying ... /envelope/" warnings (three per
   event while Sentry is unreachable) are dropped, since the outage is reported above;
   with SENTRY_DEBUG on, each SDK debug line is printed once, by the SDK's own handler,
@@ -88,6 +90,12 @@ class OutageReportingTransport(HttpTransport):
         else:
             self.outage.answered()
         return response
+
+
+TRANSPORT_OPTIONS: dict[str, Any] = {
+    "transport": OutageReportingTransport,
+    "_experiments": {"transport_compression_level": 1},
+}
 
 
 class RetryWarningFilter(logging.Filter):
