@@ -29,6 +29,7 @@ from sentry_sdk.types import Event, Hint
 from . import integrations, reported, scrubber, transport
 from .event_size import SIZE_OPTIONS, fit_event
 from .fingerprints import fingerprint_event
+from .frame_variables import VARIABLE_OPTIONS, add_frame_variables
 from .settings import SentrySettings, get_settings, reset_settings
 from .source_context import SOURCE_OPTIONS, add_source_context
 
@@ -289,6 +290,8 @@ def before_send(event: Event, hint: Hint) -> Event | None:
     event.setdefault("tags", {}).setdefault("service", _state.service)
     fingerprint_event(cast("dict[str, Any]", event), hint)
     add_source_context(cast("dict[str, Any]", event))
+    if get_settings().include_local_variables:
+        add_frame_variables(cast("dict[str, Any]", event), hint)
     scrubbed: Event | None = scrubber.scrub_event(event, hint)
     return _fitted(scrubbed)
 
@@ -333,7 +336,6 @@ def _options(
         "sample_rate": settings.sample_rate,
         "debug": settings.debug,
         "attach_stacktrace": settings.sentry_attach_stacktrace,
-        "include_local_variables": settings.include_local_variables,
         "max_breadcrumbs": settings.sentry_max_breadcrumbs,
         "integrations": [
             LoggingIntegration(level=logging.INFO, event_level=logging.ERROR),
@@ -348,6 +350,8 @@ def _options(
         **SIZE_OPTIONS,
         **integrations.LEAN_OPTIONS,
         **SOURCE_OPTIONS,
+        # Variables of in-app frames, added by before_send (see frame_variables).
+        **VARIABLE_OPTIONS,
     }
     if settings.traces_sample_rate > 0:
         options["traces_sampler"] = traces_sampler
@@ -383,8 +387,9 @@ def data_collection(settings: SentrySettings) -> dict[str, Any]:
     framework knows, the client's IP address (headers, REMOTE_ADDR) and cookies that are
     not sensitive. SQL parameters, task arguments, GraphQL documents, variables and
     responses and AI inputs stay off, as with the switch off, and frame variables follow
-    SENTRY_INCLUDE_LOCAL_VARIABLES. (Setting `data_collection` at all makes the SDK
-    drop its own EventScrubber: `scrub_event`, installed as before_send, does it all.)
+    SENTRY_INCLUDE_LOCAL_VARIABLES (added by `before_send`, see `frame_variables`).
+    (Setting `data_collection` at all makes the SDK drop its own EventScrubber:
+    `scrub_event`, installed as before_send, does it all.)
     """
     return {
         "user_info": True,
@@ -397,7 +402,8 @@ def data_collection(settings: SentrySettings) -> dict[str, Any]:
         "gen_ai": {"inputs": False, "outputs": False},
         "database_query_data": False,
         "queues": False,
-        "stack_frame_variables": settings.include_local_variables,
+        # Added by before_send for in-app frames when SENTRY_INCLUDE_LOCAL_VARIABLES.
+        "stack_frame_variables": False,
     }
 
 
