@@ -1,5 +1,5 @@
 """A Sentry-compatible endpoint on 127.0.0.1 for tests that send through the SDK's own
-HTTP transport (real worker processes, the size of events). Like Sentry and Bugsink,
+HTTP transport (real worker processes, the size of events). Like Sentry,
 it refuses an envelope larger than 1 MiB once decompressed (413)."""
 
 import gzip
@@ -10,7 +10,7 @@ from typing import Any
 
 from sentry_sdk.envelope import Envelope
 
-# Sentry's and Bugsink's limit on one event, uncompressed.
+# Sentry's limit on one event, uncompressed.
 MAX_ENVELOPE_BYTES = 1_048_576
 
 

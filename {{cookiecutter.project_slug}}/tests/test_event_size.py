@@ -1,7 +1,7 @@
-"""No event is lost to its size: each one fits the 1 MiB Sentry and Bugsink accept.
+"""No event is lost to its size: each one fits the 1 MiB Sentry accepts.
 
 The events go through the SDK's own HTTP transport to a local receiver that, like
-Sentry and Bugsink, refuses an envelope larger than 1 MiB (tests/envelope_receiver.py).
+Sentry, refuses an envelope larger than 1 MiB (tests/envelope_receiver.py).
 """
 
 from collections.abc import Iterator

@@ -1,9 +1,8 @@
 """One event per error, served by uvicorn as in production.
 
 uvicorn logs an error the app let through ("Exception in ASGI application", logger
-`uvicorn.error`) and Django logs each failing request (`django.request`); neither
-record may build a second event (which the SDK would only drop as a duplicate, an
-`event_processor` discard in its client reports). What only the log reports, a
+`uvicorn.error`); that record may not build a second event (which the SDK would
+only drop as a duplicate, an `event_processor` discard in its client reports). What only the log reports, a
 failing start-up, still arrives.
 """
 
@@ -101,7 +100,7 @@ def test_a_failing_request_builds_one_event(sending: EnvelopeReceiver) -> None:
         response = httpx2.post(
             base + ERROR_PATH,
             json={"error_type": "exception"},
-            # A host the settings allow (Django's test settings allow "localhost").
+            # A host every framework's test settings allow.
             headers={"Host": "localhost"},
             timeout=20,
         )

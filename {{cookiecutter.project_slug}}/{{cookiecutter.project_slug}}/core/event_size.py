@@ -1,4 +1,4 @@
-"""Every event fits the 1 MB that Sentry's and Bugsink's ingestion accept.
+"""Every event fits the 1 MB that Sentry's ingestion accepts.
 
 The SDK options of `SIZE_OPTIONS` keep most events small: strings cut at
 `MAX_VALUE_LENGTH` characters, request bodies above 10 KB left out ("medium"). Frame
@@ -15,8 +15,8 @@ import json
 from collections.abc import Callable, Iterator
 from typing import Any
 
-# Sentry and Bugsink refuse an event larger than 1 MiB (uncompressed); the envelope
-# headers and the item header need a little room.
+# Sentry (and servers like it) refuse an event over 1 MiB (uncompressed); the
+# envelope headers and the item header need a little room.
 EVENT_SIZE_LIMIT = 1_048_576
 EVENT_SIZE_BUDGET = 1_000_000
 

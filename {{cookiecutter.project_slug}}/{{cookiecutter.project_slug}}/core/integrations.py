@@ -1,8 +1,8 @@
 """Which SDK integrations run: only those the service uses (a lower floor).
 
 `init_sentry` turns the SDK's defaults and its auto-enabling off
-(`LEAN_OPTIONS`) and enables `BASE_INTEGRATIONS` plus what each feature lists (the
-framework's, SQLAlchemy, Celery or ARQ with Redis). Left out, because the README
+(`LEAN_OPTIONS`) and enables `base_integrations()` plus what each feature lists (the
+framework's, the database's, the worker's and its queue's). Left out, because the README
 promises nothing from them and each costs on every request or event: release-health
 sessions (a session started and ended around each request), the list of installed
 packages and the process's argv on every event, and the integrations the SDK would

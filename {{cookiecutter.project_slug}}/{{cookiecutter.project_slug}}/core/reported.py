@@ -3,10 +3,9 @@ builds no second event.
 
 After the framework's integration has reported an unhandled error, the server logs it
 as well: uvicorn's "Exception in ASGI application" (logger `uvicorn.error`), gunicorn's
-"Error handling request", Django's "Internal Server Error" (`django.request`). The
-SDK's logging integration would build a second event from that record, frames,
-variables and all, and only then drop it as a duplicate (an `event_processor` discard
-in the client reports). So `before_send` marks each exception it sees
+"Error handling request" (`gunicorn.error`). The SDK's logging integration would
+build a second event from that record, frames, variables and all, and only then drop
+it as a duplicate (an `event_processor` discard in the client reports). So `before_send` marks each exception it sees
 (`mark_reported`), and `ReportedErrorFilter`, on the loggers of `SERVER_ERROR_LOGGERS`,
 passes a record of a marked exception on under `<logger>.reported`, a child logger
 whose records reach the same handlers (the console keeps its traceback) but which
@@ -21,7 +20,7 @@ from sentry_sdk.integrations.logging import ignore_logger
 from sentry_sdk.types import Hint
 
 # Where servers log an error the framework's integration has already reported.
-SERVER_ERROR_LOGGERS = ("uvicorn.error", "gunicorn.error", "django.request")
+SERVER_ERROR_LOGGERS = ("uvicorn.error", "gunicorn.error")
 REPORTED_SUFFIX = ".reported"
 _MARK = "__sentry_reported__"
 
