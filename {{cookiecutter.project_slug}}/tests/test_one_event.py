@@ -2,8 +2,8 @@
 
 uvicorn logs an error the app let through ("Exception in ASGI application", logger
 `uvicorn.error`); that record may not build a second event (which the SDK would
-only drop as a duplicate, an `event_processor` discard in its client reports). What only the log reports, a
-failing start-up, still arrives.
+only drop as a duplicate, an `event_processor` discard in its client reports). What
+only the log reports, a failing start-up, still arrives.
 """
 
 import socket
