@@ -6,10 +6,10 @@ as well: uvicorn's "Exception in ASGI application" (logger `uvicorn.error`), gun
 "Error handling request" (`gunicorn.error`). The SDK's logging integration would
 build a second event from that record, frames, variables and all, and only then drop
 it as a duplicate (an `event_processor` discard in the client reports). So
-`before_send` marks each exception it sees (`mark_reported`), and `ReportedErrorFilter`, on the loggers of `SERVER_ERROR_LOGGERS`,
-passes a record of a marked exception on under `<logger>.reported`, a child logger
-whose records reach the same handlers (the console keeps its traceback) but which
-Sentry ignores. Records of errors never reported (a failing start-up or lifespan)
+`before_send` marks each exception it sees (`mark_reported`), and
+`ReportedErrorFilter`, on the loggers of `SERVER_ERROR_LOGGERS`, passes a record of a
+marked exception on under `<logger>.reported`, a child logger whose records reach the
+same handlers (the console keeps its traceback) but which Sentry ignores. Records of errors never reported (a failing start-up or lifespan)
 stay as they are and still become events.
 """
 
