@@ -1,16 +1,16 @@
 """One event per error: a server's log record of an error Sentry already reported
 builds no second event.
 
-After the framework's integration has reported an unhandled error, the server logs it
-as well: uvicorn's "Exception in ASGI application" (logger `uvicorn.error`), gunicorn's
-"Error handling request" (`gunicorn.error`). The SDK's logging integration would
-build a second event from that record, frames, variables and all, and only then drop
-it as a duplicate (an `event_processor` discard in the client reports). So
-`before_send` marks each exception it sees (`mark_reported`), and
-`ReportedErrorFilter`, on the loggers of `SERVER_ERROR_LOGGERS`, passes a record of a
-marked exception on under `<logger>.reported`, a child logger whose records reach the
-same handlers (the console keeps its traceback) but which Sentry ignores. Records of errors never reported (a failing start-up or lifespan)
-stay as they are and still become events.
+After the framework's integration has reported an unhandled error, the server logs it as
+well: uvicorn's "Exception in ASGI application" (logger `uvicorn.error`), gunicorn's
+"Error handling request" (`gunicorn.error`). The SDK's logging integration would build a
+second event from that record, frames, variables and all, and only then drop it as a
+duplicate (an `event_processor` discard in the client reports). So `before_send` marks
+each exception it sees (`mark_reported`), and `ReportedErrorFilter`, on the loggers of
+`SERVER_ERROR_LOGGERS`, passes a record of a marked exception on under
+`<logger>.reported`, a child logger whose records reach the same handlers (the console
+keeps its traceback) but which Sentry ignores. Records of errors never reported (a
+failing start-up or lifespan) stay as they are and still become events.
 """
 
 import logging
