@@ -9,16 +9,24 @@ wrk then drives an authenticated, database-reading request (GET /api/v1/auth/me 
 a bearer token; for starlette-graphql POST /graphql ``{ me { id } }``) under:
 
   off          SENTRY_DSN empty
-  on           SENTRY_TRACES_SAMPLE_RATE=0.1, DSN to a local sink answering 200
+  floor        the SDK floor: a plain sentry_sdk.init(dsn, traces_sample_rate=0.1)
+               with the SDK's defaults in every process (plain_init/), DSN to
+               the sink
+  on           the template: SENTRY_TRACES_SAMPLE_RATE=0.1, DSN to a local sink
+               answering 200
   closed-port  DSN to a closed port on 127.0.0.1
   black-hole   DSN to a server that accepts and reads but never answers
   slow         DSN to a server that answers after --slow-delay seconds
 
-and prints requests/s, p50/p99 latency and client errors side by side, with ratios
-and deltas against ``off``. A ``burst`` then sends --burst-requests failing requests
-(POST /api/v1/test/error, 500 answers expected) with Sentry on, and reports how long
-they took, whether GET /health still answers 200, how many error events reached the
-sink and the transport queue size the service runs with.
+and prints requests/s, p50/p99 latency, service CPU per request and client errors
+side by side, with ratios and deltas against ``off`` (and the template against the
+floor). ``errors`` then sends --error-requests failing requests one after another
+(POST /api/v1/test/error, staging presets: local variables on) with Sentry off, at
+the floor and on, and prints the service CPU per failing request of each: on minus
+off is what the SDK costs per error. A ``burst`` then sends --burst-requests failing
+requests (POST /api/v1/test/error, 500 answers expected) with Sentry on, and reports
+how long they took, whether GET /health still answers 200, how many error events
+reached the sink and the transport queue size the service runs with.
 
 Every address is on 127.0.0.1. Needs wrk (apt-get install -y wrk) and uv.
 
@@ -65,7 +73,10 @@ from tests.helpers.compose import (  # noqa: E402
 from tests.helpers.net import free_port, wait_http  # noqa: E402
 from tests.helpers.project import project_env  # noqa: E402
 
-SCENARIOS = ("off", "on", "closed-port", "black-hole", "slow")
+SCENARIOS = ("off", "floor", "on", "closed-port", "black-hole", "slow")
+# Scenarios whose service starts Sentry with a plain init (the SDK floor).
+PLAIN = frozenset({"floor"})
+PLAIN_INIT = Path(__file__).resolve().parent / "plain_init"
 OUTAGES = ("closed-port", "black-hole", "slow")
 TRACES_SAMPLE_RATE = "0.1"
 # Profiling is decided once per process at random: off, so runs stay comparable.
@@ -234,11 +245,16 @@ class Project:
     def python(self) -> Path:
         return self.path / ".venv" / "bin" / "python"
 
-    def env(self, dsn: str) -> dict[str, str]:
+    def env(self, dsn: str, plain: bool = False) -> dict[str, str]:
+        """The service's environment reporting to ``dsn``: through the template's
+        set-up, or with ``plain`` through plain_init/sitecustomize.py."""
         venv = self.path / ".venv"
         env = project_env(
             ENVIRONMENT="staging",
-            SENTRY_DSN=dsn,
+            SENTRY_DSN="" if plain else dsn,
+            PLAIN_SENTRY_DSN=dsn if plain else "",
+            PLAIN_TRACES_SAMPLE_RATE=TRACES_SAMPLE_RATE,
+            PYTHONPATH=str(PLAIN_INIT) if plain else "",
             SENTRY_TRACES_SAMPLE_RATE=TRACES_SAMPLE_RATE,
             SENTRY_PROFILES_SAMPLE_RATE=PROFILES_SAMPLE_RATE,
             SECRET_KEY=self.secret_key,
@@ -283,11 +299,18 @@ def prepare(framework: str, workdir: Path, processes: Processes) -> Project:
     return project
 
 
-def start(project: Project, dsn: str, label: str, processes: Processes) -> Service:
+def start(
+    project: Project,
+    dsn: str,
+    label: str,
+    processes: Processes,
+    plain: bool = False,
+) -> Service:
+    """The production CMD on a free port; with ``plain``, Sentry's plain init."""
     port = free_port(HOST)
     command = listen_on(project.command, HOST, port)
     log = project.workdir / f"service-{label}.log"
-    process = processes.start(command, project.path, project.env(dsn), log)
+    process = processes.start(command, project.path, project.env(dsn, plain), log)
     base_url = f"http://{HOST}:{port}"
     try:
         status = wait_http(
@@ -437,6 +460,7 @@ class Targets:
     def dsn(self, scenario: str) -> str:
         return {
             "off": "",
+            "floor": self.sink.dsn,
             "on": self.sink.dsn,
             "closed-port": dsn_for_port(self.closed_port),
             "black-hole": self.black_hole.dsn,
@@ -445,6 +469,7 @@ class Targets:
 
     def tally(self, scenario: str) -> Tally | None:
         return {
+            "floor": self.sink.tally,
             "on": self.sink.tally,
             "black-hole": self.black_hole.tally,
             "slow": self.slow.tally,
@@ -486,7 +511,9 @@ def measure(
     if tally is not None:
         tally.reset()
     progress(f"{project.framework}/{scenario}: starting the service")
-    service = start(project, where.dsn(scenario), scenario, processes)
+    service = start(
+        project, where.dsn(scenario), scenario, processes, scenario in PLAIN
+    )
     try:
         progress(f"{project.framework}/{scenario}: warm-up {args.warmup:g} s")
         run_wrk(service, project, args.warmup, args, processes)
@@ -555,34 +582,49 @@ def print_table(
     header = (
         f"{'scenario':<12} {'req/s':>7} {'x off':>6} {'p50 ms':>7} {'d p50':>14} "
         f"{'p99 ms':>7} {'d p99':>15} {'non-2xx':>7} {'sock err':>8} "
-        f"{'CPU ms/req':>10}  DSN server got"
+        f"{'CPU ms/req':>10} {'x off':>6}  DSN server got"
     )
     print(header)
     print("-" * len(header))
-    for scenario in SCENARIOS:
+    for scenario in args.scenarios:
         row = rows[scenario]
+        cpu_ratio = row.cpu_ms / off.cpu_ms if off.cpu_ms else 0.0
         d50 = f"{row.p50_ms - off.p50_ms:+.1f} ({percent(row.p50_ms, off.p50_ms)})"
         d99 = f"{row.p99_ms - off.p99_ms:+.1f} ({percent(row.p99_ms, off.p99_ms)})"
         print(
             f"{scenario:<12} {row.rps:>7.1f} {row.rps / off.rps:>5.2f}x "
             f"{row.p50_ms:>7.1f} {d50:>14} {row.p99_ms:>7.1f} {d99:>15} "
-            f"{row.non_2xx:>7} {row.socket_errors:>8} {row.cpu_ms:>10.2f}  "
-            f"{row.received}"
+            f"{row.non_2xx:>7} {row.socket_errors:>8} {row.cpu_ms:>10.2f} "
+            f"{cpu_ratio:>5.2f}x  {row.received}"
         )
 
 
 def verdicts(rows: dict[str, Row], tolerance: float) -> list[str]:
     """One line per goal: figures, then met / NOT met."""
-    off, on = rows["off"], rows["on"]
-    ratio = on.rps / off.rps
-    met = ratio >= THROUGHPUT_GOAL and on.client_errors == 0
-    cpu = f"{on.cpu_ms / off.cpu_ms:.2f}x" if off.cpu_ms else "n/a"
-    lines = [
-        f"on >= {THROUGHPUT_GOAL}x off throughput: {ratio:.2f}x, "
-        f"{on.client_errors} client errors (service CPU per request {cpu} off's) "
-        f"-> {'met' if met else 'NOT met'}"
-    ]
+    off, on = rows["off"], rows.get("on")
+    lines = []
+    if on is not None:
+        ratio = on.rps / off.rps
+        met = ratio >= THROUGHPUT_GOAL and on.client_errors == 0
+        cpu = f"{on.cpu_ms / off.cpu_ms:.2f}x" if off.cpu_ms else "n/a"
+        lines.append(
+            f"on >= {THROUGHPUT_GOAL}x off throughput: {ratio:.2f}x, "
+            f"{on.client_errors} client errors (service CPU per request {cpu} off's) "
+            f"-> {'met' if met else 'NOT met'}"
+        )
+    floor = rows.get("floor")
+    if on is not None and floor is not None and off.cpu_ms and floor.cpu_ms:
+        lines.append(
+            f"template vs the SDK floor: CPU per request {on.cpu_ms:.3f} vs "
+            f"{floor.cpu_ms:.3f} ms ({on.cpu_ms / floor.cpu_ms:.2f}x), "
+            f"x off {on.cpu_ms / off.cpu_ms:.2f} vs {floor.cpu_ms / off.cpu_ms:.2f}; "
+            f"throughput x off {on.rps / off.rps:.2f} vs {floor.rps / off.rps:.2f}"
+            f" -> template at or below the floor: "
+            f"{'met' if on.cpu_ms <= floor.cpu_ms else 'NOT met'}"
+        )
     for scenario in OUTAGES:
+        if scenario not in rows or on is None:
+            continue
         row = rows[scenario]
         # Against `on`: the only difference is whether the DSN's server is healthy.
         unchanged = row.p50_ms <= on.p50_ms * (
@@ -765,6 +807,73 @@ def print_burst(project: Project, report: BurstReport) -> list[str]:
     ]
 
 
+# --- CPU per failing request ------------------------------------------------------
+
+ERROR_SCENARIOS = ("off", "floor", "on")
+ERROR_CPU_GOAL_MS = 10.0
+
+
+def error_cpu(
+    project: Project,
+    scenario: str,
+    where: Targets,
+    args: argparse.Namespace,
+    processes: Processes,
+) -> float:
+    """Service CPU ms per failing request: --error-requests POSTs of the test error,
+    one after another (a new connection each), after a few unmeasured ones."""
+    progress(f"{project.framework}/errors-{scenario}: starting the service")
+    service = start(
+        project, where.dsn(scenario), f"errors-{scenario}", processes, scenario in PLAIN
+    )
+    body = {"error_type": "exception"}
+    try:
+        with httpx.Client(base_url=service.base_url, timeout=60) as client:
+            for _ in range(5):
+                client.post(ERROR_PATH, json=body, headers={"Connection": "close"})
+            before = group_cpu_seconds(service.process.pid)
+            statuses: Counter[int] = Counter()
+            for _ in range(args.error_requests):
+                response = client.post(
+                    ERROR_PATH, json=body, headers={"Connection": "close"}
+                )
+                statuses[response.status_code] += 1
+            # The SDK's thread sends after the answer: give it time to finish.
+            time.sleep(args.error_settle)
+            cpu = group_cpu_seconds(service.process.pid) - before
+    finally:
+        processes.stop(service.process)
+    if statuses != Counter({500: args.error_requests}):
+        raise BenchmarkError(f"failing requests answered {dict(statuses)}")
+    per_request = cpu * 1e3 / args.error_requests
+    progress(f"{project.framework}/errors-{scenario}: {per_request:.2f} ms CPU/error")
+    return per_request
+
+
+def print_errors(
+    project: Project, errors: dict[str, list[float]], args: argparse.Namespace
+) -> list[str]:
+    """The CPU per failing request of each scenario (medians over the rounds), and
+    the SDK's share: on minus off."""
+    median = {name: statistics.median(values) for name, values in errors.items()}
+    off = median["off"]
+    print()
+    print(
+        f"{project.framework} errors: {args.error_requests} x POST {ERROR_PATH} one "
+        f"after another, {args.rounds} round(s), staging presets (local variables on)"
+    )
+    print(f"{'scenario':<8} {'CPU ms/error':>12} {'SDK ms/error':>13}")
+    for name in ERROR_SCENARIOS:
+        print(f"{name:<8} {median[name]:>12.2f} {median[name] - off:>13.2f}")
+    sdk = median["on"] - off
+    met = sdk <= ERROR_CPU_GOAL_MS
+    return [
+        f"SDK CPU per failing request <= {ERROR_CPU_GOAL_MS:g} ms: template "
+        f"{sdk:.2f} ms (floor {median['floor'] - off:.2f} ms) "
+        f"-> {'met' if met else 'NOT met'}"
+    ]
+
+
 # --- main ------------------------------------------------------------------------
 
 
@@ -776,18 +885,29 @@ def benchmark_framework(
     processes: Processes,
 ) -> list[str]:
     project = prepare(framework, workdir, processes)
-    runs: dict[str, list[Measured]] = {scenario: [] for scenario in SCENARIOS}
+    runs: dict[str, list[Measured]] = {scenario: [] for scenario in args.scenarios}
+    errors: dict[str, list[float]] = {scenario: [] for scenario in ERROR_SCENARIOS}
     for round_number in range(args.rounds):
         if args.rounds > 1:
             progress(f"{framework}: round {round_number + 1}/{args.rounds}")
         # Interleaved rounds: a machine that gets busier hits every scenario.
-        for scenario in SCENARIOS:
+        for scenario in args.scenarios:
             runs[scenario].append(measure(project, scenario, where, args, processes))
-    rows = {scenario: combine(scenario, runs[scenario]) for scenario in SCENARIOS}
-    report = burst(project, where.sink, args, processes)
+        if args.error_requests:
+            for scenario in ERROR_SCENARIOS:
+                errors[scenario].append(
+                    error_cpu(project, scenario, where, args, processes)
+                )
+    rows = {scenario: combine(scenario, runs[scenario]) for scenario in runs}
+    report = None
+    if args.burst_requests:
+        report = burst(project, where.sink, args, processes)
     print_table(project, rows, args)
     goals = [f"{framework} {line}" for line in verdicts(rows, args.latency_tolerance)]
-    goals += [f"{framework} {line}" for line in print_burst(project, report)]
+    if args.error_requests:
+        goals += [f"{framework} {line}" for line in print_errors(project, errors, args)]
+    if report is not None:
+        goals += [f"{framework} {line}" for line in print_burst(project, report)]
     print(flush=True)
     return goals
 
@@ -807,7 +927,25 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument(
         "--slow-delay", type=float, default=5, help="the slow server's answer delay"
     )
-    parser.add_argument("--burst-requests", type=int, default=None)
+    parser.add_argument(
+        "--scenarios",
+        nargs="+",
+        choices=SCENARIOS,
+        default=list(SCENARIOS),
+        help="wrk scenarios, in this order (off is always run first)",
+    )
+    parser.add_argument(
+        "--error-requests",
+        type=int,
+        default=None,
+        help="failing requests per CPU-per-error run (0: skip)",
+    )
+    parser.add_argument(
+        "--error-settle", type=float, default=2.0, help="seconds for the SDK to send"
+    )
+    parser.add_argument(
+        "--burst-requests", type=int, default=None, help="0: skip the burst"
+    )
     parser.add_argument("--burst-concurrency", type=int, default=50)
     parser.add_argument(
         "--settle", type=float, default=None, help="quiet seconds meaning flushed"
@@ -827,6 +965,9 @@ def parse_args() -> argparse.Namespace:
         args.duration, args.warmup, args.rounds = 2, 1, 1
     if args.burst_requests is None:
         args.burst_requests = 100 if args.quick else 1000
+    if args.error_requests is None:
+        args.error_requests = 30 if args.quick else 200
+    args.scenarios = ["off", *(name for name in args.scenarios if name != "off")]
     if args.settle is None:
         args.settle = 1 if args.quick else 5
     return args

@@ -28,13 +28,15 @@ def test_service_benchmark_quick() -> None:
         [sys.executable, str(script), "--quick", "--frameworks", "fastapi"],
         cwd=ROOT,
         env=clean_env(),
-        timeout=240,
+        timeout=420,
     )
     assert result.returncode == 0, output(result)
     table = result.stdout
-    for scenario in ("off", "on", "closed-port", "black-hole", "slow"):
+    for scenario in ("off", "floor", "on", "closed-port", "black-hole", "slow"):
         assert f"\n{scenario} " in table, f"no {scenario} row\n{output(result)}"
     assert "fastapi burst:" in table, output(result)
+    assert "fastapi errors:" in table, output(result)
+    assert "SDK CPU per failing request" in table, output(result)
     assert "transport queue size" in table, output(result)
     assert "goals" in table, output(result)
 

@@ -241,3 +241,53 @@ def test_no_secret_in_any_envelope(
     }
     leaks = secrets_found(everything, extra)
     assert not leaks, f"secrets in the envelopes the SDK sent: {leaks}"
+
+
+def large_marker(framework: str) -> str:
+    """Tells the large request's event from the other failing request's."""
+    return f"large-{framework}"
+
+
+def test_an_event_over_1_mb_arrives_cut_to_fit(
+    client: httpx.Client, bugsink_server: Bugsink, service: Service, framework: str
+) -> None:
+    """A body under the service's 1 MiB limit whose frames hold several megabytes
+    (the message is in the exception and in the variables of each frame) still
+    reaches Bugsink, which refuses events over 1 MiB."""
+    message = f"{large_marker(framework)} " + "B" * 1_000_000
+    response = client.post(
+        ERROR_PATH, json={"error_type": "exception", "message": message}
+    )
+    assert response.status_code == 500, response.text[:200]
+
+    def is_large_event(event: dict[str, Any]) -> bool:
+        values = ((event.get("data") or {}).get("exception") or {}).get("values")
+        return any(large_marker(framework) in str(v.get("value")) for v in values or [])
+
+    events = bugsink_server.events(timeout=30, predicate=is_large_event)
+    assert events, f"the large event never reached Bugsink\n{service.log()[-3000:]}"
+    stored = events[0]["data"]
+    assert len(json.dumps(stored)) < 1_048_576
+    frames = [
+        frame
+        for value in stored["exception"]["values"]
+        for frame in (value.get("stacktrace") or {}).get("frames", [])
+    ]
+    assert any(frame.get("vars") for frame in frames), "no frame variables kept"
+
+
+def test_a_body_over_the_limit_answers_413_without_an_event(
+    client: httpx.Client, recorder: Recorder, framework: str
+) -> None:
+    refused = f"refused-{framework}"
+    message = f"{refused} " + "B" * 2_000_000
+    response = client.post(
+        ERROR_PATH, json={"error_type": "exception", "message": message}
+    )
+    assert response.status_code == 413, response.text[:200]
+    assert response.json()["detail"]
+
+    def mentions_refused(item: Item) -> bool:
+        return refused in json.dumps(item.payload)
+
+    assert not recorder.wait_for(mentions_refused, timeout=5, item_type="event")

@@ -13,9 +13,7 @@ production's.{% endif %}
 
 import os
 import subprocess
-{%- if cookiecutter.worker != "none" or cookiecutter.opentelemetry == "otlp" %}
 import threading
-{%- endif %}
 import time
 {%- if cookiecutter.framework != "django" %}
 import uuid
@@ -60,14 +58,9 @@ from {{ cookiecutter.project_slug }}.graphql_api.app import create_app
 {%- if cookiecutter.framework != "django" %}
 from {{ cookiecutter.project_slug }}.models import Base
 {%- endif %}
-{%- if cookiecutter.worker != "none" %}
 
 from .envelope_receiver import EnvelopeReceiver
-{%- endif %}
-{%- if cookiecutter.opentelemetry == "otlp" and cookiecutter.worker == "none" %}
-
-from .otlp_receiver import OtlpReceiver
-{%- elif cookiecutter.opentelemetry == "otlp" %}
+{%- if cookiecutter.opentelemetry == "otlp" %}
 from .otlp_receiver import OtlpReceiver
 {%- endif %}
 
@@ -280,16 +273,18 @@ def redis_url(monkeypatch: pytest.MonkeyPatch) -> str:
     monkeypatch.setenv("REDIS_URL", SERVERS.redis_url)
     return SERVERS.redis_url
 
+{%- endif %}
+
 
 @pytest.fixture
 def receiver() -> Iterator[EnvelopeReceiver]:
-    """Where a real worker process sends its envelopes, on 127.0.0.1."""
+    """Where the SDK's own HTTP transport (in this process or a worker's) sends its
+    envelopes, on 127.0.0.1; it refuses envelopes over 1 MiB, as Sentry does."""
     server = EnvelopeReceiver()
     threading.Thread(target=server.serve_forever, daemon=True).start()
     yield server
     server.shutdown()
     server.server_close()
-{%- endif %}
 
 
 def wait_until_each_waits(

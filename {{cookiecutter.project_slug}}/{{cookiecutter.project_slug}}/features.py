@@ -16,7 +16,13 @@ removed whole.
 """
 
 from typing import Any{% if cookiecutter.alerts == "none" and cookiecutter.framework == "django" %}, TypeVar{% endif %}
-{% if email %}
+{% if cookiecutter.worker == "celery" %}
+from sentry_sdk.integrations.celery import CeleryIntegration
+from sentry_sdk.integrations.redis import RedisIntegration
+{% elif cookiecutter.worker == "arq" %}
+from sentry_sdk.integrations.arq import ArqIntegration
+from sentry_sdk.integrations.redis import RedisIntegration
+{% endif %}{% if email %}
 from .alerts.email import EmailSettings
 from .alerts.email import notifier as email_notifier
 {%- endif %}
@@ -84,14 +90,25 @@ class Settings(
 {%- endif %}
 ):
     """Every variable this service reads: the core's and each feature's."""
+{%- if cookiecutter.worker != "none" %}
+
+
+# The queue in every process: traces continue into the jobs queued, Redis commands
+# are spans (the worker's own feature adds its cron monitors over this).
+{%- if cookiecutter.worker == "celery" %}
+QUEUE_SENTRY = SentryFeature(integrations=(CeleryIntegration(), RedisIntegration()))
+{%- else %}
+QUEUE_SENTRY = SentryFeature(integrations=(ArqIntegration(), RedisIntegration()))
+{%- endif %}
+{%- endif %}
 
 
 # Added to Sentry in every process: the web app's and the worker's alike.
-{%- if cookiecutter.alerts == "none" and not otlp %}
-SENTRY_FEATURES: tuple[SentryFeature, ...] = (FRAMEWORK_SENTRY,)
-{%- else %}
 SENTRY_FEATURES: tuple[SentryFeature, ...] = (
     FRAMEWORK_SENTRY,
+{%- if cookiecutter.worker != "none" %}
+    QUEUE_SENTRY,
+{%- endif %}
 {%- if otlp %}
     OTLP_SENTRY,
 {%- endif %}
@@ -108,7 +125,6 @@ SENTRY_FEATURES: tuple[SentryFeature, ...] = (
     ),
 {%- endif %}
 )
-{%- endif %}
 
 
 def settings_or_exit() -> Settings:

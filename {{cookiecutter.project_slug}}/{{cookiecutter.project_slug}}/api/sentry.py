@@ -2,6 +2,7 @@
 transactions are named after the route."""
 
 from sentry_sdk.integrations.fastapi import FastApiIntegration
+from sentry_sdk.integrations.sqlalchemy import SqlalchemyIntegration
 from sentry_sdk.integrations.starlette import StarletteIntegration
 
 from ..core.sentry import SentryFeature
@@ -16,5 +17,6 @@ SENTRY = SentryFeature(
         FastApiIntegration(
             transaction_style="url", failed_request_status_codes=SERVER_ERRORS
         ),
+        SqlalchemyIntegration(),  # SQL spans and breadcrumbs.
     )
 )

@@ -26,9 +26,12 @@ from sentry_sdk.integrations.logging import (
 from sentry_sdk.tracing import Span
 from sentry_sdk.types import Event, Hint
 
-from . import logs, scrubber
+from . import integrations, logs, reported, scrubber, transport
+from .event_size import SIZE_OPTIONS, fit_event
 from .fingerprints import fingerprint_event
+from .frame_variables import VARIABLE_OPTIONS, add_frame_variables
 from .settings import SentrySettings, get_settings, reset_settings
+from .source_context import SOURCE_OPTIONS, add_source_context
 
 logger = logging.getLogger(__name__)
 
@@ -124,6 +127,8 @@ def init_sentry(
     for name in ACCESS_LOGGERS:
         ignore_logger(name)
         ignore_logger_for_sentry_logs(name)
+    reported.install()  # One event per error: no second one from the server's log.
+    transport.install_log_filters()  # SDK lines once; an outage reported once.
     _state.service, _state.features = service, chosen
     sentry_sdk.init(**options)
     _state.initialized = True
@@ -279,15 +284,22 @@ class ErrorTracker:
 
 
 def before_send(event: Event, hint: Hint) -> Event | None:
-    """The SDK's `before_send`: the features' filters, then grouping and scrubbing."""
+    """The SDK's `before_send`: the features' filters, then grouping and scrubbing,
+    then cut to fit Sentry's size limit (`event_size.fit_event`). The exception is
+    marked as reported first, so that the server's log of it builds no second event
+    (see `reported`)."""
+    reported.mark_reported(hint)
     for feature in _state.features:
         for event_filter in feature.event_filters:
             if event_filter(event, hint) is None:
                 return None
     event.setdefault("tags", {}).setdefault("service", _state.service)
     fingerprint_event(cast("dict[str, Any]", event), hint)
+    add_source_context(cast("dict[str, Any]", event))
+    if get_settings().include_local_variables:
+        add_frame_variables(cast("dict[str, Any]", event), hint)
     scrubbed: Event | None = scrubber.scrub_event(event, hint)
-    return scrubbed
+    return _fitted(scrubbed)
 
 
 def before_send_transaction(event: Event, hint: Hint) -> Event | None:
@@ -299,11 +311,18 @@ def before_send_transaction(event: Event, hint: Hint) -> Event | None:
     ):
         return None
     scrubbed: Event | None = scrubber.scrub_event(event, hint)
-    if scrubbed is not None:
+    fitted = _fitted(scrubbed)
+    if fitted is not None:
         for feature in _state.features:
             if feature.on_transaction is not None:
-                feature.on_transaction(scrubbed)
-    return scrubbed
+                feature.on_transaction(fitted)
+    return fitted
+
+
+def _fitted(event: Event | None) -> Event | None:
+    if event is None:
+        return None
+    return cast("Event", fit_event(cast("dict[str, Any]", event)))
 
 
 def traces_sampler(context: dict[str, Any]) -> float:
@@ -329,16 +348,22 @@ def _options(
         "sample_rate": settings.sample_rate,
         "debug": settings.debug,
         "attach_stacktrace": settings.sentry_attach_stacktrace,
-        "include_local_variables": settings.include_local_variables,
         "max_breadcrumbs": settings.sentry_max_breadcrumbs,
         "integrations": [
             LoggingIntegration(level=logging.INFO, event_level=logging.ERROR),
+            *integrations.base_integrations(),
             *(each for feature in features for each in feature.integrations),
         ],
         "ignore_errors": IGNORED_ERRORS,
         "before_send": before_send,
         "before_send_transaction": before_send_transaction,
         "transport_queue_size": TRANSPORT_QUEUE_SIZE,
+        **transport.TRANSPORT_OPTIONS,
+        **SIZE_OPTIONS,
+        **integrations.LEAN_OPTIONS,
+        **SOURCE_OPTIONS,
+        # Variables of in-app frames, added by before_send (see frame_variables).
+        **VARIABLE_OPTIONS,
     }
     if settings.traces_sample_rate > 0:
         options["traces_sampler"] = traces_sampler
@@ -385,8 +410,9 @@ def data_collection(settings: SentrySettings) -> dict[str, Any]:
     framework knows, the client's IP address (headers, REMOTE_ADDR) and cookies that are
     not sensitive. SQL parameters, task arguments, GraphQL documents, variables and
     responses and AI inputs stay off, as with the switch off, and frame variables follow
-    SENTRY_INCLUDE_LOCAL_VARIABLES. (Setting `data_collection` at all makes the SDK
-    drop its own EventScrubber: `scrub_event`, installed as before_send, does it all.)
+    SENTRY_INCLUDE_LOCAL_VARIABLES (added by `before_send`, see `frame_variables`).
+    (Setting `data_collection` at all makes the SDK drop its own EventScrubber:
+    `scrub_event`, installed as before_send, does it all.)
     """
     return {
         "user_info": True,
@@ -399,7 +425,8 @@ def data_collection(settings: SentrySettings) -> dict[str, Any]:
         "gen_ai": {"inputs": False, "outputs": False},
         "database_query_data": False,
         "queues": False,
-        "stack_frame_variables": settings.include_local_variables,
+        # Added by before_send for in-app frames when SENTRY_INCLUDE_LOCAL_VARIABLES.
+        "stack_frame_variables": False,
     }
 
 

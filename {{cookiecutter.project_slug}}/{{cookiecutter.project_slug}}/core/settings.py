@@ -48,7 +48,11 @@ MAX_RELEASE_LENGTH = 200
 
 @dataclass(frozen=True)
 class Preset:
-    """Sentry defaults for one kind of environment (explicit variables win)."""
+    """Sentry defaults for one kind of environment (explicit variables win).
+
+    `debug` (the SDK's own log, SENTRY_DEBUG) is off in every environment: hundreds of
+    lines per request; turn it on to diagnose the SDK itself.
+    """
 
     sample_rate: float
     traces_sample_rate: float
@@ -66,7 +70,7 @@ PRESETS: dict[str, Preset] = {
         sample_rate=1.0,
         traces_sample_rate=TRACES_SAMPLE_RATES["development"],
         profiles_sample_rate=1.0,
-        debug=True,
+        debug=False,
         include_local_variables=True,
         log_format="console",
     ),

@@ -3,6 +3,7 @@ events, resolvers are traced asynchronously, and the client's GraphQL errors
 (syntax, validation, a `GraphQLError` raised on purpose) are not reported."""
 
 from graphql import GraphQLError
+from sentry_sdk.integrations.sqlalchemy import SqlalchemyIntegration
 from sentry_sdk.integrations.starlette import StarletteIntegration
 from sentry_sdk.integrations.strawberry import StrawberryIntegration
 from sentry_sdk.types import Event, Hint
@@ -34,6 +35,7 @@ SENTRY = SentryFeature(
         ),
         # Under ASGI the schema executes asynchronously.
         StrawberryIntegration(async_execution=True),
+        SqlalchemyIntegration(),  # SQL spans and breadcrumbs.
     ),
     event_filters=(drop_client_errors,),
 )

@@ -32,8 +32,8 @@ from {{ cookiecutter.project_slug }}.features import (
     start_sentry,
 )
 
-# Beat tasks report as cron monitors; traces continue from the request. (The web
-# side needs no options: the SDK enables the integration there with its defaults.)
+# Beat tasks report as cron monitors; traces continue from the request (the web side
+# enables the integration through features.QUEUE_SENTRY).
 SENTRY = SentryFeature(integrations=(CeleryIntegration(monitor_beat_tasks=True),))
 
 # A bad setting stops the worker and beat here, in one line naming the variable.

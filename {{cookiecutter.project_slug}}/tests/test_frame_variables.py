@@ -1,0 +1,71 @@
+"""Local variables on the project's own frames, none on installed packages' frames
+(core/frame_variables.py); none at all when the preset or SENTRY_INCLUDE_LOCAL_VARIABLES
+turns them off."""
+
+import json
+from typing import Any
+
+import pytest
+
+from {{ cookiecutter.project_slug }}.core import sentry
+
+from .conftest import CapturingTransport, Flush
+
+
+def failing_step(order_id: int) -> None:
+    note = f"order {order_id}"
+    raise RuntimeError(note)
+
+
+def frames_of(transport: CapturingTransport) -> list[dict[str, Any]]:
+    [event] = transport.events
+    frames: list[dict[str, Any]] = event["exception"]["values"][0]["stacktrace"][
+        "frames"
+    ]
+    return frames
+
+
+def capture() -> None:
+    try:
+        failing_step(7)
+    except RuntimeError as error:
+        sentry.capture_exception(error)
+
+
+def test_in_app_frames_carry_their_variables(
+    transport: CapturingTransport, flush: Flush
+) -> None:
+    capture()
+    flush()
+    last = frames_of(transport)[-1]
+    assert last["function"] == "failing_step"
+    assert last["in_app"] is True
+    assert last["vars"] == {"order_id": "7", "note": "'order 7'"}
+
+
+def test_installed_packages_frames_carry_none(
+    transport: CapturingTransport, flush: Flush
+) -> None:
+    try:
+        json.loads("{not json")
+    except ValueError as error:
+        sentry.capture_exception(error)
+    flush()
+    frames = frames_of(transport)
+    library = [frame for frame in frames if not frame.get("in_app")]
+    assert library, frames
+    assert all("vars" not in frame for frame in library)
+    assert any(frame.get("vars") for frame in frames if frame.get("in_app"))
+
+
+@pytest.fixture
+def no_variables(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SENTRY_INCLUDE_LOCAL_VARIABLES", "false")
+
+
+def test_no_variables_when_turned_off(
+    no_variables: None, transport: CapturingTransport, flush: Flush
+) -> None:
+    capture()
+    flush()
+    assert all("vars" not in frame for frame in frames_of(transport))
