@@ -104,6 +104,9 @@ QUEUE_SENTRY = SentryFeature(integrations=(ArqIntegration(), RedisIntegration())
 
 
 # Added to Sentry in every process: the web app's and the worker's alike.
+{%- if cookiecutter.worker == "none" and not otlp and cookiecutter.alerts == "none" %}
+SENTRY_FEATURES: tuple[SentryFeature, ...] = (FRAMEWORK_SENTRY,)
+{%- else %}
 SENTRY_FEATURES: tuple[SentryFeature, ...] = (
     FRAMEWORK_SENTRY,
 {%- if cookiecutter.worker != "none" %}
@@ -125,6 +128,7 @@ SENTRY_FEATURES: tuple[SentryFeature, ...] = (
     ),
 {%- endif %}
 )
+{%- endif %}
 
 
 def settings_or_exit() -> Settings:
