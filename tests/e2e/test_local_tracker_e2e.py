@@ -65,6 +65,7 @@ def test_the_dev_app_reports_to_the_local_bugsink(
     assert "@bugsink:8000/" in app_dsn, app_dsn
     # Bugsink stores no transactions: the dev set-up sends none (SENTRY_DSN unset).
     assert services["app"]["environment"]["SENTRY_TRACES_SAMPLE_RATE"] == "0"
+    assert services["app"]["environment"]["SENTRY_ENABLE_LOGS"] == "false"
 
     script = (project / "scripts" / "bugsink_project.py").read_text(encoding="utf-8")
     key = services["bugsink"]["environment"]["BUGSINK_PROJECT_KEY"]
