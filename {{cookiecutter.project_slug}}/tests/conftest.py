@@ -11,6 +11,9 @@ first, then the project's `.env`.{% if cookiecutter.framework != "django" %} The
 production's.{% endif %}
 """
 
+{% if cookiecutter.worker != "none" -%}
+import json
+{% endif -%}
 import os
 import subprocess
 import threading
@@ -273,6 +276,47 @@ def redis_url(monkeypatch: pytest.MonkeyPatch) -> str:
     monkeypatch.setenv("REDIS_URL", SERVERS.redis_url)
     return SERVERS.redis_url
 
+
+@pytest.fixture
+def json_logs(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The worker writes JSON lines (set before it starts)."""
+    monkeypatch.setenv("LOG_FORMAT", "json")
+
+
+def json_lines(text: str) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in text.splitlines() if line.startswith("{")]
+
+
+def wait_for_lines(log: Path, field: str, value: str) -> list[dict[str, Any]]:
+    """The worker's JSON lines whose `field` is `value`, once the job's failure is
+    among them (the worker writes it after reporting the error)."""
+    deadline = time.monotonic() + 20
+    while True:
+        found = [
+            line
+            for line in json_lines(log.read_text(errors="replace"))
+            if line.get(field) == value
+        ]
+        if any(line["level"] == "error" for line in found):
+            return found
+        if time.monotonic() > deadline:
+            return found
+        time.sleep(0.1)
+{%- if cookiecutter.opentelemetry == "otlp" %}
+
+
+def transaction_in_trace(
+    receiver: EnvelopeReceiver, trace_id: str, timeout: float = 20.0
+) -> dict[str, Any]:
+    """The transaction of the worker in the trace `trace_id` (the cron jobs send
+    theirs too)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for sent in receiver.wait_for("transaction", count=1, timeout=0.1):
+            if sent["contexts"]["trace"]["trace_id"] == trace_id:
+                return sent
+    raise AssertionError(f"no transaction in trace {trace_id}")
+{%- endif %}
 {%- endif %}
 
 

@@ -5,7 +5,6 @@ queue of its own (suites sharing one Redis never take each other's tasks), and
 reporting to an envelope receiver on 127.0.0.1.
 """
 
-import json
 import os
 import subprocess
 import sys
@@ -13,7 +12,6 @@ import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import httpx2
 import pytest
@@ -24,7 +22,7 @@ from {{ cookiecutter.project_slug }}.core.diagnostics import SentryTestError
 from {{ cookiecutter.project_slug }}.worker.celery_app import app, start_worker_sentry
 from {{ cookiecutter.project_slug }}.worker.tasks import heartbeat, process_order
 
-from .conftest import TEST_DSN, CapturingTransport
+from .conftest import TEST_DSN, CapturingTransport{% if cookiecutter.opentelemetry == "otlp" %}, transaction_in_trace{% endif %}, wait_for_lines
 from .envelope_receiver import EnvelopeReceiver
 {%- if cookiecutter.opentelemetry == "otlp" %}
 from .otlp_receiver import OtlpReceiver
@@ -199,47 +197,7 @@ def test_the_tasks_trace_is_exported_with_the_sentry_ids(
     assert span.trace_id.hex() == web.trace_id
     assert span.parent_span_id.hex() == task["contexts"]["trace"]["parent_span_id"]
     assert SECRET_EMAIL.encode() not in b"".join(otlp_receiver.bodies)
-
-
-def transaction_in_trace(
-    receiver: EnvelopeReceiver, trace_id: str, timeout: float = 20.0
-) -> dict[str, Any]:
-    """The transaction of the worker in the trace `trace_id` (the cron jobs send
-    theirs too)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        for sent in receiver.wait_for("transaction", count=1, timeout=0.1):
-            if sent["contexts"]["trace"]["trace_id"] == trace_id:
-                return sent
-    raise AssertionError(f"no transaction in trace {trace_id}")
 {%- endif %}
-
-
-@pytest.fixture
-def json_logs(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The worker writes JSON lines (set before it starts)."""
-    monkeypatch.setenv("LOG_FORMAT", "json")
-
-
-def json_lines(text: str) -> list[dict[str, Any]]:
-    return [json.loads(line) for line in text.splitlines() if line.startswith("{")]
-
-
-def wait_for_lines(log: Path, field: str, value: str) -> list[dict[str, Any]]:
-    """The worker's JSON lines whose `field` is `value`, once the job's failure is
-    among them (the worker writes it after reporting the error)."""
-    deadline = time.monotonic() + 20
-    while True:
-        found = [
-            line
-            for line in json_lines(log.read_text(errors="replace"))
-            if line.get(field) == value
-        ]
-        if any(line["level"] == "error" for line in found):
-            return found
-        if time.monotonic() > deadline:
-            return found
-        time.sleep(0.1)
 
 
 def test_a_tasks_log_lines_carry_its_ids_and_the_request_trace(
