@@ -296,12 +296,23 @@ def _make_project(story: Story, repo: TemplateRepo, workdir: Path) -> Path:
             )
         )
         assert not (project / ".cruft.json").exists()
-    _git(project, repo.env, "init", "--quiet", "--initial-branch=main")
-    _git(project, repo.env, "add", "--all")
-    _git(project, repo.env, "commit", "--quiet", "-m", "Generated")
-    if story.how == "link":
-        link_block = readme_blocks(project, SECTION)[1]
-        assert link_block[0].startswith("uvx cruft link "), link_block
+    if story.how == "create":
+        _git(project, repo.env, "init", "--quiet", "--initial-branch=main")
+        _git(project, repo.env, "add", "--all")
+        _git(project, repo.env, "commit", "--quiet", "-m", "Generated")
+    else:  # As the README says: into git first, then linked.
+        (init_block,) = [
+            block
+            for block in readme_blocks(project, SECTION)
+            if block[0].startswith("git init ")
+        ]
+        for line in init_block:
+            expect_success(_shell(project, line, repo), f"README: {line}")
+        (link_block,) = [
+            block
+            for block in readme_blocks(project, SECTION)
+            if block[0].startswith("uvx cruft link ")
+        ]
         for line in link_block:
             expect_success(_shell(project, line, repo), f"README: {line}")
     return project
