@@ -33,4 +33,6 @@ class RequestLoggingMiddleware:
                 response[REQUEST_ID_HEADER] = rid
                 return response
             finally:
-                log_request(request.method or "", request.path, status, started)
+                client = request.META.get("REMOTE_ADDR")
+                method = request.method or ""
+                log_request(method, request.path, status, started, client=client)

@@ -11,9 +11,12 @@ here:
   request's transaction and error events, and carried by every line logged while the
   request runs (`core.logs.log_context`);
 - when the response is done, one line on the `request` logger: "GET /path 200",
-  with `method`, `path`, `status`, `duration_ms` (milliseconds) and the ids of the
-  request's Sentry transaction. It replaces the servers' access logs, which
-  `core.logs.configure_logging` turns off; it names no client address.
+  with `method`, `path`, `status`, `duration_ms` (milliseconds), `client` (the
+  address the server saw: the visitor's behind a trusted proxy, FORWARDED_ALLOW_IPS)
+  and the ids of the request's Sentry transaction. It replaces the servers' access
+  logs, which `core.logs.configure_logging` turns off. The address stays on this
+  service's stdout (the scrubber removes it in strict mode) and never reaches Sentry
+  without SENTRY_SEND_DEFAULT_PII.
 
 An exception the application lets out is logged as status 500 and raised again.
 """
@@ -71,15 +74,17 @@ def log_request(
     status: int,
     started: float,
     ids: tuple[str | None, str | None] | None = None,
+    client: str | None = None,
 ) -> None:
     """The request's line; `started`: its `time.perf_counter()` at the start; `ids`:
     the trace and span ids of its Sentry transaction (by default the current
-    span's)."""
+    span's); `client`: the client's address as the server saw it."""
     fields: dict[str, Any] = {
         "method": method,
         "path": path,
         "status": status,
         "duration_ms": round((time.perf_counter() - started) * 1000, 2),
+        "client": client,
     }
     fields["trace_id"], fields["span_id"] = ids or logs.trace_ids() or (None, None)
     logger.info(f"{method} {path} {status}", **fields)
@@ -113,7 +118,8 @@ class RequestLogging:
                 await self.app(scope, receive, send_with_id)
             finally:
                 method, path = scope.get("method", ""), scope.get("path", "")
-                log_request(method, path, sent["status"], started, sent["ids"])
+                client = (scope.get("client") or (None,))[0]
+                log_request(method, path, sent["status"], started, sent["ids"], client)
 
 
 def header(scope: Scope, name: str) -> str | None:
