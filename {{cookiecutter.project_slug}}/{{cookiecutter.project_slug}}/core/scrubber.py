@@ -365,13 +365,14 @@ def reset() -> None:
 
 
 def _policy() -> Scrubber:
-    """The configured policy; the settings' the first time."""
+    """The configured policy; the settings' the first time (not cached: a line
+    logged early must not fix the settings the process starts Sentry with)."""
     if _configured:
         return _configured[0]
     try:
-        from .settings import get_settings
+        from .settings import SentrySettings, load_settings
 
-        settings = get_settings()
+        settings = load_settings(SentrySettings)
         keys, pii = settings.extra_sensitive_keys, settings.sentry_send_default_pii
         return configure(settings.pii_mode, keys, pii)
     except Exception:  # Unreadable settings must not open the gates.
