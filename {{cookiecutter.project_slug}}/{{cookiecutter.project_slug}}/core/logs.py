@@ -24,8 +24,7 @@ number... never reaches stdout. The same functions scrub what Sentry Logs and Se
 metrics send (`before_send_log`, `before_send_metric`).
 
 `processors()` is the chain every record goes through before rendering; another
-exporter (OpenTelemetry logs) can reuse it, and `trace_ids()` is where the ids come
-from.
+log exporter can reuse it, and `trace_ids()` is where the ids come from.
 """
 
 import functools
