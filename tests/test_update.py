@@ -301,21 +301,19 @@ def _make_project(story: Story, repo: TemplateRepo, workdir: Path) -> Path:
         _git(project, repo.env, "add", "--all")
         _git(project, repo.env, "commit", "--quiet", "-m", "Generated")
     else:  # As the README says: into git first, then linked.
-        (init_block,) = [
-            block
-            for block in readme_blocks(project, SECTION)
-            if block[0].startswith("git init ")
-        ]
-        for line in init_block:
-            expect_success(_shell(project, line, repo), f"README: {line}")
-        (link_block,) = [
-            block
-            for block in readme_blocks(project, SECTION)
-            if block[0].startswith("uvx cruft link ")
-        ]
-        for line in link_block:
-            expect_success(_shell(project, line, repo), f"README: {line}")
+        _run_readme_block(project, repo, "git init ")
+        _run_readme_block(project, repo, "uvx cruft link ")
     return project
+
+
+def _run_readme_block(project: Path, repo: TemplateRepo, start: str) -> None:
+    """Run, line by line, the one block of the README's update section that starts
+    with `start`."""
+    (block,) = [
+        block for block in readme_blocks(project, SECTION) if block[0].startswith(start)
+    ]
+    for line in block:
+        expect_success(_shell(project, line, repo), f"README: {line}")
 
 
 def _own_change(project: Path, slug: str, env: dict[str, str]) -> None:

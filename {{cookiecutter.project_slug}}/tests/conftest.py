@@ -331,6 +331,17 @@ def receiver() -> Iterator[EnvelopeReceiver]:
     server.server_close()
 
 
+@pytest.fixture
+def sending(
+    receiver: EnvelopeReceiver, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[EnvelopeReceiver]:
+    """Sentry started as the web app starts it, sending to `receiver` over HTTP."""
+    monkeypatch.setenv("SENTRY_DSN", receiver.dsn)
+    monkeypatch.setenv("SENTRY_TRACES_SAMPLE_RATE", "0")
+    assert start_sentry()
+    yield receiver
+
+
 def wait_until_each_waits(
     runs: "list[subprocess.Popen[str]]", waiting: Callable[[], int]
 ) -> None:

@@ -4,10 +4,8 @@ The events go through the SDK's own HTTP transport to a local receiver that, lik
 Sentry, refuses an envelope larger than 1 MiB (tests/envelope_receiver.py).
 """
 
-from collections.abc import Iterator
 from typing import Any
 
-import pytest
 import sentry_sdk
 {%- if cookiecutter.framework == "django" %}
 from httpx2 import Client
@@ -23,24 +21,12 @@ from {{ cookiecutter.project_slug }}.core.event_size import (
     event_size,
     fit_event,
 )
-from {{ cookiecutter.project_slug }}.features import start_sentry
 from {{ cookiecutter.project_slug }}.request_limits import RequestLimitSettings
 
 from .envelope_receiver import EnvelopeReceiver
 
 ERROR_PATH = "/api/v1/test/error"
 BODY_LIMIT = RequestLimitSettings().max_request_body_bytes
-
-
-@pytest.fixture
-def sending(
-    receiver: EnvelopeReceiver, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[EnvelopeReceiver]:
-    """Sentry started as the web app starts it, sending to `receiver` over HTTP."""
-    monkeypatch.setenv("SENTRY_DSN", receiver.dsn)
-    monkeypatch.setenv("SENTRY_TRACES_SAMPLE_RATE", "0")
-    assert start_sentry()
-    yield receiver
 
 
 def sent_events(receiver: EnvelopeReceiver) -> list[dict[str, Any]]:

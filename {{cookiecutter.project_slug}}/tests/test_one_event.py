@@ -14,26 +14,15 @@ from contextlib import contextmanager, suppress
 from typing import Any
 
 import httpx2
+{%- if cookiecutter.framework == "django" %}
 import pytest
+{%- endif %}
 import sentry_sdk
 import uvicorn
-
-from {{ cookiecutter.project_slug }}.features import start_sentry
 
 from .envelope_receiver import EnvelopeReceiver
 
 ERROR_PATH = "/api/v1/test/error"
-
-
-@pytest.fixture
-def sending(
-    receiver: EnvelopeReceiver, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[EnvelopeReceiver]:
-    """Sentry started as the web app starts it, sending to `receiver` over HTTP."""
-    monkeypatch.setenv("SENTRY_DSN", receiver.dsn)
-    monkeypatch.setenv("SENTRY_TRACES_SAMPLE_RATE", "0")
-    assert start_sentry()
-    yield receiver
 
 
 def free_port() -> int:
