@@ -147,3 +147,32 @@ def test_migrations_started_side_by_side_apply_once(
 def waiting_for_advisory_locks(holder: psycopg.Connection) -> int:
     row = holder.execute(WAITING).fetchone()
     return int(row[0]) if row else 0
+
+
+def test_an_unreachable_database_stops_the_migration_in_one_line(
+    tmp_path: Path,
+) -> None:
+    """No traceback: the variable to fix and the driver's reason, never the password."""
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": PRODUCTION_SETTINGS,
+        "ENVIRONMENT": "production",
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "DJANGO_ALLOWED_HOSTS": "api.example.com",
+        "DATABASE_URL": "postgresql://app:not-this-password@127.0.0.1:1/app",
+        "SENTRY_DSN": "",
+    }
+    result = subprocess.run(
+        [sys.executable, "-m", "django", "migrate", "--noinput"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+    assert result.returncode == 1
+    assert "CommandError: Database error (DATABASE_URL): " in result.stderr
+    assert "127.0.0.1" in result.stderr
+    assert "Traceback" not in result.stderr, result.stderr
+    assert "not-this-password" not in result.stdout + result.stderr

@@ -117,3 +117,21 @@ def test_migrations_started_side_by_side_run_one_at_a_time(
 def waiting_for_advisory_locks(engine: Engine) -> int:
     with engine.connect() as connection:
         return int(connection.execute(WAITING).scalar_one())
+
+
+def test_an_unreachable_database_stops_the_migration_in_one_line(
+    tmp_path: Path,
+) -> None:
+    """No traceback: the variable to fix and the driver's reason, never the password."""
+    url = "postgresql://app:not-this-password@127.0.0.1:1/app"
+    command = [sys.executable, "-m", migrate.__name__]
+    env = {**os.environ, "DATABASE_URL": url, "SENTRY_DSN": ""}
+    result = subprocess.run(
+        command, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60
+    )
+
+    assert result.returncode == 1
+    assert result.stderr.startswith("Database error (DATABASE_URL): "), result.stderr
+    assert "127.0.0.1" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+    assert "not-this-password" not in result.stdout + result.stderr

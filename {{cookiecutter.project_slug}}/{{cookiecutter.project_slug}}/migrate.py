@@ -4,16 +4,20 @@ The one migration command of every deployment (the compose files' `migrate`
 service, the README's first command): Alembic's `upgrade head` with the revisions
 shipped inside this package (`migrations/versions/`), so it needs nothing but the
 installed package and runs from any directory. The database is DATABASE_URL's, as
-for the app; a bad setting stops it in one line (exit status 3).
+for the app; a bad setting stops it in one line (exit status 3), and so does a
+database it cannot reach (exit status 1, the driver's reason, never the password).
 
 Runs started side by side (replicas, a deploy job beside a restart) are safe: each
 holds a PostgreSQL advisory lock while it migrates (see `migrations/env.py`), so
 one applies the revisions and the others then find nothing left to do.
 """
 
+import sys
+
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Connection, create_engine
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.pool import NullPool
 
 from .core.logs import configure_logging
@@ -54,7 +58,11 @@ def upgrade(database_url: str, revision: str = "head") -> None:
 def main() -> None:
     settings = settings_or_exit()
     configure_logging(settings)
-    upgrade(settings.database_url)
+    try:
+        upgrade(settings.database_url)
+    except OperationalError as error:
+        reason = str(error.orig).strip().splitlines()[0]
+        sys.exit(f"Database error (DATABASE_URL): {reason}")
 
 
 if __name__ == "__main__":

@@ -8,12 +8,17 @@ advisory lock below, on the database it migrates, and holds it until it is done:
 applies the migrations, the others then find nothing left to do. The lock belongs to
 the session, so a run that dies releases it with its connection. Other databases
 (SQLite in development and tests) have no such lock and need none.
+
+A database it cannot reach stops it in one line (Django's CommandError: the
+driver's reason, exit status 1), as `python -m` migrations do in the other
+frameworks.
 """
 
 from typing import Any
 
+from django.core.management.base import CommandError
 from django.core.management.commands import migrate
-from django.db import connections
+from django.db import OperationalError, connections
 
 # The PostgreSQL advisory lock every run holds while it migrates: any fixed number,
 # the same in every process of this service.
@@ -24,6 +29,13 @@ class Command(migrate.Command):
     help = migrate.Command.help + " One run at a time on PostgreSQL."
 
     def handle(self, *args: Any, **options: Any) -> None:
+        try:
+            self.migrate_one_at_a_time(*args, **options)
+        except OperationalError as error:
+            reason = str(error).strip().splitlines()[0]
+            raise CommandError(f"Database error (DATABASE_URL): {reason}") from None
+
+    def migrate_one_at_a_time(self, *args: Any, **options: Any) -> None:
         connection = connections[options["database"]]
         if connection.vendor != "postgresql":
             super().handle(*args, **options)
