@@ -211,9 +211,11 @@ def test_a_jobs_log_lines_carry_its_ids_and_the_request_trace(
         asyncio.run(enqueue_order("A-6", SECRET_EMAIL, fail=True))
     job_lines = wait_for_lines(tmp_path / "worker.log", "job_name", "process_order")
     text = (tmp_path / "worker.log").read_text(errors="replace")
+    (event,) = receiver.wait_for("event", count=1)
     assert job_lines, text
     for line in job_lines:
         assert line["job_id"]
         assert line["trace_id"] == web.trace_id
+        assert line["span_id"] == event["contexts"]["trace"]["span_id"]
     assert any("A-6" in line["event"] for line in job_lines)
     assert SECRET_EMAIL not in text, "job arguments are scrubbed in the logs too"

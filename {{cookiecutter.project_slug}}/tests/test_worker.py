@@ -213,9 +213,11 @@ def test_a_tasks_log_lines_carry_its_ids_and_the_request_trace(
         result.get(timeout=20)
     task_lines = wait_for_lines(tmp_path / "worker.log", "job_id", result.id)
     text = (tmp_path / "worker.log").read_text(errors="replace")
+    (event,) = receiver.wait_for("event", count=1)
     assert task_lines, text
     for line in task_lines:
         assert line["job_name"] == process_order.name
         assert line["trace_id"] == web.trace_id
+        assert line["span_id"] == event["contexts"]["trace"]["span_id"]
     assert any("A-6" in line.get("exception", "") for line in task_lines)
     assert SECRET_EMAIL not in text, "task arguments are scrubbed in the logs too"

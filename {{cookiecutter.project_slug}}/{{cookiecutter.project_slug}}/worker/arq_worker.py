@@ -111,7 +111,12 @@ def continue_trace(headers: dict[str, str] | None) -> None:
 
     # ArqIntegration gives each job its own isolation scope.
     sentry_sdk.get_isolation_scope().add_event_processor(adopt)
-    bind(trace_id=context.trace_id)  # The job's log lines too.
+    # The job's log lines too: the request's trace, the span of the job's transaction
+    # (the span id its events carry).
+    bind(trace_id=context.trace_id)
+    span = sentry_sdk.get_current_span()
+    if span is not None:
+        bind(span_id=span.span_id)
 
 
 async def _start_job_context(ctx: dict[str, Any]) -> None:
