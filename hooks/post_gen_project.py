@@ -25,6 +25,7 @@ CONDITIONS = {
     "django": {"framework": ["django"]},
     "starlette-graphql": {"framework": ["starlette-graphql"]},
     "a SQLAlchemy framework": {"framework": ["fastapi", "starlette-graphql"]},
+    "served by uvicorn alone": {"framework": ["fastapi", "starlette-graphql"]},
     "a worker": {"worker": ["celery", "arq"]},
     "celery": {"worker": ["celery"]},
     "arq": {"worker": ["arq"]},
@@ -75,6 +76,9 @@ PRUNE_TABLE = {
         "{{cookiecutter.project_slug}}/migrate.py",
         "{{cookiecutter.project_slug}}/migrations",
         "tests/test_migrations.py",
+    ],
+    "served by uvicorn alone": [
+        "{{cookiecutter.project_slug}}/serve.py",
     ],
     "a worker": [
         "{{cookiecutter.project_slug}}/worker",

@@ -731,3 +731,20 @@ def test_processes_stopped_cleanly(drive: Drive) -> None:
     assert all(code is not None and code >= 0 for code in codes.values()), (
         f"exit codes {codes} (negative: killed)\n{drive.stack.logs()}"
     )
+
+
+def test_the_app_writes_json_lines_only(drive: Drive) -> None:
+    """Staging and production write JSON lines, from start to shutdown: the server's
+    own lines (gunicorn's master, uvicorn's) and Python's warnings included."""
+    (app,) = [process for process in drive.stack.processes if process.name == "app"]
+    lines = app.log_path.read_text(errors="replace").splitlines()
+    assert lines
+    not_json = [line for line in lines if line.strip() and not _json_object(line)]
+    assert not not_json, not_json[:5]
+
+
+def _json_object(line: str) -> bool:
+    try:
+        return isinstance(json.loads(line), dict)
+    except ValueError:
+        return False

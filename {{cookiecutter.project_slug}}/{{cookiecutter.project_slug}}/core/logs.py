@@ -54,6 +54,9 @@ REQUEST_LOGGER = "request"
 OWN_HANDLERS = ("uvicorn", "uvicorn.error", "gunicorn", "gunicorn.error")
 # Access logs: replaced by the one line per request of core.request_log.
 ACCESS_LOGGERS = ("uvicorn.access", "gunicorn.access")
+# Extra fields of other libraries' records that add nothing: uvicorn's message
+# again, with terminal colours.
+DROPPED_EXTRAS = ("color_message",)
 # The smallest integer with the 13 digits of the shortest card number.
 CARD_NUMBER_FLOOR = 10**12
 # The SDK's attributes of a log's message arguments: sentry.message.parameter.<n>.
@@ -213,6 +216,13 @@ def plain(value: Any) -> Any:
     return str(value)
 
 
+def drop_extras(_: WrappedLogger, __: str, event_dict: EventDict) -> EventDict:
+    """The processor removing `DROPPED_EXTRAS`."""
+    for name in DROPPED_EXTRAS:
+        event_dict.pop(name, None)
+    return event_dict
+
+
 def scrub_log(_: WrappedLogger, __: str, event_dict: EventDict) -> EventDict:
     """The processor running the scrubbing policy over the message and every field
     (the rendered traceback included), right before rendering."""
@@ -223,7 +233,8 @@ def scrub_log(_: WrappedLogger, __: str, event_dict: EventDict) -> EventDict:
 def processors() -> list[Processor]:
     """What every record goes through, from the call to the renderer: the request's
     context and trace ids, level, logger name, time (ISO 8601, UTC), the call's
-    extra fields, the traceback as text, then the scrubbing policy."""
+    extra fields (but `DROPPED_EXTRAS`), the traceback as text, then the scrubbing
+    policy."""
     return [
         structlog.contextvars.merge_contextvars,
         add_context,
@@ -231,6 +242,7 @@ def processors() -> list[Processor]:
         structlog.stdlib.add_logger_name,
         structlog.processors.TimeStamper(fmt="iso", utc=True),
         structlog.stdlib.ExtraAdder(),
+        drop_extras,
         structlog.processors.StackInfoRenderer(),
         structlog.processors.format_exc_info,
         scrub_log,
@@ -317,6 +329,7 @@ def configure_logging(settings: SentrySettings | None = None) -> None:
         cache_logger_on_first_use=True,
     )
     logging.config.dictConfig(logging_config(settings))
+    logging.captureWarnings(True)  # Python's warnings as lines of the same format.
 
 
 # --- Sentry Logs and metrics ---------------------------------------------------------

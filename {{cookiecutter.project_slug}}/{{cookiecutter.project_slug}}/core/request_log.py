@@ -86,7 +86,9 @@ def log_request(
         "duration_ms": round((time.perf_counter() - started) * 1000, 2),
         "client": client,
     }
-    fields["trace_id"], fields["span_id"] = ids or logs.trace_ids() or (None, None)
+    trace_id, span_id = ids or logs.trace_ids() or (None, None)
+    if trace_id is not None:  # None: Sentry is off, or the request was not traced.
+        fields.update(trace_id=trace_id, span_id=span_id)
     logger.info(f"{method} {path} {status}", **fields)
 
 
