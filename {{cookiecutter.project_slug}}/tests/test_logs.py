@@ -9,6 +9,7 @@ Lines are read from stdout as a deployment's log collector reads them.
 import json
 import logging
 import threading
+import warnings
 from collections.abc import Iterator
 from typing import Any
 
@@ -100,6 +101,27 @@ def test_log_format_overrides_the_environment(
     structlog.get_logger().info("readable by machines")
     (line,) = lines(capsys.readouterr().out)
     assert line["event"] == "readable by machines"
+
+
+def test_server_lines_come_in_the_same_format(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """uvicorn's own lines as it logs them (the message again in colours as an
+    extra field, dropped), and Python's warnings."""
+    monkeypatch.setenv("LOG_FORMAT", "json")
+    configure_logging()
+    logging.getLogger("uvicorn.error").info(
+        "Started server process [%d]",
+        42,
+        extra={"color_message": "Started server process [\x1b[36m%d\x1b[0m]"},
+    )
+    warnings.warn("a deprecated call", DeprecationWarning, stacklevel=1)
+    started, warned = lines(capsys.readouterr().out)
+    assert started["event"] == "Started server process [42]"
+    assert started["logger"] == "uvicorn.error"
+    assert "color_message" not in started
+    assert warned["logger"] == "py.warnings"
+    assert "a deprecated call" in warned["event"]
 
 
 def test_access_logs_are_replaced_by_the_request_line(
