@@ -8,9 +8,12 @@ Lines are read from stdout as a deployment's log collector reads them.
 
 import json
 import logging
+import os
+import subprocess
+import sys
 import threading
-import warnings
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx2
@@ -106,8 +109,8 @@ def test_log_format_overrides_the_environment(
 def test_server_lines_come_in_the_same_format(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """uvicorn's own lines as it logs them (the message again in colours as an
-    extra field, dropped), and Python's warnings."""
+    """uvicorn's own lines as it logs them: the message again in colours, an extra
+    field, is dropped."""
     monkeypatch.setenv("LOG_FORMAT", "json")
     configure_logging()
     logging.getLogger("uvicorn.error").info(
@@ -115,11 +118,32 @@ def test_server_lines_come_in_the_same_format(
         42,
         extra={"color_message": "Started server process [\x1b[36m%d\x1b[0m]"},
     )
-    warnings.warn("a deprecated call", DeprecationWarning, stacklevel=1)
-    started, warned = lines(capsys.readouterr().out)
+    (started,) = lines(capsys.readouterr().out)
     assert started["event"] == "Started server process [42]"
     assert started["logger"] == "uvicorn.error"
     assert "color_message" not in started
+
+
+def test_python_warnings_come_in_the_same_format(tmp_path: Path) -> None:
+    """In a process of its own: pytest records the warnings of its tests itself."""
+    code = (
+        "import warnings\n"
+        f"from {configure_logging.__module__} import configure_logging\n"
+        "configure_logging()\n"
+        "warnings.warn('a deprecated call', UserWarning, stacklevel=1)\n"
+    )
+    env = {**os.environ, "LOG_FORMAT": "json", "SENTRY_DSN": ""}
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
+    (warned,) = lines(result.stdout)
     assert warned["logger"] == "py.warnings"
     assert "a deprecated call" in warned["event"]
 
