@@ -75,6 +75,9 @@ MISTAKES = {
     "invalid UTF-8": Mistake(
         "POST", ERROR_PATH, 400, _json({"password": SECRET}) + b"\xff", JSON_TYPE
     ),
+    "JSON nested deeper than the parser goes": Mistake(
+        "POST", ERROR_PATH, 400, b"[" * 20_000 + b"]" * 20_000, JSON_TYPE
+    ),
     "a JSON array": Mistake("POST", ERROR_PATH, 422, _json([SECRET]), JSON_TYPE),
     "a JSON string": Mistake("POST", ERROR_PATH, 422, _json(SECRET), JSON_TYPE),
     "JSON null": Mistake("POST", ERROR_PATH, 422, b"null", JSON_TYPE),
@@ -116,6 +119,15 @@ MISTAKES = {
         "/api/v1/auth/login",
         422,
         _json({"username": 12, "password": SECRET}),
+        JSON_TYPE,
+    ),
+{%- endif %}
+{%- if cookiecutter.worker != "none" %}
+    "a fail flag that is not true or false": Mistake(
+        "POST",
+        "/api/v1/tasks/orders",
+        422,
+        _json({"order_id": "A-1", "email": "buyer@example.com", "fail": SECRET}),
         JSON_TYPE,
     ),
 {%- endif %}

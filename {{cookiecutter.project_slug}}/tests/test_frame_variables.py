@@ -32,8 +32,15 @@ def capture() -> None:
         sentry.capture_exception(error)
 
 
+@pytest.fixture
+def standard_mode(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The standard PII mode, whatever this project's default: strict mode sends no
+    variables at all (test_no_variables_in_strict_mode)."""
+    monkeypatch.setenv("SENTRY_PII_MODE", "standard")
+
+
 def test_in_app_frames_carry_their_variables(
-    transport: CapturingTransport, flush: Flush
+    standard_mode: None, transport: CapturingTransport, flush: Flush
 ) -> None:
     capture()
     flush()
@@ -44,7 +51,7 @@ def test_in_app_frames_carry_their_variables(
 
 
 def test_installed_packages_frames_carry_none(
-    transport: CapturingTransport, flush: Flush
+    standard_mode: None, transport: CapturingTransport, flush: Flush
 ) -> None:
     try:
         json.loads("{not json")
@@ -65,6 +72,19 @@ def no_variables(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_no_variables_when_turned_off(
     no_variables: None, transport: CapturingTransport, flush: Flush
+) -> None:
+    capture()
+    flush()
+    assert all("vars" not in frame for frame in frames_of(transport))
+
+
+@pytest.fixture
+def strict_mode(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SENTRY_PII_MODE", "strict")
+
+
+def test_no_variables_in_strict_mode(
+    strict_mode: None, transport: CapturingTransport, flush: Flush
 ) -> None:
     capture()
     flush()

@@ -155,6 +155,11 @@ UNREADABLE = {
     "a batch": ({"Content-Type": "application/json"}, b'[{"query": "{ me }"}]', 400),
     "no query": ({"Content-Type": "application/json"}, b'{"variables": {}}', 400),
     "query not a string": ({"Content-Type": "application/json"}, b'{"query": 1}', 400),
+    "nested too deeply": (
+        {"Content-Type": "application/json"},
+        b'{"query": ' + b"[" * 20_000 + b"]" * 20_000 + b"}",
+        400,
+    ),
 }
 
 

@@ -55,7 +55,8 @@ def json_body(request: HttpRequest) -> dict[str, Any]:
         raise ClientError(422, "a JSON object body is required")
     try:
         body = json.loads(raw)
-    except ValueError:  # Malformed JSON and invalid UTF-8 alike.
+    # Malformed JSON and invalid UTF-8 alike; nesting too deep for the parser too.
+    except (ValueError, RecursionError):
         raise ClientError(400, "the body is not valid JSON") from None
     if not isinstance(body, dict):
         raise ClientError(422, "the body must be a JSON object")

@@ -73,7 +73,9 @@ async def queue_order(request: HttpRequest) -> JsonResponse:
         raise ClientError(422, "order_id and email must be strings")
     user = await request.auser()
     user_id = str(user.pk) if user.is_authenticated else None
-    fail = bool(body.get("fail", False))
+    fail = body.get("fail", False)
+    if not isinstance(fail, bool):  # bool("no") is True: never guess.
+        raise ClientError(422, "fail must be true or false")
     task_id = await enqueue_order(order_id, email, fail, user_id=user_id)
     return JsonResponse({"task_id": task_id}, status=202)
 {%- endif %}

@@ -66,7 +66,10 @@ class GraphQLWithContext(GraphQL[Context, None]):
 
     def decode_json(self, data: str | bytes) -> object:
         # Strawberry answers malformed JSON with 400, but invalid UTF-8 with 500.
+        # So does a body nested deeper than the parser's recursion limit.
         try:
             return json.loads(data)
         except UnicodeDecodeError as error:
             raise json.JSONDecodeError("the body is not UTF-8", "", 0) from error
+        except RecursionError as error:
+            raise json.JSONDecodeError("the body nests too deeply", "", 0) from error

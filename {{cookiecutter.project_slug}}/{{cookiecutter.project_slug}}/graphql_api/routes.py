@@ -60,7 +60,9 @@ async def queue_order(request: Request) -> JSONResponse:
     if not isinstance(order_id, str) or not isinstance(email, str):
         raise HTTPException(422, detail="order_id and email must be strings")
     user_id = request.user.identity if request.user.is_authenticated else None
-    fail = bool(body.get("fail", False))
+    fail = body.get("fail", False)
+    if not isinstance(fail, bool):  # bool("no") is True: never guess.
+        raise HTTPException(422, detail="fail must be true or false")
     task_id = await enqueue_order(order_id, email, fail, user_id=user_id)
     return JSONResponse({"task_id": task_id}, status_code=202)
 {%- endif %}
@@ -77,7 +79,8 @@ async def json_object(request: Request) -> dict[str, Any]:
         raise HTTPException(422, detail="a JSON object body is required")
     try:
         body = json.loads(raw)
-    except ValueError:  # Malformed JSON and invalid UTF-8 alike.
+    # Malformed JSON and invalid UTF-8 alike; nesting too deep for the parser too.
+    except (ValueError, RecursionError):
         raise HTTPException(400, detail="the body is not valid JSON") from None
     if not isinstance(body, dict):
         raise HTTPException(422, detail="the body must be a JSON object")
