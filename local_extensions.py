@@ -11,6 +11,9 @@ from jinja2 import Environment
 from jinja2.ext import Extension
 
 COOKIECUTTER_JSON = Path(__file__).resolve().parent / "cookiecutter.json"
+# Every package of every generated project's lock, one file each:
+# <name>-<version>-<hash>.toml (scripts/lock_python.py writes them).
+LOCKED_PACKAGES = Path(__file__).resolve().parent / "templates" / "uv" / "packages"
 
 
 class _DropHookFailureTraceback(logging.Filter):
@@ -34,10 +37,12 @@ class QuietHookFailure(Extension):
 
 class TemplateChoices(Extension):
     """`template_choices`: every multiple-choice question with its choices, read from
-    the cookiecutter.json beside this file.
+    the cookiecutter.json beside this file; `locked_packages`: the name of every
+    package the generated projects' locks hold (templates/uv/packages).
 
-    The pre-generation hook checks answers against it: a replay file (or cruft's
-    context) hands answers to the hooks without checking them.
+    The pre-generation hook checks answers against them: a replay file (or cruft's
+    context) hands answers to the hooks without checking them, and a project named as
+    one of its locked packages has a uv.lock uv cannot read.
     """
 
     def __init__(self, environment: Environment) -> None:
@@ -48,6 +53,9 @@ class TemplateChoices(Extension):
             for question, values in questions.items()
             if not question.startswith("_") and isinstance(values, list)
         }
+        environment.globals["locked_packages"] = sorted(
+            {path.name.rsplit("-", 2)[0] for path in LOCKED_PACKAGES.glob("*.toml")}
+        )
 
 
 # Free-text answers (project_name, description, author_name, author_email) reach the

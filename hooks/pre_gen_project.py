@@ -16,6 +16,10 @@ ANSWERS = json.loads({{cookiecutter | jsonify | tojson}})
 # Every multiple-choice question with its choices, from cookiecutter.json (see
 # local_extensions.TemplateChoices).
 CHOICES = json.loads({{template_choices | jsonify | tojson}})
+# The distribution name of every package in the generated projects' locks (also from
+# local_extensions.TemplateChoices): a project of the same name makes its uv.lock
+# unreadable, and its package would shadow that library's.
+LOCKED_PACKAGES = set(json.loads({{locked_packages | jsonify | tojson}}))
 
 # The folders beside the package in a generated project: a package of the same name
 # would have to be created where the folder already is.
@@ -48,6 +52,14 @@ DEPENDENCY_NAMES = {
     "strawberry",
     "uvicorn",
     "whitenoise",
+    # Import names that differ from their distribution's (graphql-core, PyYAML,
+    # python-dotenv, python-dateutil, protobuf, attrs).
+    "graphql",
+    "yaml",
+    "dotenv",
+    "dateutil",
+    "google",
+    "attr",
     "core",
     "tests",
     "test",
@@ -133,7 +145,7 @@ def check_project_slug(answers: dict) -> None:
         raise Refusal(
             f"project_slug: {slug!r} is a standard library module; {accepted}"
         )
-    if slug in DEPENDENCY_NAMES:
+    if slug in DEPENDENCY_NAMES or slug.replace("_", "-") in LOCKED_PACKAGES:
         raise Refusal(f"project_slug: {slug!r} would shadow a dependency; {accepted}")
     if slug in PROJECT_FOLDERS:
         raise Refusal(

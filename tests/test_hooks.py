@@ -38,6 +38,9 @@ SLUGS = ["1abc", "my-service", "Acme", "class", "json", "logging"]
 # Distribution names start and end with a letter or digit, one '-' at a time.
 SLUGS += ["_acme", "acme_", "acme__service"]
 DEPENDENCIES = ["fastapi", "sentry_sdk", "sqlalchemy", "pydantic", "jwt"]
+# Any package of the locks, direct or not (a project of the same name has a uv.lock
+# uv cannot read), and import names unlike their distribution's (graphql-core).
+DEPENDENCIES += ["structlog", "click", "h11", "python_dateutil", "graphql"]
 # The project's own folders (deploy/, frontend/, scripts/, tests/): the package
 # cannot take their place.
 PROJECT_FOLDERS = sorted(
