@@ -114,6 +114,36 @@ MISTAKES = {
         _sized({"password": SECRET}, LIMIT),
         JSON_TYPE,
     ),
+    "a login name holding a NUL": Mistake(
+        "POST",
+        "/api/v1/auth/login",
+        422,
+        _json({"username": "ja\x00ne", "password": SECRET}),
+        JSON_TYPE,
+    ),
+    "a registration e-mail holding a NUL": Mistake(
+        "POST",
+        "/api/v1/auth/register",
+        422,
+        _json(
+            {"username": "jane", "email": "ja\x00ne@example.com", "password": SECRET}
+        ),
+        JSON_TYPE,
+    ),
+    "a registration with a user name too long to store": Mistake(
+        "POST",
+        "/api/v1/auth/register",
+        422,
+        _json({"username": "j" * 151, "email": "jane@example.com", "password": SECRET}),
+        JSON_TYPE,
+    ),
+    "a registration with an e-mail that is not one": Mistake(
+        "POST",
+        "/api/v1/auth/register",
+        422,
+        _json({"username": "jane", "email": "@", "password": SECRET}),
+        JSON_TYPE,
+    ),
     "a login with a number for a name": Mistake(
         "POST",
         "/api/v1/auth/login",

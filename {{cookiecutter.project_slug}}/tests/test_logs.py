@@ -96,6 +96,26 @@ def test_each_environment_has_its_format(
             lines(out)
 
 
+@pytest.mark.parametrize("log_format", ["json", "console"])
+def test_uvicorn_lines_carry_no_colour_codes(
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    log_format: str,
+) -> None:
+    """uvicorn passes its message again, coloured, as the extra `color_message`."""
+    monkeypatch.setenv("LOG_FORMAT", log_format)
+    configure_logging()
+    logging.getLogger("uvicorn.error").info(
+        "Started server process [%d]",
+        42,
+        extra={"color_message": "Started server process [\x1b[36m%d\x1b[0m]"},
+    )
+    out = capsys.readouterr().out
+    assert "Started server process [42]" in out
+    assert "color_message" not in out
+    assert "\x1b" not in out and "\\u001b" not in out
+
+
 def test_log_format_overrides_the_environment(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -1,5 +1,7 @@
 """The example app: authenticated views over a model, traced with database spans."""
 
+import json
+
 import httpx2
 import pytest
 
@@ -30,6 +32,32 @@ def test_create_from_json_and_form_then_list(
     assert as_form.status_code == 201
     listed = client.get("/api/v1/notes/", headers=headers).json()["notes"]
     assert sorted(note["title"] for note in listed) == ["form", "json"]
+
+
+@pytest.mark.parametrize(
+    "note",
+    [
+        {"title": "t" * 201},
+        {"title": "a\x00b"},
+        {"title": "ok", "body": "lone \ud800 surrogate"},
+    ],
+    ids=["a title over 200 characters", "a NUL", "a lone surrogate"],
+)
+def test_a_note_the_database_cannot_hold_answers_422(
+    transport: CapturingTransport,
+    client: httpx2.Client,
+    headers: dict[str, str],
+    note: dict[str, str],
+) -> None:
+    response = client.post(
+        "/api/v1/notes/",
+        content=json.dumps(note).encode(),
+        headers=headers | {"Content-Type": "application/json"},
+    )
+    assert response.status_code == 422, response.text[:500]
+    assert response.json()["detail"]
+    assert transport.events == []
+    assert client.get("/api/v1/notes/", headers=headers).json()["notes"] == []
 
 
 def test_requests_are_traced_with_database_spans(

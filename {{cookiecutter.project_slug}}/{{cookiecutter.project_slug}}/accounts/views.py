@@ -36,6 +36,16 @@ def user_json(user: Any) -> dict[str, Any]:
     return {"id": user.pk, "username": user.get_username(), "email": user.email}
 
 
+def _fits(model: Any, name: str, value: str) -> bool:
+    """Whether the model's field `name` accepts `value`: its length and format (the
+    username's characters, an e-mail address), checked before the database is."""
+    try:
+        model._meta.get_field(name).clean(value, None)
+    except ValidationError:
+        return False
+    return True
+
+
 def _strings(body: dict[str, Any], *names: str) -> list[str]:
     """The body's fields `names`, each a string (422 otherwise)."""
     values = [body.get(name) for name in names]
@@ -50,9 +60,15 @@ def register(request: HttpRequest) -> JsonResponse:
     username, email, password = _strings(
         json_body(request), "username", "email", "password"
     )
-    if not username or "@" not in email:
-        return JsonResponse({"detail": "username and email are required"}, status=422)
     users = get_user_model().objects
+    invalid = [
+        name
+        for name, value in (("username", username), ("email", email))
+        if not value or not _fits(users.model, name, value)
+    ]
+    if invalid:
+        # Which field, never its value (the README's 422).
+        return JsonResponse({"detail": f"not valid: {', '.join(invalid)}"}, status=422)
     if users.filter(username=username).exists() or users.filter(email=email).exists():
         return JsonResponse({"detail": "user already exists"}, status=409)
     try:

@@ -3,9 +3,11 @@
 `json_body(request)` reads the request's JSON object (or its form fields) and raises
 `ClientError` for anything a client got wrong: 400 for a body that is not JSON, 413
 past MAX_REQUEST_BODY_BYTES, 415 for another media type, 422 for JSON that is not
-an object or no body at all. `JsonErrorsMiddleware`, first in MIDDLEWARE, answers
-those and every error Django answers itself (404, 405, a disallowed host, even the
-debug pages of development) in JSON: `{"detail": ...}`. None is a Sentry event.
+an object, no body at all, or text no database column holds (a NUL, which
+PostgreSQL refuses, or a lone surrogate, which is no character).
+`JsonErrorsMiddleware`, first in MIDDLEWARE, answers those and every error Django
+answers itself (404, 405, a disallowed host, even the debug pages of development) in
+JSON: `{"detail": ...}`. None is a Sentry event.
 """
 
 import json
@@ -45,7 +47,7 @@ def json_body(request: HttpRequest) -> dict[str, Any]:
         raise ClientError(415, "send the body as JSON (Content-Type: application/json)")
     try:
         if request.content_type in FORM_TYPES:
-            return request.POST.dict()
+            return storable(request.POST.dict())
         raw = request.body
     except RequestDataTooBig:
         raise ClientError(413, "the request body is too large") from None
@@ -60,7 +62,32 @@ def json_body(request: HttpRequest) -> dict[str, Any]:
         raise ClientError(400, "the body is not valid JSON") from None
     if not isinstance(body, dict):
         raise ClientError(422, "the body must be a JSON object")
+    return storable(body)
+
+
+def storable(body: dict[str, Any]) -> dict[str, Any]:
+    """`body`, when every text in it (keys too, at any depth) can be stored."""
+    pending: list[Any] = [body]
+    while pending:
+        value = pending.pop()
+        if isinstance(value, dict):
+            pending.extend(value.keys())
+            pending.extend(value.values())
+        elif isinstance(value, list):
+            pending.extend(value)
+        elif isinstance(value, str) and not _storable_text(value):
+            raise ClientError(422, "the body holds a NUL character or a lone surrogate")
     return body
+
+
+def _storable_text(text: str) -> bool:
+    if "\x00" in text:
+        return False
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:  # A lone surrogate: JSON's "\ud800" decodes to one.
+        return False
+    return True
 
 
 class JsonErrorsMiddleware:

@@ -5,7 +5,9 @@ every route: the Sentry user is already set. Requests it cannot read (malformed
 JSON, another media type, a body that is not an operation) are answered in JSON,
 GraphQL's way: `{"errors": [{"message": ...}]}` with a 4xx status. No error message
 quotes a value the client sent (graphql-core's do: "Variable '$x' has invalid value:
-{...}").
+{...}"), and a bug's message (an exception a resolver did not raise on purpose, which
+may hold SQL and its parameters) stays on the server and in its Sentry event: the
+client reads "Internal Server Error", as from the REST routes' 500.
 """
 
 import json
@@ -22,6 +24,8 @@ from strawberry.http import GraphQLHTTPResponse
 from strawberry.types import ExecutionResult
 
 from {{ cookiecutter.project_slug }}.authentication import SignedInUser
+
+from .sentry import is_client_error
 
 # Where graphql-core quotes a value it could not use: after "value: " (with a path,
 # "value.items[0]: ") or "found: ".
@@ -59,9 +63,18 @@ class GraphQLWithContext(GraphQL[Context, None]):
         self, request: Request, result: ExecutionResult
     ) -> GraphQLHTTPResponse:
         response = await super().process_result(request, result)
-        for error in response.get("errors") or []:
-            if isinstance(error, dict) and isinstance(error.get("message"), str):
-                error["message"] = QUOTED_VALUE.sub(r"\1.", error["message"], count=1)
+        # The answer's errors only: Sentry reports `result.errors` after this, with
+        # their original exceptions.
+        errors = zip(result.errors or [], response.get("errors") or [], strict=True)
+        for error, formatted in errors:
+            if not isinstance(formatted, dict):
+                continue
+            if not is_client_error(error):
+                formatted["message"] = "Internal Server Error"
+            elif isinstance(formatted.get("message"), str):
+                formatted["message"] = QUOTED_VALUE.sub(
+                    r"\1.", formatted["message"], count=1
+                )
         return response
 
     def decode_json(self, data: str | bytes) -> object:

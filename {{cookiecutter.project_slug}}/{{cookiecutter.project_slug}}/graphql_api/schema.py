@@ -1,9 +1,11 @@
 """The GraphQL schema: accounts over SQLAlchemy, and a resolver that fails on purpose.
 
 Resolvers raise `GraphQLError` for what the client did wrong (not reported to
-Sentry); any other exception is a bug, reported once with the operation name.
+Sentry); any other exception is a bug, reported once with the operation name, and
+its message never reaches the client (context.py answers "Internal Server Error").
 """
 
+import re
 from collections.abc import Iterator
 
 import strawberry
@@ -29,6 +31,11 @@ from {{ cookiecutter.project_slug }}.passwords import hash_password, verify_pass
 from {{ cookiecutter.project_slug }}.tokens import TokenClaims, create_access_token
 
 from .context import Context
+
+# What register accepts (the REST API's rules): the columns' lengths, and no NUL,
+# which PostgreSQL text cannot hold.
+USERNAME = re.compile(r"[A-Za-z0-9_.-]{3,64}")
+EMAIL = re.compile(r"[^@\s\x00]+@[^@\s\x00]+\.[^@\s\x00]+")
 
 
 @strawberry.type
@@ -112,7 +119,12 @@ def build_schema() -> strawberry.Schema:
 
 
 def _register(username: str, email: str, password: str) -> UserModel:
-    if len(password) < 8 or "@" not in email or not username:
+    if (
+        not 8 <= len(password) <= 128
+        or len(email) > 254
+        or not EMAIL.fullmatch(email)
+        or not USERNAME.fullmatch(username)
+    ):
         raise GraphQLError("username, a valid email and 8+ character password needed")
     with get_sessionmaker()() as session:
         taken = session.scalar(
@@ -131,6 +143,8 @@ def _register(username: str, email: str, password: str) -> UserModel:
 
 
 def _authenticate(username: str, password: str) -> UserModel | None:
+    if len(username) > 64 or "\x00" in username:
+        return None  # No such user can exist (and PostgreSQL refuses a NUL).
     with get_sessionmaker()() as session:
         user = session.scalar(select(UserModel).where(UserModel.username == username))
     if (

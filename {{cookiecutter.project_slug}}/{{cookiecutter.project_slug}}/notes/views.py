@@ -7,7 +7,7 @@ from django.views.decorators.http import require_http_methods
 from {{ cookiecutter.project_slug }}.accounts.views import token_required
 from {{ cookiecutter.project_slug }}.config.http import json_body
 
-from .models import Note
+from .models import TITLE_MAX_LENGTH, Note
 
 
 @csrf_exempt
@@ -22,6 +22,8 @@ def notes(request: HttpRequest) -> HttpResponse:
         title = str(body.get("title", "")).strip()
         if not title:
             return JsonResponse({"detail": "title is required"}, status=422)
+        if len(title) > TITLE_MAX_LENGTH:
+            return JsonResponse({"detail": "title is too long"}, status=422)
         note = Note.objects.create(
             owner=user, title=title, body=str(body.get("body", ""))
         )

@@ -18,14 +18,17 @@ from ..deps import CurrentUser, DbSession
 router = APIRouter()
 
 
+# No NUL in what is stored or looked up: PostgreSQL text cannot hold one.
 class Registration(BaseModel):
     username: str = Field(min_length=3, max_length=64, pattern=r"^[A-Za-z0-9_.-]+$")
-    email: str = Field(max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+    email: str = Field(
+        max_length=254, pattern=r"^[^@\s\x00]+@[^@\s\x00]+\.[^@\s\x00]+$"
+    )
     password: str = Field(min_length=8, max_length=128)
 
 
 class Credentials(BaseModel):
-    username: str = Field(max_length=64)
+    username: str = Field(max_length=64, pattern=r"^[^\x00]*$")
     password: str = Field(max_length=128)
 
 
