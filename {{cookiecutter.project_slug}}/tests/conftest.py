@@ -15,6 +15,8 @@ production's.{% endif %}
 import json
 {% endif -%}
 import os
+import re
+import socket
 import subprocess
 import threading
 import time
@@ -31,6 +33,7 @@ from typing import Any
 {% if cookiecutter.framework == "django" -%}
 import httpx2
 {% endif -%}
+import psycopg
 import pytest
 import sentry_sdk
 {%- if cookiecutter.framework == "django" %}
@@ -113,6 +116,35 @@ def pytest_report_header() -> list[str]:
     )
 {%- endif %}
     return lines
+
+
+# A SQLAlchemy driver in a URL (postgresql+psycopg://): libpq knows none.
+DRIVER = re.compile(r"^(postgres(?:ql)?)\+\w+://")
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Stop at once, in one line, when DATABASE_URL names a PostgreSQL server the
+    tests cannot reach: otherwise every test fails on its own with the same
+    traceback."""
+    url = SERVERS.database_url
+    if not url.startswith("postgres"):
+        return
+    try:
+        psycopg.connect(DRIVER.sub(r"\1://", url), connect_timeout=5).close()
+    except psycopg.Error as error:
+        reason = (str(error).strip().splitlines() or ["no reason given"])[0]
+        pytest.exit(
+            f"DATABASE_URL: no connection to its PostgreSQL server ({reason}); "
+            "unset it to run the tests on SQLite",
+            returncode=pytest.ExitCode.USAGE_ERROR,
+        )
+
+
+def closed_port() -> int:
+    """A local TCP port nothing listens on."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
 
 
 class CapturingTransport(Transport):

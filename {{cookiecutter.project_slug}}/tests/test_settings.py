@@ -1,7 +1,10 @@
 """Settings: presets per environment, overrides, one clear error per bad value, and
 `.env.example` documenting every variable."""
 
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -18,7 +21,10 @@ from {{ cookiecutter.project_slug }}.core.settings import (
 )
 from {{ cookiecutter.project_slug }}.features import Settings
 
-ENV_EXAMPLE = Path(__file__).resolve().parents[1] / ".env.example"
+from .conftest import closed_port
+
+PROJECT = Path(__file__).resolve().parents[1]
+ENV_EXAMPLE = PROJECT / ".env.example"
 
 
 def load_settings() -> Settings:
@@ -329,3 +335,26 @@ def test_env_example_documents_every_setting_and_the_presets() -> None:
                 assert value == str(expected).lower(), (variable, environment)
             else:
                 assert float(value) == expected, (variable, environment)
+
+
+def test_an_unreachable_test_database_stops_the_run_in_one_line() -> None:
+    """DATABASE_URL naming a PostgreSQL server that does not answer: one line before
+    any test runs, not a traceback per test."""
+    url = f"postgresql://tester:s3cret-pw@127.0.0.1:{closed_port()}/app"
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", __file__],
+        cwd=PROJECT,
+        env={**os.environ, "DATABASE_URL": url},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    output = result.stdout + result.stderr
+    assert result.returncode == pytest.ExitCode.USAGE_ERROR, output
+    # Nothing but the reason (pytest prints it twice): no traceback, no test ran.
+    lines = [line for line in output.splitlines() if line.strip()]
+    assert lines, output
+    for line in lines:
+        assert "DATABASE_URL: no connection to its PostgreSQL server" in line, output
+    assert "s3cret-pw" not in output
