@@ -6,6 +6,7 @@ scrubbed end to end, through the SDK's real HTTP transport.
 Lines are read from stdout as a deployment's log collector reads them.
 """
 
+import asyncio
 import json
 import logging
 import os
@@ -23,6 +24,7 @@ import structlog
 from sentry_sdk import metrics
 
 from {{ cookiecutter.project_slug }}.core.logs import configure_logging, log_context
+from {{ cookiecutter.project_slug }}.core.request_log import RequestLogging
 from {{ cookiecutter.project_slug }}.core.sentry import close_sentry
 from {{ cookiecutter.project_slug }}.features import start_sentry
 
@@ -217,6 +219,48 @@ def test_lines_in_a_context_carry_its_fields(
 def json_logs(monkeypatch: pytest.MonkeyPatch) -> None:
     """JSON lines (set before the settings are first read)."""
     monkeypatch.setenv("LOG_FORMAT", "json")
+
+
+def test_an_error_the_server_logs_after_its_request_carries_its_ids(
+    json_logs: None,
+    transport: CapturingTransport,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """uvicorn logs "Exception in ASGI application" once the request is over, out of
+    its context: the line still carries the request's id and trace ids."""
+    configure_logging()
+
+    async def failing_app(scope: Any, receive: Any, send: Any) -> None:
+        await send({"type": "http.response.start", "status": 500, "headers": []})
+        await send({"type": "http.response.body", "body": b""})
+        raise RuntimeError("failed after answering")
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.request", "body": b""}
+
+    async def send(message: Any) -> None:
+        """The server's side: nothing to do with the answer."""
+
+    scope = {
+        "type": "http",
+        "method": "GET",
+        "path": "/fails",
+        "headers": [(b"x-request-id", b"req-after")],
+        "client": ("127.0.0.1", 40000),
+    }
+    with pytest.raises(RuntimeError) as raised:
+        asyncio.run(RequestLogging(failing_app)(scope, receive, send))
+    # As uvicorn does, after the application has raised.
+    logging.getLogger("uvicorn.error").error(
+        "Exception in ASGI application", exc_info=raised.value
+    )
+    out = lines(capsys.readouterr().out)
+    (request_line,) = [line for line in out if line["logger"] == "request"]
+    (error_line,) = [line for line in out if line["event"].startswith("Exception")]
+    assert request_line["request_id"] == error_line["request_id"] == "req-after"
+    assert error_line["trace_id"] == request_line["trace_id"]
+    assert error_line["span_id"] == request_line["span_id"]
+    assert "failed after answering" in error_line["exception"]
 
 
 def test_a_failing_request_is_one_line_with_the_ids_of_its_sentry_events(

@@ -33,7 +33,7 @@ import logging
 import logging.config
 import sys
 from collections.abc import Callable, Iterator, MutableMapping
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from contextvars import ContextVar, Token
 from typing import Any, TextIO, TypeVar, cast
 
@@ -162,8 +162,27 @@ def trace_ids() -> tuple[str, str] | None:
     return trace_id, rest.partition("-")[0]
 
 
+# Where an exception keeps the fields of the request it escaped (`keep_fields`).
+_KEPT_FIELDS = "__log_fields__"
+
+
+def keep_fields(error: BaseException, **fields: Any) -> None:
+    """Have the lines that log `error` later, outside its request's context (the
+    server's "Exception in ASGI application"), carry `fields` (its request's ids)."""
+    kept = {name: value for name, value in fields.items() if value is not None}
+    with suppress(AttributeError):  # An exception type without attributes: none.
+        setattr(error, _KEPT_FIELDS, kept)
+
+
 def add_context(_: WrappedLogger, __: str, event_dict: EventDict) -> EventDict:
-    """The processor adding the request's or job's fields and the trace ids."""
+    """The processor adding the request's or job's fields and the trace ids (those
+    an exception kept, for a record logging it after its request)."""
+    record = event_dict.get("_record")
+    if isinstance(record, logging.LogRecord) and record.exc_info:
+        kept = getattr(record.exc_info[1], _KEPT_FIELDS, None)
+        if isinstance(kept, dict):
+            for name, value in kept.items():
+                event_dict.setdefault(name, value)
     current = _context.get()
     if current:
         for name, value in current.items():

@@ -118,6 +118,13 @@ class RequestLogging:
         with request_context(rid, outside_sentry=True):
             try:
                 await self.app(scope, receive, send_with_id)
+            except Exception as error:
+                # The server logs it once this context is gone: with these ids.
+                trace_id, span_id = sent["ids"] or (None, None)
+                logs.keep_fields(
+                    error, request_id=rid, trace_id=trace_id, span_id=span_id
+                )
+                raise
             finally:
                 method, path = scope.get("method", ""), scope.get("path", "")
                 client = (scope.get("client") or (None,))[0]
