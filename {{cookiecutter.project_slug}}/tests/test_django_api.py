@@ -3,6 +3,7 @@ where Django answers in HTML (debug pages), the ASGI lifespan."""
 
 import asyncio
 import importlib
+import logging
 import sys
 from collections.abc import MutableMapping
 from typing import Any
@@ -75,6 +76,18 @@ def test_development_answers_a_server_error_in_json_and_reports_it(
     assert response.json() == {"detail": "Internal Server Error"}
     (event,) = transport.events
     assert event["exception"]["values"][-1]["type"] == "ZeroDivisionError"
+
+
+def test_a_server_error_is_logged_once(
+    transport: CapturingTransport,
+    client: httpx2.Client,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    with caplog.at_level(logging.WARNING, logger="django.request"):
+        response = client.post("/api/v1/test/error", json={"error_type": "zero"})
+    assert response.status_code == 500
+    logged = [r.getMessage() for r in caplog.records if r.name == "django.request"]
+    assert logged == ["Internal Server Error: /api/v1/test/error"]
 
 
 def test_the_asgi_lifespan_is_answered_without_an_event(

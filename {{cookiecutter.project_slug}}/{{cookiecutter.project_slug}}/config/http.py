@@ -110,6 +110,9 @@ class JsonErrorsMiddleware:
         )
         if response.has_header("Allow"):
             answer["Allow"] = response["Allow"]
+        # Django logs an error answer once, marking it logged: the new answer too, or
+        # the request's handler would log it again.
+        answer._has_been_logged = getattr(response, "_has_been_logged", False)  # type: ignore[attr-defined]
         return answer
 
     def process_exception(
