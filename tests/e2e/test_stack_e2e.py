@@ -743,6 +743,15 @@ def test_the_app_writes_json_lines_only(drive: Drive) -> None:
     assert not not_json, not_json[:5]
 
 
+@pytest.mark.parametrize("stack_combo", stacks(framework="django"), indirect=True)
+def test_gunicorn_opens_no_control_socket(drive: Drive) -> None:
+    """gunicorn 27 would create one under $HOME, read-only in the Kubernetes pods."""
+    (app,) = [process for process in drive.stack.processes if process.name == "app"]
+    log = app.log_path.read_text(errors="replace")
+    assert "Starting gunicorn" in log
+    assert "control socket" not in log.lower(), log[-2000:]
+
+
 def _json_object(line: str) -> bool:
     try:
         return isinstance(json.loads(line), dict)
