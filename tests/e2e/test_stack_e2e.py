@@ -71,7 +71,7 @@ FAIL_MUTATION = "mutation Fail($message: String) { triggerError(message: $messag
 BODY_TIMEOUT = 2
 # The default MAX_REQUEST_BODY_BYTES and MAX_REQUEST_HEADER_BYTES.
 BODY_LIMIT = 1_048_576
-HEADER_LIMIT = 65_536
+HEADER_LIMIT = 32_768
 
 
 @dataclass
@@ -408,6 +408,12 @@ def _malformed_requests(framework: str) -> dict[str, dict[str, Any]]:
             "url": "/health",
             "headers": {"X-Padding": "P" * HEADER_LIMIT, "X-Api-Key": secret},
             "status": 431,
+        },
+        "a request target over the limit": {
+            "method": "GET",
+            "url": "/health",
+            "params": {"padding": "P" * HEADER_LIMIT, "password": secret},
+            "status": 414,
         },
         "forged token": {
             "method": "GET",
