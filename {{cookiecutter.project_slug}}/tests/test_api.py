@@ -28,6 +28,11 @@ def test_health_reports_sentry_status_without_the_dsn(
     assert "public@" not in response.text
 
 
+def test_health_answers_head_for_uptime_monitors(client: httpx2.Client) -> None:
+    # The status only: the server, not the app, leaves a HEAD answer's body out.
+    assert client.head("/health").status_code == 200
+
+
 def test_health_without_sentry(client: httpx2.Client) -> None:
     body = client.get("/health").json()
     assert body["sentry"]["enabled"] is False

@@ -3,7 +3,7 @@
 from django.db import connection
 from django.http import Http404, HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from {{ cookiecutter.project_slug }}.core.diagnostics import (
     ErrorKind,
@@ -23,7 +23,7 @@ from {{ cookiecutter.project_slug }}.worker.enqueue import enqueue_order
 from .http import ClientError, json_body
 
 
-@require_GET
+@require_safe  # GET, and HEAD for uptime monitors.
 def health(request: HttpRequest) -> JsonResponse:
     try:
         connection.ensure_connection()

@@ -8,7 +8,7 @@ from {{ cookiecutter.project_slug }}.db import database_ok
 router = APIRouter()
 
 
-@router.get("/health")
+@router.api_route("/health", methods=["GET", "HEAD"])  # HEAD: uptime monitors.
 def health(response: Response) -> dict[str, Any]:
     state = "ok" if database_ok() else "degraded"
     if state != "ok":
