@@ -8,7 +8,8 @@ from {{ cookiecutter.project_slug }}.db import database_ok
 router = APIRouter()
 
 
-@router.api_route("/health", methods=["GET", "HEAD"])  # HEAD: uptime monitors.
+@router.get("/health")
+@router.head("/health", include_in_schema=False)  # Uptime monitors send HEAD.
 def health(response: Response) -> dict[str, Any]:
     state = "ok" if database_ok() else "degraded"
     if state != "ok":
