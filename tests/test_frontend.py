@@ -20,7 +20,7 @@ import pytest
 from tests.helpers.baking import Bake
 from tests.helpers.combos import AVAILABLE, ROOT, Combo, make_combo
 from tests.helpers.frontend import npm, npm_env, npm_run
-from tests.helpers.project import readme_commands
+from tests.helpers.project import copy_project, project_env, readme_commands, uv_sync
 from tests.helpers.tools import output, run
 
 pytestmark = pytest.mark.slow
@@ -146,6 +146,44 @@ def test_bad_sentry_setting_stops_the_build(
         in result.stdout + result.stderr
     )
     assert not (frontend / "dist").exists()
+
+
+def test_release_outside_git_is_the_backends(
+    bake_combo: Callable[[Combo], Bake], tmp_path: Path
+) -> None:
+    """Outside a git checkout (an image build, an exported tree) the browser names the
+    same release as the backend for the same environment: APP_VERSION when it is set,
+    else <slug>@<version> (README, "Frontend": "the backend's rule")."""
+    combo = make_combo(frontend=FRONTENDS[0])
+    project = copy_project(bake_combo(combo).path(), tmp_path / "project")
+    not_git = run(["git", "rev-parse", "HEAD"], cwd=project)
+    assert not_git.returncode != 0, "the copy must not be inside a git checkout"
+    slug = next(project.glob("*/core/scrubbing_policy.json")).parent.parent.name
+    uv_sync(project)
+    frontend = project / "frontend"
+    npm_run(frontend, "ci")
+    releases = {}
+    for app_version in ("2024.11.3", ""):
+        backend = run(
+            [
+                str(project / ".venv" / "bin" / "python"),
+                "-c",
+                f"from {slug}.features import Settings; "
+                "print(Settings().resolved_release)",
+            ],
+            cwd=project,
+            env=project_env(APP_VERSION=app_version),
+        )
+        assert backend.returncode == 0, output(backend)
+        release = backend.stdout.strip().splitlines()[-1]
+        npm_run(frontend, "exec", "--", "vite", "build", APP_VERSION=app_version)
+        bundle = "".join(
+            path.read_text() for path in (frontend / "dist" / "assets").glob("*.js")
+        )
+        # A string literal of the bundle, in whatever quotes the minifier chose.
+        assert re.search(f"[`\"']{re.escape(release)}[`\"']", bundle), release
+        releases[app_version] = release
+    assert releases == {"2024.11.3": "2024.11.3", "": f"{slug}@0.1.0"}
 
 
 # The GitLab pipeline is baked with a frontend among the option combinations.

@@ -18,7 +18,7 @@ const PROJECT_SLUG = "{{ cookiecutter.project_slug }}";
 // Paths the dev server and `vite preview` pass on to the backend (same origin).
 const API_PATHS = ["/api"{% if cookiecutter.framework == "starlette-graphql" %}, "/graphql"{% endif %}];
 
-/** Same rule as the backend: SENTRY_RELEASE, else <slug>@<version>+<git sha>, else <slug>@<version>. */
+/** Same rule as the backend: SENTRY_RELEASE, else <slug>@<version>+<git sha>, else APP_VERSION, else <slug>@<version>. */
 function release(env: Record<string, string>): string {
   const explicit = env.VITE_SENTRY_RELEASE || env.SENTRY_RELEASE;
   if (explicit) return explicit;
@@ -27,13 +27,13 @@ function release(env: Record<string, string>): string {
     const sha = execFileSync("git", ["rev-parse", "--short=7", "HEAD"], { stdio: ["ignore", "pipe", "ignore"] });
     return `${base}+${sha.toString().trim()}`;
   } catch {
-    return base;
+    return env.APP_VERSION || base;
   }
 }
 
 export default defineConfig(({ mode }) => {
   // One .env for the whole project: the frontend reads the one beside docker-compose.
-  const env = loadEnv(mode, "..", ["VITE_", "SENTRY_", "API_"]);
+  const env = loadEnv(mode, "..", ["VITE_", "SENTRY_", "API_", "APP_VERSION"]);
   const releaseName = release(env);
   // A bad VITE_SENTRY_* value stops the build here, naming the variable.
   readConfig({ ...env, VITE_SENTRY_RELEASE: releaseName });
