@@ -128,8 +128,32 @@ def test_frontend_installs_tests_and_builds(
     assert "sourceMappingURL" not in bundle
 
 
+BAD_SETTINGS = [
+    (
+        "VITE_SENTRY_TRACES_SAMPLE_RATE",
+        "often",
+        'VITE_SENTRY_TRACES_SAMPLE_RATE must be a number between 0 and 1, got "often"',
+    ),
+    # A release name Sentry refuses, as the backend refuses it (core/settings.py).
+    (
+        "SENTRY_RELEASE",
+        "1.0/beta",
+        "SENTRY_RELEASE must not contain newlines, tabs, '/' or '\\', got \"1.0/beta\"",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    BAD_SETTINGS,
+    ids=[setting[0] for setting in BAD_SETTINGS],
+)
 def test_bad_sentry_setting_stops_the_build(
-    bake_combo: Callable[[Combo], Bake], tmp_path: Path
+    bake_combo: Callable[[Combo], Bake],
+    tmp_path: Path,
+    name: str,
+    value: str,
+    message: str,
 ) -> None:
     """One clear message naming the variable, and no dist/."""
     combo = make_combo(frontend=FRONTENDS[0])
@@ -138,13 +162,10 @@ def test_bad_sentry_setting_stops_the_build(
     result = run(
         [npm(), "exec", "--", "vite", "build"],
         cwd=frontend,
-        env=npm_env(VITE_SENTRY_TRACES_SAMPLE_RATE="often"),
+        env=npm_env(**{name: value}),
     )
     assert result.returncode != 0
-    assert (
-        'VITE_SENTRY_TRACES_SAMPLE_RATE must be a number between 0 and 1, got "often"'
-        in result.stdout + result.stderr
-    )
+    assert message in result.stdout + result.stderr
     assert not (frontend / "dist").exists()
 
 
