@@ -20,7 +20,7 @@ import pytest
 from tests.helpers.baking import Bake
 from tests.helpers.combos import AVAILABLE, ROOT, Combo, make_combo
 from tests.helpers.frontend import npm, npm_env, npm_run
-from tests.helpers.project import readme_commands
+from tests.helpers.project import copy_project, project_env, readme_commands, uv_sync
 from tests.helpers.tools import output, run
 
 pytestmark = pytest.mark.slow
@@ -128,8 +128,32 @@ def test_frontend_installs_tests_and_builds(
     assert "sourceMappingURL" not in bundle
 
 
+BAD_SETTINGS = [
+    (
+        "VITE_SENTRY_TRACES_SAMPLE_RATE",
+        "often",
+        'VITE_SENTRY_TRACES_SAMPLE_RATE must be a number between 0 and 1, got "often"',
+    ),
+    # A release name Sentry refuses, as the backend refuses it (core/settings.py).
+    (
+        "SENTRY_RELEASE",
+        "1.0/beta",
+        "SENTRY_RELEASE must not contain newlines, tabs, '/' or '\\', got \"1.0/beta\"",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    BAD_SETTINGS,
+    ids=[setting[0] for setting in BAD_SETTINGS],
+)
 def test_bad_sentry_setting_stops_the_build(
-    bake_combo: Callable[[Combo], Bake], tmp_path: Path
+    bake_combo: Callable[[Combo], Bake],
+    tmp_path: Path,
+    name: str,
+    value: str,
+    message: str,
 ) -> None:
     """One clear message naming the variable, and no dist/."""
     combo = make_combo(frontend=FRONTENDS[0])
@@ -138,14 +162,49 @@ def test_bad_sentry_setting_stops_the_build(
     result = run(
         [npm(), "exec", "--", "vite", "build"],
         cwd=frontend,
-        env=npm_env(VITE_SENTRY_TRACES_SAMPLE_RATE="often"),
+        env=npm_env(**{name: value}),
     )
     assert result.returncode != 0
-    assert (
-        'VITE_SENTRY_TRACES_SAMPLE_RATE must be a number between 0 and 1, got "often"'
-        in result.stdout + result.stderr
-    )
+    assert message in result.stdout + result.stderr
     assert not (frontend / "dist").exists()
+
+
+def test_release_outside_git_is_the_backends(
+    bake_combo: Callable[[Combo], Bake], tmp_path: Path
+) -> None:
+    """Outside a git checkout (an image build, an exported tree) the browser names the
+    same release as the backend for the same environment: APP_VERSION when it is set,
+    else <slug>@<version> (README, "Frontend": "the backend's rule")."""
+    combo = make_combo(frontend=FRONTENDS[0])
+    project = copy_project(bake_combo(combo).path(), tmp_path / "project")
+    not_git = run(["git", "rev-parse", "HEAD"], cwd=project)
+    assert not_git.returncode != 0, "the copy must not be inside a git checkout"
+    slug = next(project.glob("*/core/scrubbing_policy.json")).parent.parent.name
+    uv_sync(project)
+    frontend = project / "frontend"
+    npm_run(frontend, "ci")
+    releases = {}
+    for app_version in ("2024.11.3", ""):
+        backend = run(
+            [
+                str(project / ".venv" / "bin" / "python"),
+                "-c",
+                f"from {slug}.features import Settings; "
+                "print(Settings().resolved_release)",
+            ],
+            cwd=project,
+            env=project_env(APP_VERSION=app_version),
+        )
+        assert backend.returncode == 0, output(backend)
+        release = backend.stdout.strip().splitlines()[-1]
+        npm_run(frontend, "exec", "--", "vite", "build", APP_VERSION=app_version)
+        bundle = "".join(
+            path.read_text() for path in (frontend / "dist" / "assets").glob("*.js")
+        )
+        # A string literal of the bundle, in whatever quotes the minifier chose.
+        assert re.search(f"[`\"']{re.escape(release)}[`\"']", bundle), release
+        releases[app_version] = release
+    assert releases == {"2024.11.3": "2024.11.3", "": f"{slug}@0.1.0"}
 
 
 # The GitLab pipeline is baked with a frontend among the option combinations.

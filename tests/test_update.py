@@ -500,8 +500,13 @@ def test_diff_shows_only_the_project_change(outcome: Outcome) -> None:
     assert changed == {"README.md", f"{outcome.slug}/core/sentry.py"}, output(
         outcome.diff
     )
-    assert OWN_DESCRIPTION in outcome.diff.stdout
-    assert "our_own_function" in outcome.diff.stdout
+    # From the project to the template (README): the project's own lines are the
+    # removed ones.
+    removed = [
+        line[1:] for line in outcome.diff.stdout.splitlines() if line.startswith("-")
+    ]
+    assert any(OWN_DESCRIPTION in line for line in removed), output(outcome.diff)
+    assert "def our_own_function() -> str:" in removed, output(outcome.diff)
 
 
 def test_a_conflict_is_left_for_the_user(outcome: Outcome) -> None:

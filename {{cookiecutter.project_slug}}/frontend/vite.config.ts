@@ -12,28 +12,32 @@ import { defineConfig, loadEnv, type PluginOption } from "vite";
 import packageJson from "./package.json" with { type: "json" };
 // With its extension, as Node resolves it when Vite loads this file natively
 // (`configLoader: "native"`, Vite's planned default).
-import { readConfig } from "./src/sentry/config.ts";
+import { checkRelease, readConfig } from "./src/sentry/config.ts";
 
 const PROJECT_SLUG = "{{ cookiecutter.project_slug }}";
 // Paths the dev server and `vite preview` pass on to the backend (same origin).
 const API_PATHS = ["/api"{% if cookiecutter.framework == "starlette-graphql" %}, "/graphql"{% endif %}];
 
-/** Same rule as the backend: SENTRY_RELEASE, else <slug>@<version>+<git sha>, else <slug>@<version>. */
+/**
+ * Same rule as the backend: SENTRY_RELEASE, else <slug>@<version>+<git sha>, else APP_VERSION, else
+ * <slug>@<version>. A name Sentry refuses stops the build naming the variable it came from.
+ */
 function release(env: Record<string, string>): string {
-  const explicit = env.VITE_SENTRY_RELEASE || env.SENTRY_RELEASE;
-  if (explicit) return explicit;
+  for (const name of ["VITE_SENTRY_RELEASE", "SENTRY_RELEASE"]) {
+    if (env[name]) return checkRelease(env[name], name);
+  }
   const base = `${PROJECT_SLUG}@${packageJson.version}`;
   try {
     const sha = execFileSync("git", ["rev-parse", "--short=7", "HEAD"], { stdio: ["ignore", "pipe", "ignore"] });
     return `${base}+${sha.toString().trim()}`;
   } catch {
-    return base;
+    return env.APP_VERSION ? checkRelease(env.APP_VERSION, "APP_VERSION") : base;
   }
 }
 
 export default defineConfig(({ mode }) => {
   // One .env for the whole project: the frontend reads the one beside docker-compose.
-  const env = loadEnv(mode, "..", ["VITE_", "SENTRY_", "API_"]);
+  const env = loadEnv(mode, "..", ["VITE_", "SENTRY_", "API_", "APP_VERSION"]);
   const releaseName = release(env);
   // A bad VITE_SENTRY_* value stops the build here, naming the variable.
   readConfig({ ...env, VITE_SENTRY_RELEASE: releaseName });

@@ -50,6 +50,10 @@ describe("readConfig", () => {
     ["VITE_SENTRY_PII_MODE", "relaxed"],
     ["VITE_SENTRY_DSN", "not a url"],
     ["VITE_SENTRY_DSN", "https://sentry.example.com/42"],
+    ["VITE_SENTRY_RELEASE", "1.0/beta"],
+    ["VITE_SENTRY_RELEASE", "1.0\\beta"],
+    ["VITE_SENTRY_RELEASE", ".."],
+    ["VITE_SENTRY_RELEASE", "r".repeat(201)],
   ])("refuses %s=%s, naming the variable", (name, value) => {
     expect(() => readConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => readConfig({ [name]: value })).toThrow(name);

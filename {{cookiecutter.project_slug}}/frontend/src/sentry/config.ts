@@ -63,6 +63,28 @@ function dsn(env: Env, name: string): string | undefined {
   return value;
 }
 
+// Sentry's rules for release names, as the backend checks SENTRY_RELEASE and APP_VERSION.
+const MAX_RELEASE_LENGTH = 200;
+
+/** `value` when Sentry accepts it as a release name; else a ConfigError naming `name`. */
+export function checkRelease(value: string, name: string): string {
+  if (/[\n\r\t/\\]/.test(value)) {
+    throw new ConfigError(`${name} must not contain newlines, tabs, '/' or '\\', got ${JSON.stringify(value)}`);
+  }
+  if (["", ".", ".."].includes(value.trim())) {
+    throw new ConfigError(`${name} must not be blank, '.' or '..'`);
+  }
+  if (value.length > MAX_RELEASE_LENGTH) {
+    throw new ConfigError(`${name} must not be longer than ${MAX_RELEASE_LENGTH} characters`);
+  }
+  return value;
+}
+
+function release(env: Env, name: string): string | undefined {
+  const value = text(env, name);
+  return value === undefined ? undefined : checkRelease(value, name);
+}
+
 function piiMode(env: Env, name: string): PiiMode {
   const value = text(env, name) ?? DEFAULT_PII_MODE;
   if (!PII_MODES.includes(value as PiiMode)) {
@@ -77,7 +99,7 @@ export function readConfig(env: Env): SentryConfig {
   return {
     dsn: dsn(env, "VITE_SENTRY_DSN"),
     environment,
-    release: text(env, "VITE_SENTRY_RELEASE"),
+    release: release(env, "VITE_SENTRY_RELEASE"),
     tracesSampleRate: rate(env, "VITE_SENTRY_TRACES_SAMPLE_RATE", preset),
     piiMode: piiMode(env, "VITE_SENTRY_PII_MODE"),
     extraSensitiveKeys: (text(env, "VITE_SENTRY_EXTRA_SENSITIVE_KEYS") ?? "")
