@@ -217,8 +217,8 @@ SETUP_NODE_VERSION = re.compile(r"node-version: *(\S+)")
 
 @pytest.mark.parametrize("combo", NODE_COMBOS, ids=[combo.id for combo in NODE_COMBOS])
 def test_one_node_version(combo: Combo, bake_combo: Callable[[Combo], Bake]) -> None:
-    """The README, engines, the lock, the image, the dev compose file, CI and the
-    template's own README name the same Node.js."""
+    """The README, engines, the lock, the image, the dev compose file, CI, the
+    version managers' `.nvmrc` and the template's own README name the same Node.js."""
     project = bake_combo(combo).path()
     named, minimum_major, minimum_minor = readme_node(project / "README.md")
     assert named == minimum_major, "the README names one major version"
@@ -238,6 +238,7 @@ def test_one_node_version(combo: Combo, bake_combo: Callable[[Combo], Bake]) -> 
         "docker-compose.dev.yml": NODE_IMAGE.findall(
             (project / "docker-compose.dev.yml").read_text()
         ),
+        "frontend/.nvmrc": [(project / "frontend/.nvmrc").read_text().strip()],
     }
     ci = combo.answer("ci")
     if ci == "github":

@@ -118,7 +118,7 @@ def pytest_report_header() -> list[str]:
     return lines
 
 
-# A SQLAlchemy driver in a URL (postgresql+psycopg://): libpq knows none.
+# A driver named in a URL (postgresql+psycopg://): libpq knows none.
 DRIVER = re.compile(r"^(postgres(?:ql)?)\+\w+://")
 
 
