@@ -221,6 +221,25 @@ def json_logs(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("LOG_FORMAT", "json")
 
 
+def test_only_lines_inside_a_request_job_or_span_carry_trace_ids(
+    json_logs: None,
+    transport: CapturingTransport,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Outside (start-up, shutdown), the scope's trace is one no event belongs to."""
+    log = structlog.get_logger()
+    log.info("starting")
+    with log_context(job_id="job-2"):
+        log.info("in a job")
+    with sentry_sdk.start_transaction(name="nightly", op="task") as transaction:
+        log.info("in a span")
+    starting, in_a_job, in_a_span = lines(capsys.readouterr().out)[-3:]
+    assert "trace_id" not in starting and "span_id" not in starting
+    assert in_a_job["trace_id"] and in_a_job["span_id"]
+    assert in_a_span["trace_id"] == transaction.trace_id
+    assert in_a_span["span_id"] == transaction.span_id
+
+
 def test_an_error_the_server_logs_after_its_request_carries_its_ids(
     json_logs: None,
     transport: CapturingTransport,

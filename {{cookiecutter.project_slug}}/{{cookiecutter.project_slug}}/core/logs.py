@@ -187,7 +187,10 @@ def add_context(_: WrappedLogger, __: str, event_dict: EventDict) -> EventDict:
     if current:
         for name, value in current.items():
             event_dict.setdefault(name, value)
-    if "trace_id" not in event_dict:
+    # Only inside a request, a job or a span: elsewhere (start-up, shutdown) the ids
+    # would be those of a trace no transaction or event has.
+    inside = current is not None or sentry_sdk.get_current_span() is not None
+    if "trace_id" not in event_dict and inside:
         ids = trace_ids()
         if ids is not None:
             event_dict["trace_id"], event_dict["span_id"] = ids
