@@ -22,7 +22,7 @@ from {{ cookiecutter.project_slug }}.core.diagnostics import SentryTestError
 from {{ cookiecutter.project_slug }}.worker.celery_app import app, start_worker_sentry
 from {{ cookiecutter.project_slug }}.worker.tasks import heartbeat, process_order
 
-from .conftest import TEST_DSN, CapturingTransport{% if cookiecutter.opentelemetry == "otlp" %}, transaction_in_trace{% endif %}, wait_for_lines
+from .conftest import TEST_DSN, CapturingTransport, closed_port{% if cookiecutter.opentelemetry == "otlp" %}, transaction_in_trace{% endif %}, wait_for_lines
 from .envelope_receiver import EnvelopeReceiver
 {%- if cookiecutter.opentelemetry == "otlp" %}
 from .otlp_receiver import OtlpReceiver
@@ -59,6 +59,30 @@ def test_the_worker_reports_to_its_own_dsn(monkeypatch: pytest.MonkeyPatch) -> N
     assert sentry_sdk.get_client().options["dsn"] == "http://worker@127.0.0.1:9/2"
     sentry_sdk.capture_message("from the worker")
     assert transport.events[-1]["tags"]["service"] == "worker"
+
+
+def test_queuing_with_redis_down_fails_instead_of_waiting(tmp_path: Path) -> None:
+    """In a process of its own (the app reads REDIS_URL once): the call fails after a
+    few reconnection attempts; the request then answers 500 and reports it."""
+    code = (
+        "from {{ cookiecutter.project_slug }}.worker.tasks import process_order\n"
+        "try:\n"
+        "    process_order.delay('A-3', 'buyer@example.com')\n"
+        "except Exception as error:\n"
+        "    print(type(error).__name__)\n"
+    )
+    env = {**os.environ, "REDIS_URL": f"redis://127.0.0.1:{closed_port()}/0"}
+    env["SENTRY_DSN"] = ""
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=15,  # Without the retry policy: about 20 s.
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip(), "queued with Redis down?"
 
 
 @pytest.fixture

@@ -36,6 +36,14 @@ from {{ cookiecutter.project_slug }}.features import (
 # enables the integration through features.QUEUE_SENTRY).
 SENTRY = SentryFeature(integrations=(CeleryIntegration(monitor_beat_tasks=True),))
 
+# Reconnection attempts to Redis for one call, then the call fails (seconds).
+QUEUE_DOWN_RETRIES = {
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.5,
+    "interval_max": 1,
+}
+
 # A bad setting stops the worker and beat here, in one line naming the variable.
 settings = settings_or_exit()
 app = Celery(
@@ -48,6 +56,9 @@ app.conf.update(
     task_default_queue=settings.worker_queue,
     broker_connection_retry_on_startup=True,
     task_track_started=True,
+    # With Redis down, queuing a job fails after about a second (the request answers
+    # 500 and reports it) instead of retrying the result store for 20 s.
+    result_backend_transport_options={"retry_policy": QUEUE_DOWN_RETRIES},
     # stdout stays stdout: the core's log handler writes there (core/logs.py), and
     # Celery's redirection would feed the lines back into logging.
     worker_redirect_stdouts=False,
