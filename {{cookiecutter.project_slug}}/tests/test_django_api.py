@@ -3,6 +3,7 @@ where Django answers in HTML (debug pages), the ASGI lifespan."""
 
 import asyncio
 import importlib
+import json
 import logging
 import sys
 from collections.abc import MutableMapping
@@ -11,6 +12,8 @@ from typing import Any
 import httpx2
 import pytest
 import sentry_sdk
+
+from {{ cookiecutter.project_slug }}.core.logs import configure_logging
 
 from .conftest import TEST_DSN, CapturingTransport
 
@@ -88,6 +91,30 @@ def test_a_server_error_is_logged_once(
     assert response.status_code == 500
     logged = [r.getMessage() for r in caplog.records if r.name == "django.request"]
     assert logged == ["Internal Server Error: /api/v1/test/error"]
+
+
+def test_error_answer_lines_carry_the_request_id(
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    client: httpx2.Client,
+) -> None:
+    """Django's "Not Found: /x" lines are the request's lines, whether Django or a
+    view made the answer."""
+    monkeypatch.setenv("LOG_FORMAT", "json")
+    configure_logging()
+    headers = {"X-Request-ID": "req-4xx"}
+    assert client.get("/api/v1/nowhere", headers=headers).status_code == 404
+    mistake = {"error_type": "nope"}
+    response = client.post("/api/v1/test/error", json=mistake, headers=headers)
+    assert response.status_code == 422
+    out = capsys.readouterr().out
+    lines = [json.loads(line) for line in out.splitlines() if line.startswith("{")]
+    django_lines = [line for line in lines if line["logger"] == "django.request"]
+    assert [line["event"] for line in django_lines] == [
+        "Not Found: /api/v1/nowhere",
+        "Unprocessable Entity: /api/v1/test/error",
+    ]
+    assert {line.get("request_id") for line in django_lines} == {"req-4xx"}
 
 
 def test_the_asgi_lifespan_is_answered_without_an_event(

@@ -7,6 +7,7 @@ import time
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
+from django.utils.log import log_response
 
 from ..core.request_log import (
     REQUEST_ID_HEADER,
@@ -31,6 +32,16 @@ class RequestLoggingMiddleware:
                 response = self.get_response(request)
                 status = response.status_code
                 response[REQUEST_ID_HEADER] = rid
+                if status >= 400:
+                    # Django's own line for an error answer ("Not Found: /x"), here
+                    # with the request's ids (Django would log it after this context).
+                    log_response(
+                        "%s: %s",
+                        response.reason_phrase,
+                        request.path,
+                        response=response,
+                        request=request,
+                    )
                 return response
             finally:
                 client = request.META.get("REMOTE_ADDR")
