@@ -18,6 +18,7 @@ import os
 import re
 import socket
 import subprocess
+import sys
 import threading
 import time
 {%- if cookiecutter.framework != "django" %}
@@ -138,6 +139,21 @@ def pytest_sessionstart(session: pytest.Session) -> None:
             "unset it to run the tests on SQLite",
             returncode=pytest.ExitCode.USAGE_ERROR,
         )
+
+
+def run_python(
+    code: str, cwd: Path, timeout: float = 60, **env: str
+) -> subprocess.CompletedProcess[str]:
+    """`python -c code` in a process of its own (from `cwd`, with this environment
+    and `env`); its exit status and output as text."""
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=cwd,
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
 
 
 def closed_port() -> int:

@@ -35,7 +35,7 @@ def capture() -> None:
 @pytest.fixture
 def standard_mode(monkeypatch: pytest.MonkeyPatch) -> None:
     """The standard PII mode, whatever this project's default: strict mode sends no
-    variables at all (test_no_variables_in_strict_mode)."""
+    variables at all (test_no_variables_when_turned_off_or_strict)."""
     monkeypatch.setenv("SENTRY_PII_MODE", "standard")
 
 
@@ -65,26 +65,22 @@ def test_installed_packages_frames_carry_none(
     assert any(frame.get("vars") for frame in frames if frame.get("in_app"))
 
 
-@pytest.fixture
-def no_variables(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("SENTRY_INCLUDE_LOCAL_VARIABLES", "false")
+# The settings under which no frame carries variables.
+NO_VARIABLES = {
+    "turned off": ("SENTRY_INCLUDE_LOCAL_VARIABLES", "false"),
+    "strict mode": ("SENTRY_PII_MODE", "strict"),
+}
 
 
-def test_no_variables_when_turned_off(
-    no_variables: None, transport: CapturingTransport, flush: Flush
+@pytest.fixture(params=NO_VARIABLES)
+def no_variables(
+    monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest
 ) -> None:
-    capture()
-    flush()
-    assert all("vars" not in frame for frame in frames_of(transport))
+    monkeypatch.setenv(*NO_VARIABLES[request.param])
 
 
-@pytest.fixture
-def strict_mode(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("SENTRY_PII_MODE", "strict")
-
-
-def test_no_variables_in_strict_mode(
-    strict_mode: None, transport: CapturingTransport, flush: Flush
+def test_no_variables_when_turned_off_or_strict(
+    no_variables: None, transport: CapturingTransport, flush: Flush
 ) -> None:
     capture()
     flush()

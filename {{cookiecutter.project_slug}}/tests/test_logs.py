@@ -9,9 +9,6 @@ Lines are read from stdout as a deployment's log collector reads them.
 import asyncio
 import json
 import logging
-import os
-import subprocess
-import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -28,7 +25,7 @@ from {{ cookiecutter.project_slug }}.core.request_log import RequestLogging
 from {{ cookiecutter.project_slug }}.core.sentry import close_sentry
 from {{ cookiecutter.project_slug }}.features import start_sentry
 
-from .conftest import CapturingTransport
+from .conftest import CapturingTransport, run_python
 from .envelope_receiver import EnvelopeReceiver
 from .test_request_user import bearer, sign_up
 
@@ -154,15 +151,7 @@ def test_python_warnings_come_in_the_same_format(tmp_path: Path) -> None:
         "configure_logging()\n"
         "warnings.warn('a deprecated call', UserWarning, stacklevel=1)\n"
     )
-    env = {**os.environ, "LOG_FORMAT": "json", "SENTRY_DSN": ""}
-    result = subprocess.run(
-        [sys.executable, "-c", code],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    result = run_python(code, tmp_path, LOG_FORMAT="json", SENTRY_DSN="")
     assert result.returncode == 0, result.stderr
     assert result.stderr == ""
     (warned,) = lines(result.stdout)

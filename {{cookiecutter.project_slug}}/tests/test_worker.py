@@ -22,7 +22,16 @@ from {{ cookiecutter.project_slug }}.core.diagnostics import SentryTestError
 from {{ cookiecutter.project_slug }}.worker.celery_app import app, start_worker_sentry
 from {{ cookiecutter.project_slug }}.worker.tasks import heartbeat, process_order
 
-from .conftest import TEST_DSN, CapturingTransport, closed_port{% if cookiecutter.opentelemetry == "otlp" %}, transaction_in_trace{% endif %}, wait_for_lines
+from .conftest import (
+    TEST_DSN,
+    CapturingTransport,
+    closed_port,
+    run_python,
+{%- if cookiecutter.opentelemetry == "otlp" %}
+    transaction_in_trace,
+{%- endif %}
+    wait_for_lines,
+)
 from .envelope_receiver import EnvelopeReceiver
 {%- if cookiecutter.opentelemetry == "otlp" %}
 from .otlp_receiver import OtlpReceiver
@@ -71,16 +80,9 @@ def test_queuing_with_redis_down_fails_instead_of_waiting(tmp_path: Path) -> Non
         "except Exception as error:\n"
         "    print(type(error).__name__)\n"
     )
-    env = {**os.environ, "REDIS_URL": f"redis://127.0.0.1:{closed_port()}/0"}
-    env["SENTRY_DSN"] = ""
-    result = subprocess.run(
-        [sys.executable, "-c", code],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=15,  # Without the retry policy: about 20 s.
-    )
+    redis_down = f"redis://127.0.0.1:{closed_port()}/0"
+    # Without the retry policy: about 20 s.
+    result = run_python(code, tmp_path, 15, REDIS_URL=redis_down, SENTRY_DSN="")
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip(), "queued with Redis down?"
 
