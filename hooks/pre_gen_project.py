@@ -25,41 +25,22 @@ LOCKED_PACKAGES = set(json.loads({{locked_packages | jsonify | tojson}}))
 # would have to be created where the folder already is.
 PROJECT_FOLDERS = {"deploy", "frontend", "scripts", "tests"}
 
-# Import names the generated project depends on (or may): a package with one of these
-# names would shadow the real library.
-DEPENDENCY_NAMES = {
-    "alembic",
-    "arq",
-    "argon2",
-    "celery",
-    "django",
-    "fastapi",
-    "gunicorn",
+# Import names the locks cannot tell (LOCKED_PACKAGES holds distribution names:
+# `fastapi`, `sentry-sdk`), or that a project may reach for: a package with one of
+# these names would shadow the real library.
+IMPORT_NAMES = {
+    "argon2",  # argon2-cffi
+    "attr",  # attrs
+    "dateutil",  # python-dateutil
+    "dotenv",  # python-dotenv
+    "google",  # protobuf
+    "graphql",  # graphql-core
     "httpx",
-    "jwt",
-    "opentelemetry",
-    "kombu",
-    "psycopg",
+    "jwt",  # pyjwt
+    "opentelemetry",  # opentelemetry-api, -sdk...
     "psycopg2",
-    "pwdlib",
-    "pydantic",
-    "pydantic_settings",
-    "pytest",
-    "redis",
-    "sentry_sdk",
-    "sqlalchemy",
-    "starlette",
-    "strawberry",
-    "uvicorn",
-    "whitenoise",
-    # Import names that differ from their distribution's (graphql-core, PyYAML,
-    # python-dotenv, python-dateutil, protobuf, attrs).
-    "graphql",
-    "yaml",
-    "dotenv",
-    "dateutil",
-    "google",
-    "attr",
+    "strawberry",  # strawberry-graphql
+    "yaml",  # pyyaml
     "core",
     "tests",
     "test",
@@ -145,7 +126,7 @@ def check_project_slug(answers: dict) -> None:
         raise Refusal(
             f"project_slug: {slug!r} is a standard library module; {accepted}"
         )
-    if slug in DEPENDENCY_NAMES or slug.replace("_", "-") in LOCKED_PACKAGES:
+    if slug in IMPORT_NAMES or slug.replace("_", "-") in LOCKED_PACKAGES:
         raise Refusal(f"project_slug: {slug!r} would shadow a dependency; {accepted}")
     if slug in PROJECT_FOLDERS:
         raise Refusal(

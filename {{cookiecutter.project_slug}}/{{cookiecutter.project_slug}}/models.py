@@ -5,6 +5,13 @@ from datetime import UTC, datetime
 from sqlalchemy import DateTime, MetaData, String
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+# What an account may hold, for every API that creates one (REST and GraphQL): within
+# the columns' lengths below, and no NUL, which PostgreSQL text cannot hold.
+USERNAME_PATTERN = r"[A-Za-z0-9_.-]{3,64}"
+EMAIL_PATTERN = r"[^@\s\x00]+@[^@\s\x00]+\.[^@\s\x00]+"
+EMAIL_MAX_LENGTH = 254
+PASSWORD_MIN_LENGTH, PASSWORD_MAX_LENGTH = 8, 128
+
 
 def utcnow() -> datetime:
     return datetime.now(UTC)

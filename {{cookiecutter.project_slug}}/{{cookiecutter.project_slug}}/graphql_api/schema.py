@@ -25,17 +25,23 @@ from {{ cookiecutter.project_slug }}.core.sentry import (
 )
 from {{ cookiecutter.project_slug }}.core.settings import get_settings
 from {{ cookiecutter.project_slug }}.db import get_sessionmaker
-from {{ cookiecutter.project_slug }}.models import RevokedToken
+from {{ cookiecutter.project_slug }}.models import (
+    EMAIL_MAX_LENGTH,
+    EMAIL_PATTERN,
+    PASSWORD_MAX_LENGTH,
+    PASSWORD_MIN_LENGTH,
+    USERNAME_PATTERN,
+    RevokedToken,
+)
 from {{ cookiecutter.project_slug }}.models import User as UserModel
 from {{ cookiecutter.project_slug }}.passwords import hash_password, verify_password
 from {{ cookiecutter.project_slug }}.tokens import TokenClaims, create_access_token
 
 from .context import Context
 
-# What register accepts (the REST API's rules): the columns' lengths, and no NUL,
-# which PostgreSQL text cannot hold.
-USERNAME = re.compile(r"[A-Za-z0-9_.-]{3,64}")
-EMAIL = re.compile(r"[^@\s\x00]+@[^@\s\x00]+\.[^@\s\x00]+")
+# What register accepts (models.py: the same rules as every API's).
+USERNAME = re.compile(USERNAME_PATTERN)
+EMAIL = re.compile(EMAIL_PATTERN)
 
 
 @strawberry.type
@@ -120,8 +126,8 @@ def build_schema() -> strawberry.Schema:
 
 def _register(username: str, email: str, password: str) -> UserModel:
     if (
-        not 8 <= len(password) <= 128
-        or len(email) > 254
+        not PASSWORD_MIN_LENGTH <= len(password) <= PASSWORD_MAX_LENGTH
+        or len(email) > EMAIL_MAX_LENGTH
         or not EMAIL.fullmatch(email)
         or not USERNAME.fullmatch(username)
     ):

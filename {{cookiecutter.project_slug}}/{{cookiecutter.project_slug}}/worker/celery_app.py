@@ -36,7 +36,7 @@ from {{ cookiecutter.project_slug }}.features import (
 # enables the integration through features.QUEUE_SENTRY).
 SENTRY = SentryFeature(integrations=(CeleryIntegration(monitor_beat_tasks=True),))
 
-# Reconnection attempts to Redis for one call, then the call fails (seconds).
+# How often one call reconnects to Redis (waits in seconds), then it fails.
 QUEUE_DOWN_RETRIES = {
     "max_retries": 2,
     "interval_start": 0,

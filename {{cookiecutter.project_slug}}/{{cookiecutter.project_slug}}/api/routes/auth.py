@@ -9,7 +9,15 @@ from {{ cookiecutter.project_slug }}.core.sentry import (
     clear_user_context,
     set_user_context,
 )
-from {{ cookiecutter.project_slug }}.models import RevokedToken, User
+from {{ cookiecutter.project_slug }}.models import (
+    EMAIL_MAX_LENGTH,
+    EMAIL_PATTERN,
+    PASSWORD_MAX_LENGTH,
+    PASSWORD_MIN_LENGTH,
+    USERNAME_PATTERN,
+    RevokedToken,
+    User,
+)
 from {{ cookiecutter.project_slug }}.passwords import hash_password, verify_password
 from {{ cookiecutter.project_slug }}.tokens import create_access_token
 
@@ -18,15 +26,15 @@ from ..deps import CurrentUser, DbSession
 router = APIRouter()
 
 
-# No NUL in what is stored or looked up: PostgreSQL text cannot hold one.
 class Registration(BaseModel):
-    username: str = Field(min_length=3, max_length=64, pattern=r"^[A-Za-z0-9_.-]+$")
-    email: str = Field(
-        max_length=254, pattern=r"^[^@\s\x00]+@[^@\s\x00]+\.[^@\s\x00]+$"
+    username: str = Field(pattern=f"^{USERNAME_PATTERN}$")
+    email: str = Field(max_length=EMAIL_MAX_LENGTH, pattern=f"^{EMAIL_PATTERN}$")
+    password: str = Field(
+        min_length=PASSWORD_MIN_LENGTH, max_length=PASSWORD_MAX_LENGTH
     )
-    password: str = Field(min_length=8, max_length=128)
 
 
+# No NUL in what is looked up: PostgreSQL text cannot hold one.
 class Credentials(BaseModel):
     username: str = Field(max_length=64, pattern=r"^[^\x00]*$")
     password: str = Field(max_length=128)
