@@ -32,7 +32,15 @@ def test_service_benchmark_quick() -> None:
     )
     assert result.returncode == 0, output(result)
     table = result.stdout
-    for scenario in ("off", "floor", "on", "closed-port", "black-hole", "slow"):
+    for scenario in (
+        "off",
+        "floor",
+        "on",
+        "on-no-logs",
+        "closed-port",
+        "black-hole",
+        "slow",
+    ):
         assert f"\n{scenario} " in table, f"no {scenario} row\n{output(result)}"
     assert "fastapi burst:" in table, output(result)
     assert "fastapi errors:" in table, output(result)
