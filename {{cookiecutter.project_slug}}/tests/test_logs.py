@@ -20,7 +20,11 @@ import sentry_sdk
 import structlog
 from sentry_sdk import metrics
 
-from {{ cookiecutter.project_slug }}.core.logs import configure_logging, log_context
+from {{ cookiecutter.project_slug }}.core.logs import (
+    before_send_log,
+    configure_logging,
+    log_context,
+)
 from {{ cookiecutter.project_slug }}.core.request_log import RequestLogging
 from {{ cookiecutter.project_slug }}.core.sentry import close_sentry
 from {{ cookiecutter.project_slug }}.features import start_sentry
@@ -401,6 +405,34 @@ def test_sentry_logs_and_metrics_are_scrubbed_and_traced(
         assert item["attributes"]["request_id"]["value"] == "req-7"
     for item in [*ours, *sent_metrics]:
         assert item["trace_id"] == transaction.trace_id
+
+
+def test_sentry_logs_keep_the_sdks_own_attributes() -> None:
+    # A thread id of 15 digits passes the card number check one time in ten.
+    thread_id = 140585604208323
+    sdk_attributes = {
+        "thread.id": thread_id,
+        "process.pid": 4242,
+        "code.file.path": "service/orders.py",
+        "code.line.number": 12,
+        "sentry.release": "service@1.4.2",
+    }
+    log: Any = {
+        "body": f"charging {CARD} for {EMAIL}",
+        "attributes": {
+            **sdk_attributes,
+            "sentry.message.template": "charging %s for %s",
+            "sentry.message.parameter.0": CARD,
+            "sentry.message.parameter.1": EMAIL,
+            "user.email": EMAIL,
+            "card": CARD,
+        },
+    }
+    sent = before_send_log(log, {})
+    assert sent is not None
+    assert sent["body"] == "charging [Filtered] for [Filtered]"
+    assert sdk_attributes.items() <= sent["attributes"].items()
+    assert not any(secret in json.dumps(sent) for secret in PLANTED)
 
 
 def test_sentry_logs_follow_sentry_enable_logs(

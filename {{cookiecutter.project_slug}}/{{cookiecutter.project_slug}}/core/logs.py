@@ -77,6 +77,31 @@ KEPT_FIELDS = frozenset(
         "duration_ms",
     }
 )
+# What the SDK itself puts on every Sentry log (its code location, thread, process,
+# release): never scrubbed, like the SDK's fields of events (a 15-digit thread id can
+# pass for a card number). The message's template and arguments, the user and the
+# transaction name (`sentry.segment.name`, which may be a raw URL) are scrubbed.
+SDK_LOG_ATTRIBUTES = frozenset(
+    {
+        "code.file.path",
+        "code.function.name",
+        "code.line.number",
+        "logger.name",
+        "process.executable.name",
+        "process.pid",
+        "process.runtime.name",
+        "process.runtime.version",
+        "sentry.environment",
+        "sentry.origin",
+        "sentry.release",
+        "sentry.sdk.name",
+        "sentry.sdk.version",
+        "sentry.segment.id",
+        "server.address",
+        "thread.id",
+        "thread.name",
+    }
+)
 
 # The fields of the request or job running in this context (see `log_context`): a
 # dict, so that what `bind` adds from a thread the request runs code in (sync views,
@@ -359,13 +384,16 @@ def configure_logging(settings: SentrySettings | None = None) -> None:
 
 def before_send_log(log: Log, hint: Hint) -> Log | None:
     """The SDK's `before_send_log`: the scrubbing policy over the body and the
-    attributes of a Sentry log, as over events and stdout. The log gains the
-    request's or job's fields (request_id...) as attributes."""
+    attributes of a Sentry log, as over events and stdout, but for the SDK's own
+    (SDK_LOG_ATTRIBUTES). The log gains the request's or job's fields
+    (request_id...) as attributes."""
     attributes = {**(_context.get() or {}), **dict(log.get("attributes") or {})}
+    sdk_names = SDK_LOG_ATTRIBUTES & attributes.keys()
+    sdk = {name: attributes.pop(name) for name in sdk_names}
     fields: dict[str, Any] = {"body": log.get("body", ""), "attributes": attributes}
     scrub_fields(fields)
     log["body"] = body = str(fields["body"])
-    log["attributes"] = attributes = fields["attributes"]
+    log["attributes"] = attributes = {**sdk, **fields["attributes"]}
     for name, value in attributes.items():
         # A message's argument alone may look harmless ("%s" of "Bearer %s"): one
         # that is no longer in the scrubbed message was part of a secret.
