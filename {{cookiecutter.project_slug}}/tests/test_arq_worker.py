@@ -29,6 +29,7 @@ from .conftest import (
     TEST_DSN,
     CapturingTransport,
     closed_port,
+    run_python,
 {%- if cookiecutter.opentelemetry == "otlp" %}
     transaction_in_trace,
 {%- endif %}
@@ -93,6 +94,26 @@ def test_an_unreachable_redis_stops_the_worker_in_one_line(command: list[str]) -
     lines = [line for line in result.stderr.splitlines() if "REDIS_URL" in line]
     assert len(lines) == 1, output
     assert lines[0].startswith("Worker error: REDIS_URL: Redis failed: "), output
+
+
+def test_queuing_with_redis_down_fails_instead_of_waiting(tmp_path: Path) -> None:
+    """In a process of its own (the app reads REDIS_URL once): the call fails after
+    one reconnection attempt; the request then answers 500 and reports it."""
+    code = (
+        "import asyncio, time\n"
+        "from {{ cookiecutter.project_slug }}.worker.enqueue import enqueue_order\n"
+        "start = time.monotonic()\n"
+        "try:\n"
+        "    asyncio.run(enqueue_order('A-3', 'buyer@example.com'))\n"
+        "except Exception as error:\n"
+        "    print(type(error).__name__, round(time.monotonic() - start, 1))\n"
+    )
+    redis_down = f"redis://127.0.0.1:{closed_port()}/0"
+    result = run_python(code, tmp_path, 30, REDIS_URL=redis_down, SENTRY_DSN="")
+    assert result.returncode == 0, result.stderr
+    error, seconds = result.stdout.split()
+    assert error == "ConnectionError"
+    assert float(seconds) < 3  # arq's default: 5 retries, a second apart.
 
 
 @pytest.fixture
