@@ -568,6 +568,15 @@ FREE_TEXT = {
         "worker": "celery",
         "alerts": "slack+email",
     },
+    # The longest slug in the files only the SQLAlchemy frameworks have.
+    "longest slug, SQLAlchemy": {
+        "project_slug": "b" * 31 + "z",
+        "framework": "fastapi",
+        "worker": "arq",
+        "alerts": "slack+email",
+        "opentelemetry": "otlp",
+        "frontend": "react",
+    },
 }
 FREE_TEXT_QUESTIONS = ("project_name", "description", "author_name", "author_email")
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import re
+import shlex
 import urllib.parse
 from collections.abc import Callable
 from pathlib import Path
@@ -374,6 +375,31 @@ def test_the_readme_secret_is_the_one_the_pods_read(rendered: Rendered) -> None:
         assert not find(docs, "Secret")
         data = config_map(docs, f"{rendered.name}-config")
         assert not set(data) & expected, "a secret in the ConfigMap"
+
+
+def readme_image_commands(project: Path) -> list[list[str]]:
+    """The `docker` commands of the README's Kubernetes section's first block."""
+    readme = (project / "README.md").read_text(encoding="utf-8")
+    section = readme.split("\n## Kubernetes\n", 1)[1].split("\n## ", 1)[0]
+    block = section.split("```bash\n", 1)[1].split("```", 1)[0]
+    lines = block.replace("\\\n", " ").splitlines()
+    return [words for words in map(shlex.split, lines) if words[:1] == ["docker"]]
+
+
+def test_the_readme_builds_and_pushes_the_image_the_overlays_run(
+    rendered: Rendered,
+) -> None:
+    """The README's commands, as a new user copies them, push the image and the
+    release that the production overlay names."""
+    (build, push) = readme_image_commands(rendered.project)
+    docs = rendered.docs["production"]
+    release = config_map(docs, f"{rendered.name}-config")["SENTRY_RELEASE"]
+    images = {container["image"] for _, container in app_containers(docs)}
+    assert build[:2] == ["docker", "build"] and build[-1] == "."
+    tag = build[build.index("-t") + 1]
+    assert images == {tag}
+    assert build[build.index("--build-arg") + 1] == f"SENTRY_RELEASE={release}"
+    assert push == ["docker", "push", tag]
 
 
 def test_every_variable_is_documented_in_env_example(rendered: Rendered) -> None:

@@ -25,7 +25,16 @@ from {{ cookiecutter.project_slug }}.worker.arq_worker import (
 )
 from {{ cookiecutter.project_slug }}.worker.enqueue import enqueue_order
 
-from .conftest import TEST_DSN, CapturingTransport{% if cookiecutter.opentelemetry == "otlp" %}, transaction_in_trace{% endif %}, wait_for_lines
+from .conftest import (
+    TEST_DSN,
+    CapturingTransport,
+    closed_port,
+    run_python,
+{%- if cookiecutter.opentelemetry == "otlp" %}
+    transaction_in_trace,
+{%- endif %}
+    wait_for_lines,
+)
 from .envelope_receiver import EnvelopeReceiver
 {%- if cookiecutter.opentelemetry == "otlp" %}
 from .otlp_receiver import OtlpReceiver
@@ -62,6 +71,49 @@ def test_the_worker_reports_to_its_own_dsn(monkeypatch: pytest.MonkeyPatch) -> N
     assert sentry_sdk.get_client().options["dsn"] == "http://worker@127.0.0.1:9/2"
     sentry_sdk.capture_message("from the worker")
     assert transport.events[-1]["tags"]["service"] == "worker"
+
+
+@pytest.mark.parametrize(
+    "command", [ARQ, ["-m", "arq", "--check"]], ids=["worker", "liveness"]
+)
+def test_an_unreachable_redis_stops_the_worker_in_one_line(command: list[str]) -> None:
+    """arq retries Redis 5 times, a second apart, then gives up: one line naming
+    REDIS_URL, no traceback, a failing exit status."""
+    redis_down = f"redis://127.0.0.1:{closed_port()}/0"
+    result = subprocess.run(
+        [sys.executable, *command, WORKER_SETTINGS],
+        cwd=PROJECT,
+        env={**os.environ, "REDIS_URL": redis_down, "SENTRY_DSN": ""},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    output = result.stdout + result.stderr
+    assert result.returncode != 0, output
+    assert "Traceback" not in output, output
+    lines = [line for line in result.stderr.splitlines() if "REDIS_URL" in line]
+    assert len(lines) == 1, output
+    assert lines[0].startswith("Worker error: REDIS_URL: Redis failed: "), output
+
+
+def test_queuing_with_redis_down_fails_instead_of_waiting(tmp_path: Path) -> None:
+    """In a process of its own (the app reads REDIS_URL once): the call fails after
+    one reconnection attempt; the request then answers 500 and reports it."""
+    code = (
+        "import asyncio, time\n"
+        "from {{ cookiecutter.project_slug }}.worker.enqueue import enqueue_order\n"
+        "start = time.monotonic()\n"
+        "try:\n"
+        "    asyncio.run(enqueue_order('A-3', 'buyer@example.com'))\n"
+        "except Exception as error:\n"
+        "    print(type(error).__name__, round(time.monotonic() - start, 1))\n"
+    )
+    redis_down = f"redis://127.0.0.1:{closed_port()}/0"
+    result = run_python(code, tmp_path, 30, REDIS_URL=redis_down, SENTRY_DSN="")
+    assert result.returncode == 0, result.stderr
+    error, seconds = result.stdout.split()
+    assert error == "ConnectionError"
+    assert float(seconds) < 3  # arq's default: 5 retries, a second apart.
 
 
 @pytest.fixture

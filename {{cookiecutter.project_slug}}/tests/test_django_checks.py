@@ -78,6 +78,39 @@ def test_production_refuses_to_start_without_a_secret_key(tmp_path: Path) -> Non
     assert "Traceback" not in result.stderr
 
 
+@pytest.mark.parametrize("where", ["environment", ".env"])
+def test_a_missing_settings_module_stops_manage_py_in_one_line(
+    tmp_path: Path, where: str
+) -> None:
+    """Named in the environment or in `.env` (which Django itself never reads)."""
+    missing = "{{ cookiecutter.project_slug }}.config.settings.prod"
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key != "DJANGO_SETTINGS_MODULE"
+    }
+    if where == ".env":
+        (tmp_path / ".env").write_text(f"DJANGO_SETTINGS_MODULE={missing}\n")
+    else:
+        env["DJANGO_SETTINGS_MODULE"] = missing
+    result = subprocess.run(
+        [sys.executable, MANAGE, "check"],
+        cwd=tmp_path,
+        env={**env, "SENTRY_DSN": ""},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 3, result.stdout + result.stderr
+    assert "Traceback" not in result.stderr
+    (line,) = result.stderr.splitlines()
+    assert line.startswith(
+        "Configuration error: DJANGO_SETTINGS_MODULE: no such module; one of "
+    )
+    assert PRODUCTION_SETTINGS in line
+    assert line.endswith(f"or a module of yours (got {missing!r})")
+
+
 @pytest.fixture
 def empty_postgres_database() -> Iterator[dict[str, str]]:
     """Connection parameters of a new, empty database on the tests' PostgreSQL server

@@ -13,6 +13,7 @@ from typing import Any
 
 import httpx2
 import pytest
+from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
 from opentelemetry.proto.trace.v1.trace_pb2 import Span
 from opentelemetry.sdk.trace import ReadableSpan
 from opentelemetry.sdk.trace.export import SpanExporter, SpanExportResult
@@ -23,7 +24,7 @@ from {{ cookiecutter.project_slug }}.core.settings import SettingsError, load_se
 from {{ cookiecutter.project_slug }}.features import start_sentry
 from {{ cookiecutter.project_slug }}.otlp import OtlpSettings, ScrubbingSpanExporter
 
-from .conftest import CapturingTransport, Flush
+from .conftest import CapturingTransport, Flush, closed_port
 from .envelope_receiver import EnvelopeReceiver
 from .otlp_receiver import OtlpReceiver, attributes
 
@@ -257,6 +258,40 @@ def test_the_traces_endpoint_follows_the_base_endpoint(
     )
     monkeypatch.setenv("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "https://otlp.example/t")
     assert load_settings(OtlpSettings).traces_endpoint == "https://otlp.example/t"
+
+
+def test_a_receiver_outage_is_logged_once(
+    otlp_receiver: OtlpReceiver, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The exporter logs a line per retry and per lost batch while the receiver is
+    down; the log gets one line per outage, and one when it takes spans again."""
+    context = SpanContext(
+        int(UPSTREAM_TRACE_ID, 16),
+        int(UPSTREAM_SPAN_ID, 16),
+        is_remote=False,
+        trace_flags=TraceFlags(TraceFlags.SAMPLED),
+    )
+    span = ReadableSpan(name="GET /orders", context=context)
+    down = ScrubbingSpanExporter(
+        OTLPSpanExporter(
+            endpoint=f"http://127.0.0.1:{closed_port()}/v1/traces", timeout=1
+        )
+    )
+    up = ScrubbingSpanExporter(
+        OTLPSpanExporter(endpoint=otlp_receiver.endpoint + "/v1/traces", timeout=5)
+    )
+    caplog.set_level(logging.WARNING)
+
+    results = [down.export([span]) for _ in range(3)]
+    assert results == [SpanExportResult.FAILURE] * 3
+    assert up.export([span]) is SpanExportResult.SUCCESS
+    assert up.export([span]) is SpanExportResult.SUCCESS
+
+    lines = [record.getMessage() for record in caplog.records]
+    assert len(lines) == 2, lines
+    assert lines[0].startswith("OTLP export failing: ")
+    assert "reported once per outage" in lines[0]
+    assert lines[1] == "OTLP export works again (3 span batches lost meanwhile)"
 
 
 def test_export_failures_stay_out_of_sentry_events(

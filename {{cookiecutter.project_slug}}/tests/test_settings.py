@@ -10,6 +10,9 @@ from pathlib import Path
 import pytest
 
 from {{ cookiecutter.project_slug }} import __version__
+{%- if cookiecutter.framework == "django" %}
+from {{ cookiecutter.project_slug }}.config.environment import SETTINGS_PACKAGE
+{%- endif %}
 from {{ cookiecutter.project_slug }}.core import settings as settings_module
 from {{ cookiecutter.project_slug }}.core.settings import (
     PRESETS,
@@ -117,6 +120,7 @@ BAD_VALUES = {
 {%- if cookiecutter.framework == "django" %}
     "DJANGO_ALLOWED_HOSTS": "https://api.example.com",
     "DJANGO_SECURE_SSL_REDIRECT": "maybe",
+    "DJANGO_SETTINGS_MODULE": f"{SETTINGS_PACKAGE}.prod",
 {%- endif %}
 {%- if cookiecutter.worker != "none" %}
     "REDIS_URL": f"http://:{SECRET_MARK}@cache:6379/0",
@@ -230,6 +234,7 @@ GOOD_VALUES = [
     ("DATABASE_URL", "postgresql+psycopg://app:pw@db:5432/app"),
 {%- else %}
     ("DJANGO_ALLOWED_HOSTS", "api.example.com, .example.org,127.0.0.1,[::1]"),
+    ("DJANGO_SETTINGS_MODULE", f"{SETTINGS_PACKAGE}.staging"),
 {%- endif %}
 {%- if cookiecutter.worker != "none" %}
     ("REDIS_URL", "rediss://default:pw@cache.example.com:6380/1"),

@@ -1,4 +1,6 @@
-"""Bring the database schema up to date: `python -m {{ cookiecutter.project_slug }}.migrate`.
+"""Bring the database schema up to date:
+
+    python -m {{ cookiecutter.project_slug }}.migrate
 
 The one migration command of every deployment (the compose files' `migrate`
 service, the README's first command): Alembic's `upgrade head` with the revisions

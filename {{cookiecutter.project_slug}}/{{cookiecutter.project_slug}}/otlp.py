@@ -18,6 +18,7 @@ events and links are scrubbed by the core's scrubber, the policy of Sentry's eve
 
 import json
 import logging
+import threading
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -88,6 +89,9 @@ KINDS = (
 )
 # The loggers of the OpenTelemetry SDK and its exporters.
 OTEL_LOGGERS = "opentelemetry."
+# The trace exporter's: a line per retry and per lost batch while the receiver is down.
+EXPORTER_LOGGER = "opentelemetry.exporter.otlp.proto.http.trace_exporter"
+EXPORT_FAILURES = ("Transient error", "Failed to export")
 # Span statuses Sentry reports for a span that went well.
 OK_STATUSES = frozenset({"", "ok"})
 
@@ -184,15 +188,60 @@ def scrubbed_span(span: ReadableSpan) -> ReadableSpan:
     )
 
 
+class ExportOutage(logging.Filter):
+    """Each outage of the OTLP receiver in one line, as `core/transport.py` reports
+    Sentry's: on the exporter's logger, the first failure line of an outage becomes
+    one warning and the others are dropped; the first batch exported afterwards says
+    that the receiver takes spans again."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.lost_batches = 0
+        self.reported = False
+        self._lock = threading.Lock()
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not str(record.msg).startswith(EXPORT_FAILURES):
+            return True
+        with self._lock:
+            first, self.reported = not self.reported, True
+        if first:
+            logger.warning(
+                "OTLP export failing: %s Spans are lost until the receiver takes them "
+                "again (reported once per outage)",
+                record.getMessage(),
+            )
+        return False
+
+    def exported(self, result: SpanExportResult) -> None:
+        with self._lock:
+            if result is not SpanExportResult.SUCCESS:
+                self.lost_batches += 1
+                return
+            lost, reported = self.lost_batches, self.reported
+            self.lost_batches, self.reported = 0, False
+        if reported:
+            logger.warning(
+                "OTLP export works again (%d span batches lost meanwhile)", lost
+            )
+
+
+_OUTAGE = ExportOutage()
+
+
 class ScrubbingSpanExporter(SpanExporter):
-    """Exports through `exporter` what `scrubbed_span` leaves of each span."""
+    """Exports through `exporter` what `scrubbed_span` leaves of each span; an
+    outage of the receiver is logged once (`ExportOutage`)."""
 
     def __init__(self, exporter: SpanExporter) -> None:
         self._exporter = exporter
         self._shut_down = False
+        logging.getLogger(EXPORTER_LOGGER).addFilter(_OUTAGE)  # Once: the same.
 
     def export(self, spans: Sequence[ReadableSpan]) -> SpanExportResult:
-        return self._exporter.export([scrubbed_span(span) for span in spans])
+        result = self._exporter.export([scrubbed_span(span) for span in spans])
+        _OUTAGE.exported(result)
+        return result
 
     def shutdown(self) -> None:
         """Stop `exporter` (once): a retry in progress is abandoned."""

@@ -8,6 +8,7 @@ import os
 
 from ..core.logs import configure_logging
 from ..features import settings_or_exit, start_sentry
+from .environment import SETTINGS_PACKAGE
 
 
 def start() -> None:
@@ -17,6 +18,8 @@ def start() -> None:
     """
     settings = settings_or_exit()
     configure_logging(settings)
-    module = f"{__package__}.settings.{settings.environment}"
+    # The environment's module wins, then .env's, then ENVIRONMENT's.
+    default = f"{SETTINGS_PACKAGE}.{settings.environment}"
+    module = settings.django_settings_module or default
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", module)
     start_sentry()

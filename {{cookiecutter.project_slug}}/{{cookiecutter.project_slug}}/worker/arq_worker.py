@@ -6,12 +6,15 @@ Run it with `arq {{ cookiecutter.project_slug }}.worker.arq_worker.WorkerSetting
 
 import os
 import socket
+import sys
 from datetime import UTC
+from types import TracebackType
 from typing import Any
 
 import sentry_sdk
 from arq import cron
 from arq.connections import RedisSettings
+from redis.exceptions import RedisError
 from sentry_sdk.integrations.arq import ArqIntegration
 from sentry_sdk.tracing_utils import PropagationContext
 from sentry_sdk.types import Event, Hint
@@ -56,6 +59,21 @@ def start_worker_sentry(**overrides: Any) -> bool:
     return start_sentry("worker", SENTRY, **overrides)
 
 
+def _redis_failure_in_one_line(
+    kind: type[BaseException], error: BaseException, trace: TracebackType | None
+) -> None:
+    """Redis unreachable: arq retries it (5 times, a second apart, a warning line
+    each), then gives up with its error. Say that in one line naming REDIS_URL;
+    the process then exits with status 1 (its supervisor restarts it)."""
+    if not issubclass(kind, RedisError):
+        sys.__excepthook__(kind, error, trace)
+        return
+    message = f"Worker error: REDIS_URL: Redis failed: {error}"
+    print(message, file=sys.stderr, flush=True)
+
+
+# Before Sentry starts: its excepthook reports the error, then calls this one.
+sys.excepthook = _redis_failure_in_one_line
 start_worker_sentry()
 
 
