@@ -8,6 +8,8 @@ The key rule comes from the scrubber: `hides(key, value)` says whether a value u
 key is replaced, `is_sensitive(key)` whether a key is sensitive.
 """
 
+import base64
+import html
 import ipaddress
 import re
 from collections.abc import Callable, Iterable
@@ -19,29 +21,42 @@ SHORT_FRAGMENT = 4  # Fragments this short match whole words only: "pin" in "use
 Hides = Callable[[Any, Any], bool]
 IsSensitive = Callable[[Any], bool]
 
-# Where a key gives its value: `key=`, `"key": `, SQL's `key = `, `--key value` (the
-# `--` not inside a word); and the value: quoted, an HTTP auth scheme with its
-# credential, or a word. Each branch starts with a character, which is found fastest.
-KEY_MARK = re.compile(r"[=:][ \t]*|(--(?<![\w-]--)[A-Za-z][\w-]*)[ \t]+(?=[^\s-])")
+# Where a key gives its value: `key=`, `"key": `, `'key' => `, SQL's `key = `, XML's
+# `<key>`, `--key value` (the `--` not inside a word); and the value: quoted, an HTTP
+# auth scheme with its credentials (to the end of the line for the schemes that take
+# parameters), or a word. Each branch starts with a character, which is found fastest.
+KEY_MARK = re.compile(
+    r"=>?[ \t]*|[:>][ \t]*|(--(?<![\w-]--)[A-Za-z][\w-]*)[ \t]+(?=[^\s-])"
+)
+SCHEMES = "[Bb]earer|[Bb]asic|Token|Bot|SSWS|ApiKey|Negotiate|NTLM|DPoP"
 VALUE = re.compile(
-    r"\"([^\"\n]*)\"|'([^'\n]*)'"
-    r"|((?:(?:[Bb]earer|[Bb]asic)[ \t]+)?[^\s&,;\"'<>{}\[\]()]+)"
+    r"\"([^\"\n]*)\"|'([^'\n]*)'|((?:Digest|OAuth|AWS4-HMAC-SHA256)[ \t][^\n]*"
+    rf"|(?:(?:{SCHEMES})[ \t]+)?[^\s&,;\"'<>{{}}\[\]()]+)"
 )
 NOT_KEY = re.compile(r"[^\w.-]+")
 # Query placeholders (`password = %s`) hold no secret; their parameters might.
 PLACEHOLDER = re.compile(r"%s|\?|%\(\w+\)s|:[A-Za-z_]\w*|\$\d+|\{\w*\}|None|null")
 POSITIONAL = re.compile(r"%s|\?|\$(\d+)")
-OPERATOR = re.compile(r"(?:=|<>|!=|\blike|\bin\s*\()\s*$", re.IGNORECASE)
+NAMED = re.compile(r"%\((\w+)\)s|(?<![:\w]):([A-Za-z_]\w*)")
+OPERATOR = re.compile(
+    r"(?:=|<>|!=|\blike|\bin\s*\((?:\s*(?:%s|\?|\$\d+)\s*,)*)\s*$", re.IGNORECASE
+)
+# An INSERT's columns and its rows of values (quoted values may hold parentheses).
+SQL_ROW = re.compile(r"\(((?:'(?:[^']|'')*'|[^()'])*)\)")
 SQL_INSERT = re.compile(
-    r"\bINSERT\s+INTO\s+[\w.\"`]+\s*\(([^()]*)\)\s*VALUES\s*\(([^()]*)\)", re.I
+    rf"\bINSERT\s+INTO\s+[\w.\"`]+\s*\(([^()]*)\)\s*VALUES\s*"
+    rf"({SQL_ROW.pattern}(?:\s*,\s*{SQL_ROW.pattern})*)",
+    re.IGNORECASE,
 )
 SQL_LITERAL = re.compile(r"\s*('(?:[^']|'')*'|[^,]*)\s*(?:,|$)")
 
 
-def key_words(key: str) -> list[str]:
-    """A key's lowercase words: 'X-Api-Key' gives ['x', 'api', 'key']."""
+def key_words(key: str, harmless: Iterable[str] = ()) -> list[str]:
+    """A key's lowercase words but the `harmless` ones: 'X-Api-Key' gives ['x', 'api',
+    'key']."""
     spaced = re.sub(r"([a-z0-9])([A-Z])|([A-Z])([A-Z][a-z])", r"\1\3_\2\4", key)
-    return [word for word in re.split(r"[^a-z0-9]+", spaced.lower()) if word]
+    words = re.split(r"[^a-z0-9]+", spaced.lower())
+    return [word for word in words if word and word not in harmless]
 
 
 def fragments_matcher(fragments: Iterable[str]) -> Callable[[list[str]], bool]:
@@ -82,6 +97,35 @@ def percent_decoded(text: str) -> str:
     """`text` with %XX escapes (twice encoded too) and '+' (a space) undone."""
     decoded = unquote_plus(text)
     return unquote(decoded) if re.search("%[0-9A-Fa-f]{2}", decoded) else decoded
+
+
+ESCAPE = re.compile(r"\\(?:u([0-9A-Fa-f]{4})|x([0-9A-Fa-f]{2})|([\"'/]))")
+# A base64 JSON object ('{"' is 'eyJ'), not a part of a JWT (those have dots).
+BASE64_JSON = re.compile(r"(?<![\w.+/=-])eyJ[A-Za-z0-9+/_-]{6,}={0,2}(?![\w.+/=-])")
+
+
+def unescaped(text: str) -> str:
+    """`text` with the backslash escapes of JSON and Python strings undone:
+    '\\u0040' and '\\x40' are '@', '\\"' is '"'."""
+    return ESCAPE.sub(lambda m: m[3] or chr(int(m[1] or m[2], 16)), text)
+
+
+def html_decoded(text: str) -> str:
+    """`text` with HTML character references undone: '&#64;' and '&commat;' are '@'."""
+    return html.unescape(text)
+
+
+def base64_json_decoded(text: str) -> str:
+    """`text` with each base64 JSON object decoded (kept as it is if it is not one)."""
+
+    def decoded(match: re.Match[str]) -> str:
+        data = match[0].replace("-", "+").replace("_", "/")
+        try:
+            return base64.b64decode(data + "=" * (-len(data) % 4)).decode("utf-8")
+        except ValueError:
+            return match[0]
+
+    return BASE64_JSON.sub(decoded, text)
 
 
 def is_number(value: Any) -> bool:
@@ -127,6 +171,18 @@ def is_pair(node: list[Any]) -> bool:
     return len(node) == 2 and isinstance(node[0], str) and " " not in node[0]
 
 
+def named_value(node: dict[Any, Any]) -> tuple[Any, Any]:
+    """(value's key, name) of a {"name": ..., "value": ...} object (HAR headers,
+    Kubernetes env, `{"Key": ..., "Value": ...}` tags); (None, None) for others."""
+    if not 2 <= len(node) <= 3:
+        return None, None
+    keys = {key.lower(): key for key in node if isinstance(key, str)}
+    name = keys.get("name", keys.get("key"))
+    if name is None or "value" not in keys or not isinstance(node[name], str):
+        return None, None
+    return keys["value"], node[name]
+
+
 def key_before(text: str, position: int) -> str:
     """The key-like word ending before `position`: 'password' in '{"password": '."""
     words = text[max(0, position - 64) : position].rstrip(" \t\"'").rsplit(None, 1)
@@ -154,43 +210,66 @@ def scrub_keyed_values(hides: Hides, text: str) -> str:
 
 
 def scrub_sql_insert(hides: Hides, text: str) -> str:
-    """Replace the values an INSERT puts in sensitive columns."""
+    """Replace the values an INSERT puts in sensitive columns, in each of its rows."""
 
     def values(match: re.Match[str]) -> str:
         columns = [column.strip(' "`') for column in match[1].split(",")]
-        literals = SQL_LITERAL.findall(match[2])[: len(columns)]
-        kept = [
-            ("'[Filtered]'" if value.startswith("'") else FILTERED)
-            if hides(column, value.strip("'"))
-            else value
-            for column, value in zip(columns, literals, strict=False)
-        ]
-        return match[0][: match.start(2) - match.start()] + ", ".join(kept) + ")"
+
+        def row(values: re.Match[str]) -> str:
+            literals = SQL_LITERAL.findall(values[1])[: len(columns)]
+            kept = [
+                ("'[Filtered]'" if value.startswith("'") else FILTERED)
+                if hides(column, value.strip("'"))
+                else value
+                for column, value in zip(columns, literals, strict=False)
+            ]
+            return "(" + ", ".join(kept) + ")"
+
+        return match[0][: match.start(2) - match.start()] + SQL_ROW.sub(row, match[2])
 
     return SQL_INSERT.sub(values, text)
 
 
 def filter_sql_parameters(is_sensitive: IsSensitive, statement: Any, data: Any) -> None:
-    """In a span's or breadcrumb's `db.params`, filter the parameters bound to a
-    sensitive column or word of `statement` (`password = %s`, INSERT columns)."""
+    """In a span's or breadcrumb's `db.params` (a list, a dict of named parameters, or
+    a list of either for many rows), filter the parameters bound to a sensitive column
+    or word of `statement` (`password = %s`, `token IN (?, ?)`, INSERT columns)."""
     params = data.get("db.params") if isinstance(data, dict) else None
-    if not params or not isinstance(params, list) or not isinstance(statement, str):
+    if not params or not isinstance(statement, str):
         return
-    rows = params if isinstance(params[0], list) else [params]
-    for index, name in parameter_names(statement).items():
-        for row in rows if is_sensitive(name) else []:
-            row[index : index + 1] = [FILTERED] * (index < len(row))
+    names = parameter_names(statement)
+    sensitive = [slot for slot, name in names.items() if is_sensitive(name)]
+    many = isinstance(params, list) and isinstance(params[0], (list, dict))
+    for row in params if many else [params]:
+        for slot in filter(lambda slot: holds(row, slot), sensitive):
+            row[slot] = FILTERED
 
 
-def parameter_names(statement: str) -> dict[int, str]:
-    """{index of a positional parameter: the column or word it is bound to}."""
+def holds(row: Any, slot: int | str) -> bool:
+    """Whether a row of parameters (a list, or a dict of named ones) has `slot`."""
+    if isinstance(row, dict):
+        return slot in row
+    return isinstance(row, list) and isinstance(slot, int) and slot < len(row)
+
+
+def parameter_names(statement: str) -> dict[int | str, str]:
+    """{index of a positional parameter, or name of a named one (`%(name)s`,
+    `:name`): the column or word it is bound to}."""
     insert = SQL_INSERT.search(statement)
     columns = [c.strip(' "`') for c in insert[1].split(",")] if insert else []
-    names = {}
-    for position, placeholder in enumerate(POSITIONAL.finditer(statement)):
+    names: dict[int | str, str] = {}
+    placeholders = [*POSITIONAL.finditer(statement), *NAMED.finditer(statement)]
+    for position, placeholder in enumerate(sorted(placeholders, key=re.Match.start)):
         before = statement[max(0, placeholder.start() - 80) : placeholder.start()]
         operator = OPERATOR.search(before)
         name = key_before(before, operator.start()) if operator else ""
-        name = name or "".join(columns[position : position + 1])
-        names[int(placeholder[1] or position + 1) - 1] = name
+        name = name or (columns[position % len(columns)] if columns else "")
+        names[parameter_slot(placeholder, position)] = name
     return names
+
+
+def parameter_slot(placeholder: re.Match[str], position: int) -> int | str:
+    """Where a placeholder's value is in the parameters: its name, or its index."""
+    if placeholder.re is NAMED:
+        return str(placeholder[1] or placeholder[2])
+    return int(placeholder[1] or position + 1) - 1
