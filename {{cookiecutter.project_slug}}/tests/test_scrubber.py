@@ -254,11 +254,54 @@ def test_sql_parameters_bound_to_sensitive_names_are_filtered() -> None:
     assert select["data"]["db.params"] == [12, F]
 
 
+def test_sql_parameters_of_many_rows_lists_and_names_are_filtered() -> None:
+    statements = [
+        ("INSERT INTO t (name, password) VALUES (%s, %s), (%s, %s)", "list"),
+        ("SELECT * FROM sessions WHERE token IN (%s, %s) AND id = %s", "list"),
+        ("UPDATE users SET password = %(pw)s WHERE id = %(id)s", "dict"),
+        ("SELECT * FROM users WHERE password_hash = :p1 AND name = :p2", "dict"),
+        ("INSERT INTO t (name, api_token) VALUES (%(name)s, %(tok)s)", "rows"),
+    ]
+    params = {
+        "list": ["Bob", "hunter2", "Ann", "hunter3"],
+        "dict": {"pw": "hunter2", "p1": "hunter2", "id": 7, "p2": "Bob"},
+        "rows": [{"name": "Bob", "tok": "tok-1"}, {"name": "Ann", "tok": "tok-2"}],
+    }
+    breadcrumbs = [
+        {"message": sql, "data": {"db.params": copy.deepcopy(params[kind])}}
+        for sql, kind in statements
+    ]
+    event = scrubbed({"breadcrumbs": {"values": breadcrumbs}})
+    insert, select, update, named, rows = (
+        crumb["data"]["db.params"] for crumb in event["breadcrumbs"]["values"]
+    )
+    assert insert == ["Bob", F, "Ann", F]
+    assert select == [F, F, "Ann", "hunter3"]
+    assert update["pw"] == F and update["id"] == 7
+    assert named["p1"] == F and named["p2"] == "Bob"
+    assert rows == [{"name": "Bob", "tok": F}, {"name": "Ann", "tok": F}]
+
+
+def test_name_value_objects_take_the_name_rule() -> None:
+    env = [
+        {"name": "DB_PASSWORD", "value": "hunter2"},
+        {"name": "LOG_LEVEL", "value": "info"},
+        {"Key": "api_token", "Value": "tok-1"},
+        {"name": "X-Forwarded-For", "value": "203.0.113.7", "comment": ""},
+        {"name": ["not", "a", "name"], "value": "kept"},
+    ]
+    extra = scrubbed({"extra": {"env": env}})["extra"]
+    assert [item.get("value", item.get("Value")) for item in extra["env"]] == [
+        *(F, "info", F, F, "kept")
+    ]
+
+
 @pytest.mark.parametrize(
     "header",
     [
         *("X-Forwarded-For", "Forwarded", "X-Real-IP", "CF-Connecting-IP"),
         *("True-Client-IP", "Fastly-Client-IP", "X-Client-IP", "X-Cluster-Client-IP"),
+        *("CloudFront-Viewer-Address", "X-Vercel-Proxied-For", "Cf-Pseudo-IPv4"),
     ],
 )
 def test_client_address_headers(header: str) -> None:

@@ -115,6 +115,22 @@ describe("scrubEvent", () => {
     expect(scrubbed.event_id).toBe("a".repeat(32));
   });
 
+  it("gives the value of a {name, value} object the name's rule", () => {
+    const env = [
+      { name: "DB_PASSWORD", value: "hunter2" },
+      { name: "LOG_LEVEL", value: "info" },
+      { Key: "api_token", Value: "tok-1" },
+      { name: "X-Forwarded-For", value: "203.0.113.7", comment: "" },
+    ];
+    const scrubbed = scrubEvent({ extra: { env } })!;
+    expect(scrubbed.extra.env.map((item) => ("value" in item ? item.value : item.Value))).toEqual([
+      FILTERED,
+      "info",
+      FILTERED,
+      FILTERED,
+    ]);
+  });
+
   it("keeps id, username and e-mail of the user in standard mode", () => {
     expect(scrubEvent(event(), "standard")!.user).toEqual({ id: "7", username: "jane", email: "jane@example.com" });
   });

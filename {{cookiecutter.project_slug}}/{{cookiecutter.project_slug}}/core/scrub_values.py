@@ -31,7 +31,7 @@ KEY_MARK = re.compile(
 SCHEMES = "[Bb]earer|[Bb]asic|Token|Bot|SSWS|ApiKey|Negotiate|NTLM|DPoP"
 VALUE = re.compile(
     r"\"([^\"\n]*)\"|'([^'\n]*)'|((?:Digest|OAuth|AWS4-HMAC-SHA256)[ \t][^\n]*"
-    rf"|(?:(?:{SCHEMES})[ \t]+)?[^\s&,;\"'<>{{}}\[\]()]+)"
+    r"|(?:(?:" + SCHEMES + r")[ \t]+)?[^\s&,;\"'<>{}\[\]()]+)"
 )
 NOT_KEY = re.compile(r"[^\w.-]+")
 # Query placeholders (`password = %s`) hold no secret; their parameters might.
@@ -41,8 +41,9 @@ NAMED = re.compile(r"%\((\w+)\)s|(?<![:\w]):([A-Za-z_]\w*)")
 OPERATOR = re.compile(
     r"(?:=|<>|!=|\blike|\bin\s*\((?:\s*(?:%s|\?|\$\d+)\s*,)*)\s*$", re.IGNORECASE
 )
-# An INSERT's columns and its rows of values (quoted values may hold parentheses).
-SQL_ROW = re.compile(r"\(((?:'(?:[^']|'')*'|[^()'])*)\)")
+# An INSERT's columns and its rows of values (quoted values and `%(name)s` placeholders
+# may hold parentheses).
+SQL_ROW = re.compile(r"\(((?:'(?:[^']|'')*'|%\(\w+\)s|[^()'])*)\)")
 SQL_INSERT = re.compile(
     rf"\bINSERT\s+INTO\s+[\w.\"`]+\s*\(([^()]*)\)\s*VALUES\s*"
     rf"({SQL_ROW.pattern}(?:\s*,\s*{SQL_ROW.pattern})*)",

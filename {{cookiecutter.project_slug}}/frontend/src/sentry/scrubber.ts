@@ -6,8 +6,8 @@
  *
  * - keys: under a sensitive key (`db_password`, `X-Api-Key`) a value becomes
  *   `[Filtered]`; under a client-address key (`X-Forwarded-For`) its IP addresses do;
- * - values: every string goes through the detectors of the PII mode, percent-decoded
- *   first when it holds %XX escapes;
+ * - values: every string goes through the detectors of the PII mode, decoded first
+ *   when it holds %XX escapes, backslash escapes, HTML entities or base64 JSON;
  * - user: standard mode keeps id, username and e-mail; strict mode keeps the id only.
  */
 import policy from "../../../{{ cookiecutter.project_slug }}/core/scrubbing_policy.json";
@@ -18,6 +18,8 @@ type Rule = "sensitive" | "counter" | "client_address" | "text";
 export const FILTERED = "[Filtered]";
 export const SENSITIVE_KEYS: readonly string[] = policy.keys.sensitive;
 const SHORT_FRAGMENT = 4;
+
+const harmless = new Set(policy.keys.harmless_words);
 
 /** A key's lowercase words: "X-Api-Key" gives ["x", "api", "key"]. */
 export function keyWords(key: string): string[] {
@@ -54,7 +56,7 @@ export function addSensitiveKeys(keys: Iterable<string>): void {
 export function keyRule(key: string): Rule {
   let rule = rules.get(key);
   if (rule === undefined) {
-    const words = keyWords(key);
+    const words = keyWords(key).filter((word) => !harmless.has(word));
     if (words.length === 0 || kept.has(words.join("_"))) rule = "text";
     else if (isSensitive(words)) rule = counters.has(words[words.length - 1]) ? "counter" : "sensitive";
     else rule = isClientAddress(words) ? "client_address" : "text";
@@ -130,11 +132,21 @@ function replaceMatches(text: string, pattern: RegExp, check?: (text: string) =>
 }
 
 const CREDENTIAL_FORMATS = policy.credential_formats.map((row) => new RegExp(row.pattern, "g"));
-// Where a key gives its value (`key=`, `"key": `, SQL's `key = `, `--key value`), and
-// the value: quoted, an HTTP auth scheme with its credential, or a word.
-const KEY_MARK = /[ \t]*[=:][ \t]*|(?<![\w-])(--[A-Za-z][\w-]*)[ \t]+(?=[^\s-])/g;
-const VALUE = /"([^"\n]*)"|'([^'\n]*)'|((?:(?:[Bb]earer|[Bb]asic)[ \t]+)?[^\s&,;"'<>{}[\]()]+)/dy;
-const SQL_INSERT = /\bINSERT\s+INTO\s+[\w."`]+\s*\(([^()]*)\)\s*VALUES\s*\(([^()]*)\)/gi;
+// Where a key gives its value (`key=`, `"key": `, `'key' => `, SQL's `key = `, XML's
+// `<key>`, `--key value`), and the value: quoted, an HTTP auth scheme with its
+// credentials (to the end of the line for the schemes that take parameters), or a word.
+const KEY_MARK = /[ \t]*(?:=>?|[:>])[ \t]*|(?<![\w-])(--[A-Za-z][\w-]*)[ \t]+(?=[^\s-])/g;
+const SCHEMES = "[Bb]earer|[Bb]asic|Token|Bot|SSWS|ApiKey|Negotiate|NTLM|DPoP";
+const VALUE = new RegExp(
+  `"([^"\\n]*)"|'([^'\\n]*)'|((?:Digest|OAuth|AWS4-HMAC-SHA256)[ \\t][^\\n]*|(?:(?:${SCHEMES})[ \\t]+)?[^\\s&,;"'<>{}[\\]()]+)`,
+  "dy",
+);
+// An INSERT's columns and its rows of values (quoted values may hold parentheses).
+const SQL_ROW = String.raw`\(((?:'(?:[^']|'')*'|%\(\w+\)s|[^()'])*)\)`;
+const SQL_INSERT = new RegExp(
+  String.raw`\bINSERT\s+INTO\s+[\w."\x60]+\s*\(([^()]*)\)\s*VALUES\s*(${SQL_ROW}(?:\s*,\s*${SQL_ROW})*)`,
+  "gi",
+);
 
 /** The key-like word ending before `position`: "password" in '{"password": '. */
 function keyBefore(text: string, position: number): string {
@@ -161,19 +173,23 @@ function scrubKeyedValues(text: string): string {
   return done === 0 ? text : result + text.slice(done);
 }
 
+/** Replace the values an INSERT puts in sensitive columns, in each of its rows. */
 function scrubSqlInsert(text: string): string {
-  return text.replace(SQL_INSERT, (whole, columnList: string, valueList: string) => {
+  return text.replace(SQL_INSERT, (whole, columnList: string, rows: string) => {
     const columns = columnList.split(",").map((column) => column.trim().replace(/^["`]|["`]$/g, ""));
-    const values = valueList.match(/'(?:[^']|'')*'|[^,\s][^,]*/g) ?? [];
-    if (values.length !== columns.length) return whole;
-    const kept = values.map((value, i) =>
-      hides(columns[i], value.replace(/^'|'$/g, ""))
-        ? value.startsWith("'")
-          ? `'${FILTERED}'`
-          : FILTERED
-        : value.trim(),
-    );
-    return `${whole.slice(0, whole.lastIndexOf("(") + 1)}${kept.join(", ")})`;
+    const scrubbedRows = rows.replace(new RegExp(SQL_ROW, "g"), (row, valueList: string) => {
+      const values = valueList.match(/'(?:[^']|'')*'|[^,\s][^,]*/g) ?? [];
+      if (values.length !== columns.length) return row;
+      const kept = values.map((value, i) =>
+        hides(columns[i], value.replace(/^'|'$/g, ""))
+          ? value.startsWith("'")
+            ? `'${FILTERED}'`
+            : FILTERED
+          : value.trim(),
+      );
+      return `(${kept.join(", ")})`;
+    });
+    return whole.slice(0, whole.length - rows.length) + scrubbedRows;
   });
 }
 
@@ -222,9 +238,44 @@ function percentDecoded(text: string): string {
   return decoded;
 }
 
+/** `text` with the backslash escapes of JSON strings undone: "\\u0040" is "@". */
+function unescaped(text: string): string {
+  return text.replace(
+    /\\(?:u([0-9A-Fa-f]{4})|x([0-9A-Fa-f]{2})|(["'/]))/g,
+    (_, u, x, c) => c ?? String.fromCharCode(parseInt(u ?? x, 16)),
+  );
+}
+
+const ENTITIES: Record<string, string> = { amp: "&", lt: "<", gt: ">", quot: '"', apos: "'", commat: "@" };
+
+/** `text` with HTML character references undone: "&#64;" and "&commat;" are "@". */
+function htmlDecoded(text: string): string {
+  return text.replace(/&(?:#(\d{1,7})|#[xX]([0-9A-Fa-f]{1,6})|([A-Za-z]+));/g, (whole, dec, hex, name) => {
+    if (name !== undefined) return ENTITIES[name] ?? whole;
+    const code = dec !== undefined ? Number(dec) : parseInt(hex, 16);
+    return code <= 0x10ffff ? String.fromCodePoint(code) : whole;
+  });
+}
+
+/** `text` with each base64 JSON object ('{"' is "eyJ") decoded; a JWT's parts are not. */
+function base64JsonDecoded(text: string): string {
+  return text.replace(/(?<![\w.+/=-])eyJ[A-Za-z0-9+/_-]{6,}={0,2}(?![\w.+/=-])/g, (token) => {
+    try {
+      const binary = atob(token.replace(/-/g, "+").replace(/_/g, "/").replace(/=+$/, ""));
+      const bytes = Uint8Array.from(binary, (c) => c.charCodeAt(0));
+      return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+    } catch {
+      return token;
+    }
+  });
+}
+
+// Applied in this order before the detectors look again.
+const DECODERS = [percentDecoded, unescaped, htmlDecoded, base64JsonDecoded];
+
 /** Replace every secret or personal value the PII mode names in free text. */
 export function scrubText(text: string, mode: PiiMode = "standard"): string {
-  const decoded = percentDecoded(text);
+  const decoded = DECODERS.reduce((t, decode) => decode(t), text);
   if (decoded !== text) {
     const scrubbed = detect(decoded, mode);
     if (scrubbed !== decoded) return scrubbed;
@@ -246,6 +297,16 @@ const OPAQUE_KEYS = new Set([
   "sample_rand",
 ]);
 
+/** [value's key, name] of a {name, value} object (HAR headers, Kubernetes env, AWS tags). */
+function namedValue(record: Record<string, unknown>): [string, string] | [undefined, ""] {
+  const keys = Object.keys(record);
+  if (keys.length < 2 || keys.length > 3) return [undefined, ""];
+  const nameKey = keys.find((key) => key.toLowerCase() === "name") ?? keys.find((key) => key.toLowerCase() === "key");
+  const valueKey = keys.find((key) => key.toLowerCase() === "value");
+  const name = nameKey === undefined ? undefined : record[nameKey];
+  return valueKey !== undefined && typeof name === "string" ? [valueKey, name] : [undefined, ""];
+}
+
 function scrubValue(value: unknown, mode: PiiMode, seen: WeakSet<object>, client = false): unknown {
   if (typeof value === "string") return client ? IP_ADDRESS.scrub(scrubText(value, mode)) : scrubText(value, mode);
   if (value === null || typeof value !== "object" || seen.has(value)) return value;
@@ -259,11 +320,13 @@ function scrubValue(value: unknown, mode: PiiMode, seen: WeakSet<object>, client
     return value;
   }
   const record = value as Record<string, unknown>;
+  const [valueKey, name] = namedValue(record);
   for (const [key, child] of Object.entries(record)) {
     if (OPAQUE_KEYS.has(key)) continue;
-    const rule = keyRule(key);
+    const ruleKey = key === valueKey ? name : key;
+    const rule = keyRule(ruleKey);
     if (rule === "sensitive" || rule === "counter") {
-      if (hides(key, child)) record[key] = FILTERED;
+      if (hides(ruleKey, child)) record[key] = FILTERED;
     } else {
       record[key] = scrubValue(child, mode, seen, client || rule === "client_address");
     }
