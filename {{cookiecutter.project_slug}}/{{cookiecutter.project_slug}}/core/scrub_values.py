@@ -238,10 +238,12 @@ def filter_sql_parameters(is_sensitive: IsSensitive, statement: Any, data: Any) 
     params = data.get("db.params") if isinstance(data, dict) else None
     if not params or not isinstance(statement, str):
         return
-    names = parameter_names(statement)
-    sensitive = [slot for slot, name in names.items() if is_sensitive(name)]
     many = isinstance(params, list) and isinstance(params[0], (list, dict))
-    for row in params if many else [params]:
+    rows = params if many else [params]
+    placeholders = NAMED if isinstance(rows[0], dict) else POSITIONAL
+    names = parameter_names(statement, placeholders).items()
+    sensitive = [slot for slot, name in names if is_sensitive(name)]
+    for row in rows:
         for slot in filter(lambda slot: holds(row, slot), sensitive):
             row[slot] = FILTERED
 
@@ -253,14 +255,13 @@ def holds(row: Any, slot: int | str) -> bool:
     return isinstance(row, list) and isinstance(slot, int) and slot < len(row)
 
 
-def parameter_names(statement: str) -> dict[int | str, str]:
-    """{index of a positional parameter, or name of a named one (`%(name)s`,
-    `:name`): the column or word it is bound to}."""
+def parameter_names(statement: str, placeholders: re.Pattern[str]) -> dict[Any, str]:
+    """{index of a POSITIONAL parameter, or name of a NAMED one (`%(name)s`, `:name`):
+    the column or word it is bound to}."""
     insert = SQL_INSERT.search(statement)
     columns = [c.strip(' "`') for c in insert[1].split(",")] if insert else []
-    names: dict[int | str, str] = {}
-    placeholders = [*POSITIONAL.finditer(statement), *NAMED.finditer(statement)]
-    for position, placeholder in enumerate(sorted(placeholders, key=re.Match.start)):
+    names: dict[Any, str] = {}
+    for position, placeholder in enumerate(placeholders.finditer(statement)):
         before = statement[max(0, placeholder.start() - 80) : placeholder.start()]
         operator = OPERATOR.search(before)
         name = key_before(before, operator.start()) if operator else ""

@@ -142,7 +142,7 @@ IP_ADDRESS = next(d for d in DETECTORS if d.name == "ip_address")
 # (name, hint, decode): a string hints flag goes through every detector so decoded.
 DECODERS = [
     ("percent_encoding", re.compile("%[0-9A-Fa-f]{2}"), percent_decoded),
-    ("backslash_escapes", re.compile(r"\\[ux\"'/]"), scrub_values.unescaped),
+    ("backslash", re.compile(r"\\(?:u00[2-7]|x[2-7]|\")"), scrub_values.unescaped),
     ("html_entities", re.compile("&#?[0-9A-Za-z]{2,8};"), scrub_values.html_decoded),
     ("base64_json", re.compile("eyJ"), scrub_values.base64_json_decoded),
 ]
@@ -322,7 +322,7 @@ class Scrubber:
         {"name", "value"} dict's takes the name's rule, as VALUE after `--password`."""
         if isinstance(node, dict):
             value, name = scrub_values.named_value(node)
-            return [(k, self.key_rule(name if k == value else k)) for k in node]
+            return [(key, self.key_rule(name if key == value else key)) for key in node]
         if scrub_values.is_pair(node):
             return [(0, TEXT), (1, self.key_rule(node[0]))]
         rules = [(index, TEXT) for index in range(len(node))]
