@@ -6,6 +6,7 @@ import copy
 import json
 from typing import Any
 
+import pydantic
 import pytest
 import sentry_sdk
 from sentry_sdk.scrubber import DEFAULT_DENYLIST, DEFAULT_PII_DENYLIST
@@ -283,17 +284,64 @@ def test_sql_parameters_of_many_rows_lists_and_names_are_filtered() -> None:
 
 
 def test_name_value_objects_take_the_name_rule() -> None:
-    env = [
+    env: list[dict[str, Any]] = [
         {"name": "DB_PASSWORD", "value": "hunter2"},
         {"name": "LOG_LEVEL", "value": "info"},
         {"Key": "api_token", "Value": "tok-1"},
         {"name": "X-Forwarded-For", "value": "203.0.113.7", "comment": ""},
+        {"loc": ["body", "password"], "input": "hunter2", "type": "too_short"},
         {"name": ["not", "a", "name"], "value": "kept"},
     ]
     extra = scrubbed({"extra": {"env": env}})["extra"]
-    assert [item.get("value", item.get("Value")) for item in extra["env"]] == [
-        *(F, "info", F, F, "kept")
-    ]
+    values = [list(item.values())[1] for item in env]  # Each value comes second.
+    assert values == [F, "info", F, F, F, "kept"]
+    assert extra["env"] == env
+
+
+def test_validation_errors_hide_the_input_of_sensitive_fields() -> None:
+    class Login(pydantic.BaseModel):
+        password: str = pydantic.Field(min_length=12)
+        name: int = 0
+
+    with pytest.raises(pydantic.ValidationError) as raised:
+        Login(password="hunter2", name="bob")  # type: ignore[arg-type]
+    errors = json.loads(raised.value.json())
+    event = scrubbed({"message": str(raised.value), "extra": {"errors": errors}})
+    assert "hunter2" not in dump(event)
+    assert "input_value=[Filtered]" in event["message"]
+    assert "input_value='bob'" in event["message"]
+    assert [error["input"] for error in event["extra"]["errors"]] == [F, "bob"]
+
+
+@pytest.mark.parametrize(
+    ("message", "expected"),
+    [
+        (
+            "[SQL: UPDATE users SET password_hash=? WHERE users.id = ?]\n"
+            "[parameters: ('pbkdf2-secret', 5)]",
+            "[SQL: UPDATE users SET password_hash=? WHERE users.id = ?]\n"
+            f"[parameters: ({F}, 5)]",
+        ),
+        (
+            "[SQL: INSERT INTO users (name, api_token) VALUES ($1::VARCHAR, $2)]\n"
+            "[parameters: [('Bob', 'tok-1'), ('Ann', 'tok-2')]]",
+            "[SQL: INSERT INTO users (name, api_token) VALUES ($1::VARCHAR, $2)]\n"
+            f"[parameters: [('Bob', {F}), ('Ann', {F})]]",
+        ),
+        (
+            "DETAIL:  Key (api_token)=(tok-123) already exists.",
+            f"DETAIL:  Key (api_token)=({F}) already exists.",
+        ),
+        (
+            "DETAIL:  Key (slug)=(summer-sale) already exists.",
+            "DETAIL:  Key (slug)=(summer-sale) already exists.",
+        ),
+    ],
+)
+def test_database_errors_hide_parameters_of_sensitive_columns(
+    message: str, expected: str
+) -> None:
+    assert Scrubber().scrub_text(message) == expected
 
 
 @pytest.mark.parametrize(

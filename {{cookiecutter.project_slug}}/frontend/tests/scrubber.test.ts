@@ -121,14 +121,11 @@ describe("scrubEvent", () => {
       { name: "LOG_LEVEL", value: "info" },
       { Key: "api_token", Value: "tok-1" },
       { name: "X-Forwarded-For", value: "203.0.113.7", comment: "" },
+      { loc: ["body", "password"], input: "hunter2", type: "too_short" },
     ];
     const scrubbed = scrubEvent({ extra: { env } })!;
-    expect(scrubbed.extra.env.map((item) => ("value" in item ? item.value : item.Value))).toEqual([
-      FILTERED,
-      "info",
-      FILTERED,
-      FILTERED,
-    ]);
+    const values = scrubbed.extra.env.map((item) => Object.values(item)[1]); // Each value comes second.
+    expect(values).toEqual([FILTERED, "info", FILTERED, FILTERED, FILTERED]);
   });
 
   it("keeps id, username and e-mail of the user in standard mode", () => {

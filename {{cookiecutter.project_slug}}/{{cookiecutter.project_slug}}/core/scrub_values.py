@@ -11,12 +11,16 @@ key is replaced, `is_sensitive(key)` whether a key is sensitive.
 import base64
 import html
 import ipaddress
+import itertools
 import re
 from collections.abc import Callable, Iterable
 from typing import Any
 from urllib.parse import unquote, unquote_plus
 
 FILTERED = "[Filtered]"
+# The objects whose value takes the rule of their name (a list's last item, if a list):
+# HAR headers, Kubernetes env, AWS tags ({"Key", "Value"}), pydantic's errors.
+NAMED_VALUES = (("name", "value"), ("key", "value"), ("loc", "input"))
 SHORT_FRAGMENT = 4  # Fragments this short match whole words only: "pin" in "userPin".
 Hides = Callable[[Any, Any], bool]
 IsSensitive = Callable[[Any], bool]
@@ -35,7 +39,9 @@ VALUE = re.compile(
 )
 NOT_KEY = re.compile(r"[^\w.-]+")
 # Query placeholders (`password = %s`) hold no secret; their parameters might.
-PLACEHOLDER = re.compile(r"%s|\?|%\(\w+\)s|:[A-Za-z_]\w*|\$\d+|\{\w*\}|None|null")
+PLACEHOLDER = re.compile(
+    r"(?:%s|\?|%\(\w+\)s|:[A-Za-z_]\w*|\$\d+)(?:::\w+)?|\{\w*\}|None|null"
+)
 POSITIONAL = re.compile(r"%s|\?|\$(\d+)")
 NAMED = re.compile(r"%\((\w+)\)s|(?<![:\w]):([A-Za-z_]\w*)")
 OPERATOR = re.compile(
@@ -50,6 +56,19 @@ SQL_INSERT = re.compile(
     re.IGNORECASE,
 )
 SQL_LITERAL = re.compile(r"\s*('(?:[^']|'')*'|[^,]*)\s*(?:,|$)")
+# A database error's parts (SQLAlchemy and PostgreSQL): the statement and its
+# parameters, one row (a tuple) or many (a list of tuples), and a duplicate key.
+SQL_ERROR = re.compile(r"\[SQL: ([^\n]*)\]\n\[parameters: ([^\n]*)\]")
+PY_TUPLE = re.compile(r"\(((?:'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"|[^()'\"])*)\)")
+PY_ITEM = re.compile(r"'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"|[^\s,'\"][^,]*")
+SQL_DETAIL = re.compile(r"\bKey \(([^()\n]+)\)=\(([^()\n]*)\)")
+# A validation error's field and the input it shows (pydantic: 'password\n  String
+# should have at least 12 characters [type=string_too_short, input_value='hunter2'').
+VALIDATION_INPUT = re.compile(
+    r"^([^\s\[\]]+)\n[ \t]+[^\n]*\[type=[\w.]+, "
+    r"input_value=('[^'\n]*'|\"[^\"\n]*\"|[^,\n]*)",
+    re.MULTILINE,
+)
 
 
 def key_words(key: str, harmless: Iterable[str] = ()) -> list[str]:
@@ -173,15 +192,14 @@ def is_pair(node: list[Any]) -> bool:
 
 
 def named_value(node: dict[Any, Any]) -> tuple[Any, Any]:
-    """(value's key, name) of a {"name": ..., "value": ...} object (HAR headers,
-    Kubernetes env, `{"Key": ..., "Value": ...}` tags); (None, None) for others."""
-    if not 2 <= len(node) <= 3:
-        return None, None
+    """(value's key, name) of an object of NAMED_VALUES; (None, None) for others."""
     keys = {key.lower(): key for key in node if isinstance(key, str)}
-    name = keys.get("name", keys.get("key"))
-    if name is None or "value" not in keys or not isinstance(node[name], str):
-        return None, None
-    return keys["value"], node[name]
+    for name_key, value_key in NAMED_VALUES if len(node) <= 6 else ():
+        if name_key in keys and value_key in keys:
+            name = node[keys[name_key]]
+            name = name[-1] if isinstance(name, list) and name else name
+            return (keys[value_key], name) if isinstance(name, str) else (None, None)
+    return None, None
 
 
 def key_before(text: str, position: int) -> str:
@@ -231,21 +249,69 @@ def scrub_sql_insert(hides: Hides, text: str) -> str:
     return SQL_INSERT.sub(values, text)
 
 
+def scrub_sql_errors(hides: Hides, text: str) -> str:
+    """Replace, in a database error, the parameters bound to sensitive columns and the
+    value of a duplicate key in a sensitive column."""
+
+    def parameters(match: re.Match[str]) -> str:
+        names = parameter_names(match[1], POSITIONAL)
+
+        def row(values: re.Match[str]) -> str:
+            items = [item[0] for item in PY_ITEM.finditer(values[1])]
+            kept = [
+                FILTERED if hides(names.get(index, ""), item.strip("'\"")) else item
+                for index, item in enumerate(items)
+            ]
+            return "(" + ", ".join(kept) + ("," if len(kept) == 1 else "") + ")"
+
+        start = match.start(2) - match.start()
+        return match[0][:start] + PY_TUPLE.sub(row, match[2]) + "]"
+
+    def detail(match: re.Match[str]) -> str:
+        columns = [column.strip(' "') for column in match[1].split(",")]
+        hidden = any(hides(column, match[2]) for column in columns)
+        return f"Key ({match[1]})=({FILTERED})" if hidden else match[0]
+
+    return SQL_DETAIL.sub(detail, SQL_ERROR.sub(parameters, text))
+
+
+def scrub_validation_inputs(hides: Hides, text: str) -> str:
+    """Replace the input a validation error shows for a sensitive field ('body.password'
+    is the field password)."""
+
+    def input_value(match: re.Match[str]) -> str:
+        field = match[1].rsplit(".", 1)[-1]
+        if not hides(field, match[2].strip("'\"")):
+            return match[0]
+        return match[0][: match.start(2) - match.start()] + FILTERED
+
+    return VALIDATION_INPUT.sub(input_value, text)
+
+
 def filter_sql_parameters(is_sensitive: IsSensitive, statement: Any, data: Any) -> None:
-    """In a span's or breadcrumb's `db.params` (a list, a dict of named parameters, or
-    a list of either for many rows), filter the parameters bound to a sensitive column
-    or word of `statement` (`password = %s`, `token IN (?, ?)`, INSERT columns)."""
+    """In a span's or breadcrumb's `db.params`, filter the parameters bound to a
+    sensitive column or word of `statement` (`password = %s`, `token IN (?, ?)`,
+    `password = %(pw)s`, INSERT columns)."""
     params = data.get("db.params") if isinstance(data, dict) else None
-    if not params or not isinstance(statement, str):
+    rows = parameter_rows(params)
+    if not rows or not isinstance(statement, str):
         return
-    many = isinstance(params, list) and isinstance(params[0], (list, dict))
-    rows = params if many else [params]
     placeholders = NAMED if isinstance(rows[0], dict) else POSITIONAL
     names = parameter_names(statement, placeholders).items()
     sensitive = [slot for slot, name in names if is_sensitive(name)]
-    for row in rows:
-        for slot in filter(lambda slot: holds(row, slot), sensitive):
+    for row, slot in itertools.product(rows, sensitive):
+        if holds(row, slot):
             row[slot] = FILTERED
+
+
+def parameter_rows(params: Any) -> list[Any]:
+    """The rows of `db.params`: a list or a dict (named parameters) is one row, a list
+    of lists or dicts is many."""
+    if isinstance(params, dict):
+        return [params]
+    if not params or not isinstance(params, list):
+        return []
+    return params if isinstance(params[0], (list, dict)) else [params]
 
 
 def holds(row: Any, slot: int | str) -> bool:

@@ -90,6 +90,8 @@ VALIDATORS: dict[str, Callable[[str], bool]] = {
 CODE: dict[str, Callable[[scrub_values.Hides, str], str]] = {
     "keyed_value": scrub_values.scrub_keyed_values,
     "sql_insert": scrub_values.scrub_sql_insert,
+    "sql_error": scrub_values.scrub_sql_errors,
+    "validation_error": scrub_values.scrub_validation_inputs,
 }
 
 

@@ -71,7 +71,7 @@ export function isSensitiveKey(key: string): boolean {
 }
 
 // Query placeholders (`password = %s`) hold no secret.
-const PLACEHOLDER = /^(?:%s|\?|%\(\w+\)s|:[A-Za-z_]\w*|\$\d+|\{\w*\}|None|null)$/;
+const PLACEHOLDER = /^(?:(?:%s|\?|%\(\w+\)s|:[A-Za-z_]\w*|\$\d+)(?:::\w+)?|\{\w*\}|None|null)$/;
 
 /** Whether `value`, found under `key`, is replaced. */
 function hides(key: string, value: unknown): boolean {
@@ -203,6 +203,9 @@ const CODE: Record<string, (text: string) => string> = {
   credential_format: (text) => CREDENTIAL_FORMATS.reduce((t, pattern) => t.replace(pattern, FILTERED), text),
   keyed_value: scrubKeyedValues,
   sql_insert: scrubSqlInsert,
+  // Database and pydantic errors are the backend's: the browser never holds them.
+  sql_error: (text) => text,
+  validation_error: (text) => text,
 };
 
 const DETECTORS: Detector[] = policy.detectors.map((row) => {
@@ -297,14 +300,24 @@ const OPAQUE_KEYS = new Set([
   "sample_rand",
 ]);
 
-/** [value's key, name] of a {name, value} object (HAR headers, Kubernetes env, AWS tags). */
+// The objects whose value takes the rule of their name (a list's last item, if a list):
+// HAR headers, Kubernetes env, AWS tags ({Key, Value}), pydantic's errors ({loc, input}).
+const NAMED_VALUES = [
+  ["name", "value"],
+  ["key", "value"],
+  ["loc", "input"],
+];
+
+/** [value's key, name] of an object of NAMED_VALUES. */
 function namedValue(record: Record<string, unknown>): [string, string] | [undefined, ""] {
-  const keys = Object.keys(record);
-  if (keys.length < 2 || keys.length > 3) return [undefined, ""];
-  const nameKey = keys.find((key) => key.toLowerCase() === "name") ?? keys.find((key) => key.toLowerCase() === "key");
-  const valueKey = keys.find((key) => key.toLowerCase() === "value");
-  const name = nameKey === undefined ? undefined : record[nameKey];
-  return valueKey !== undefined && typeof name === "string" ? [valueKey, name] : [undefined, ""];
+  const keys = new Map(Object.keys(record).map((key) => [key.toLowerCase(), key]));
+  for (const [nameKey, valueKey] of keys.size <= 6 ? NAMED_VALUES : []) {
+    if (!keys.has(nameKey) || !keys.has(valueKey)) continue;
+    const value = record[keys.get(nameKey)!];
+    const name = Array.isArray(value) ? value[value.length - 1] : value;
+    return typeof name === "string" ? [keys.get(valueKey)!, name] : [undefined, ""];
+  }
+  return [undefined, ""];
 }
 
 function scrubValue(value: unknown, mode: PiiMode, seen: WeakSet<object>, client = false): unknown {
