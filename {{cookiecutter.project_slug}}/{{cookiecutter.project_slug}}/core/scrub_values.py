@@ -18,9 +18,10 @@ from typing import Any
 from urllib.parse import unquote, unquote_plus
 
 FILTERED = "[Filtered]"
-# The objects whose value takes the rule of their name (a list's last item, if a list):
-# HAR headers, Kubernetes env, AWS tags ({"Key", "Value"}), pydantic's errors.
-NAMED_VALUES = (("name", "value"), ("key", "value"), ("loc", "input"))
+# The objects whose value takes the rule of their name (a list's last item, if a list),
+# as {key of the value: keys of the name}: HAR headers, Kubernetes env, AWS tags,
+# pydantic's errors ({"loc": [..., "password"], "input": ...}).
+NAMED_VALUES = {"value": ("name", "key"), "Value": ("Name", "Key"), "input": ("loc",)}
 SHORT_FRAGMENT = 4  # Fragments this short match whole words only: "pin" in "userPin".
 Hides = Callable[[Any, Any], bool]
 IsSensitive = Callable[[Any], bool]
@@ -193,12 +194,11 @@ def is_pair(node: list[Any]) -> bool:
 
 def named_value(node: dict[Any, Any]) -> tuple[Any, Any]:
     """(value's key, name) of an object of NAMED_VALUES; (None, None) for others."""
-    keys = {key.lower(): key for key in node if isinstance(key, str)}
-    for name_key, value_key in NAMED_VALUES if len(node) <= 6 else ():
-        if name_key in keys and value_key in keys:
-            name = node[keys[name_key]]
+    for value_key, name_keys in NAMED_VALUES.items() if len(node) <= 6 else ():
+        if value_key in node:
+            name = next((node[key] for key in name_keys if key in node), None)
             name = name[-1] if isinstance(name, list) and name else name
-            return (keys[value_key], name) if isinstance(name, str) else (None, None)
+            return (value_key, name) if isinstance(name, str) else (None, None)
     return None, None
 
 

@@ -300,22 +300,20 @@ const OPAQUE_KEYS = new Set([
   "sample_rand",
 ]);
 
-// The objects whose value takes the rule of their name (a list's last item, if a list):
-// HAR headers, Kubernetes env, AWS tags ({Key, Value}), pydantic's errors ({loc, input}).
-const NAMED_VALUES = [
-  ["name", "value"],
-  ["key", "value"],
-  ["loc", "input"],
-];
+// The objects whose value takes the rule of their name (a list's last item, if a list),
+// as {key of the value: keys of the name}: HAR headers, Kubernetes env, AWS tags,
+// pydantic's errors ({loc: [..., "password"], input: ...}).
+const NAMED_VALUES: Record<string, string[]> = { value: ["name", "key"], Value: ["Name", "Key"], input: ["loc"] };
 
 /** [value's key, name] of an object of NAMED_VALUES. */
 function namedValue(record: Record<string, unknown>): [string, string] | [undefined, ""] {
-  const keys = new Map(Object.keys(record).map((key) => [key.toLowerCase(), key]));
-  for (const [nameKey, valueKey] of keys.size <= 6 ? NAMED_VALUES : []) {
-    if (!keys.has(nameKey) || !keys.has(valueKey)) continue;
-    const value = record[keys.get(nameKey)!];
+  if (Object.keys(record).length > 6) return [undefined, ""];
+  for (const [valueKey, nameKeys] of Object.entries(NAMED_VALUES)) {
+    if (!(valueKey in record)) continue;
+    const nameKey = nameKeys.find((key) => key in record);
+    const value = nameKey === undefined ? undefined : record[nameKey];
     const name = Array.isArray(value) ? value[value.length - 1] : value;
-    return typeof name === "string" ? [keys.get(valueKey)!, name] : [undefined, ""];
+    return typeof name === "string" ? [valueKey, name] : [undefined, ""];
   }
   return [undefined, ""];
 }
