@@ -421,6 +421,13 @@ def test_user_rule_per_mode() -> None:
     assert "user" not in scrubbed({"user": "bob"})
 
 
+def test_strict_mode_hides_values_under_personal_keys() -> None:
+    data = {"phone": "4155552671", "mobile_number": "07911123456", "phone_count": 2}
+    strict = scrubbed({"extra": dict(data)}, Scrubber("strict"))["extra"]
+    assert strict == {"phone": F, "mobile_number": F, "phone_count": 2}
+    assert scrubbed({"extra": dict(data)})["extra"] == data  # Standard mode.
+
+
 def test_strict_drops_frame_variables_and_unknown_modes_are_strict() -> None:
     event = scrubbed(error_event(), Scrubber("strict"))
     assert "vars" not in event["exception"]["values"][0]["stacktrace"]["frames"][0]

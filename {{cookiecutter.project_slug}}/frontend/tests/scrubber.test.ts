@@ -128,6 +128,16 @@ describe("scrubEvent", () => {
     expect(values).toEqual([FILTERED, "info", FILTERED, FILTERED, FILTERED]);
   });
 
+  it("hides values under personal keys in strict mode only", () => {
+    const extra = () => ({ phone: "4155552671", mobile_number: "07911123456", phone_count: 2 });
+    expect(scrubEvent({ extra: extra() }, "strict")!.extra).toEqual({
+      phone: FILTERED,
+      mobile_number: FILTERED,
+      phone_count: 2,
+    });
+    expect(scrubEvent({ extra: extra() }, "standard")!.extra).toEqual(extra());
+  });
+
   it("keeps id, username and e-mail of the user in standard mode", () => {
     expect(scrubEvent(event(), "standard")!.user).toEqual({ id: "7", username: "jane", email: "jane@example.com" });
   });

@@ -39,9 +39,9 @@ VALUE = re.compile(
     r"|(?:(?:" + SCHEMES + r")[ \t]+)?[^\s&,;\"'<>{}\[\]()]+)"
 )
 NOT_KEY = re.compile(r"[^\w.-]+")
-# Query placeholders (`password = %s`) hold no secret; their parameters might.
+# Query placeholders (`password = %s`) and booleans hold no secret; parameters might.
 PLACEHOLDER = re.compile(
-    r"(?:%s|\?|%\(\w+\)s|:[A-Za-z_]\w*|\$\d+)(?:::\w+)?|\{\w*\}|None|null"
+    r"(?:%s|\?|%\(\w+\)s|:[A-Za-z_]\w*|\$\d+)(?:::\w+)?|\{\w*\}|None|null|true|false"
 )
 POSITIONAL = re.compile(r"%s|\?|\$(\d+)")
 NAMED = re.compile(r"%\((\w+)\)s|(?<![:\w]):([A-Za-z_]\w*)")

@@ -49,12 +49,13 @@ ITEMS = dict(exception="", threads="", breadcrumbs="message", spans="description
 
 class KeyRules:
     """The key rules: SENSITIVE, COUNTER (sensitive, but a number under it stays),
-    CLIENT_ADDRESS or TEXT (searched like any string), from POLICY["keys"] and
-    SENSITIVE_KEYS plus `extra_keys` (SENTRY_EXTRA_SENSITIVE_KEYS)."""
+    CLIENT_ADDRESS or TEXT (searched like any string), from POLICY["keys"] (personal
+    keys if `strict`), SENSITIVE_KEYS, `extra_keys` (SENTRY_EXTRA_SENSITIVE_KEYS)."""
 
-    def __init__(self, extra_keys: Iterable[str] = ()) -> None:
+    def __init__(self, extra_keys: Iterable[str] = (), strict: bool = False) -> None:
         keys = POLICY["keys"]
         extra = [str(key).strip() for key in extra_keys]
+        extra += keys["personal"] if strict else []
         self.sensitive = fragments_matcher([*SENSITIVE_KEYS, *filter(None, extra)])
         self.client = fragments_matcher(keys["client_address"])
         self.kept = frozenset("_".join(key_words(k)) for k in keys["not_sensitive"])
@@ -152,8 +153,7 @@ DECODERS = [
 
 @dataclass
 class Strings:
-    """An event's strings, as (container, key); `client`: those that may hold the
-    client's address."""
+    """An event's strings as (container, key); `client`: those with client addresses."""
 
     refs: list[tuple[Any, Any]] = field(default_factory=list)
     client: list[tuple[Any, Any]] = field(default_factory=list)
@@ -173,7 +173,7 @@ class Scrubber:
         self.pii_mode = pii_mode if pii_mode in USER_FIELDS else STRICT
         self.strict = self.pii_mode == STRICT
         self.hide_client_address = self.strict or not send_default_pii
-        self.key_rule = KeyRules(extra_keys)
+        self.key_rule = KeyRules(extra_keys, self.strict)
         modes = {self.pii_mode, CLIENT_ADDRESS if self.hide_client_address else ""}
         self.detectors = [d for d in DETECTORS if d.modes & modes]
         # (hint, name of its detector or decoder), each searched on its own.

@@ -43,6 +43,8 @@ function fragmentsMatcher(fragments: readonly string[]): (words: string[]) => bo
 
 let isSensitive = fragmentsMatcher(SENSITIVE_KEYS);
 const isClientAddress = fragmentsMatcher(policy.keys.client_address);
+// Sensitive in strict mode only: personal data a pattern cannot always find.
+const isPersonal = fragmentsMatcher(policy.keys.personal);
 const kept = new Set(policy.keys.not_sensitive.map((key) => keyWords(key).join("_")));
 const counters = new Set(policy.keys.counters);
 const rules = new Map<string, Rule>();
@@ -53,14 +55,15 @@ export function addSensitiveKeys(keys: Iterable<string>): void {
   rules.clear();
 }
 
-export function keyRule(key: string): Rule {
-  let rule = rules.get(key);
+export function keyRule(key: string, mode: PiiMode = "standard"): Rule {
+  let rule = rules.get(`${mode}:${key}`);
   if (rule === undefined) {
     const words = keyWords(key).filter((word) => !harmless.has(word));
+    const sensitive = isSensitive(words) || (mode === "strict" && isPersonal(words));
     if (words.length === 0 || kept.has(words.join("_"))) rule = "text";
-    else if (isSensitive(words)) rule = counters.has(words[words.length - 1]) ? "counter" : "sensitive";
+    else if (sensitive) rule = counters.has(words[words.length - 1]) ? "counter" : "sensitive";
     else rule = isClientAddress(words) ? "client_address" : "text";
-    rules.set(key, rule);
+    rules.set(`${mode}:${key}`, rule);
   }
   return rule;
 }
@@ -70,12 +73,12 @@ export function isSensitiveKey(key: string): boolean {
   return rule === "sensitive" || rule === "counter";
 }
 
-// Query placeholders (`password = %s`) hold no secret.
-const PLACEHOLDER = /^(?:(?:%s|\?|%\(\w+\)s|:[A-Za-z_]\w*|\$\d+)(?:::\w+)?|\{\w*\}|None|null)$/;
+// Query placeholders (`password = %s`) and booleans hold no secret.
+const PLACEHOLDER = /^(?:(?:%s|\?|%\(\w+\)s|:[A-Za-z_]\w*|\$\d+)(?:::\w+)?|\{\w*\}|None|null|true|false)$/;
 
 /** Whether `value`, found under `key`, is replaced. */
-function hides(key: string, value: unknown): boolean {
-  const rule = keyRule(key);
+function hides(key: string, value: unknown, mode: PiiMode): boolean {
+  const rule = keyRule(key, mode);
   if ((rule !== "sensitive" && rule !== "counter") || value === null || value === undefined) return false;
   if (typeof value === "boolean" || value === "" || value === FILTERED) return false;
   if (typeof value === "string" && PLACEHOLDER.test(value)) return false;
@@ -157,14 +160,14 @@ function keyBefore(text: string, position: number): string {
   return words[words.length - 1].split(/[^\w.-]+/).pop() ?? "";
 }
 
-function scrubKeyedValues(text: string): string {
+function scrubKeyedValues(text: string, mode: PiiMode): string {
   let result = "";
   let done = 0;
   for (const mark of text.matchAll(KEY_MARK)) {
     const key = mark[1] ?? keyBefore(text, mark.index);
     VALUE.lastIndex = mark.index + mark[0].length;
     const value = VALUE.exec(text);
-    if (mark.index < done || !value || !hides(key, value[0])) continue;
+    if (mark.index < done || !value || !hides(key, value[0], mode)) continue;
     const group = value[1] !== undefined ? 1 : value[2] !== undefined ? 2 : 3;
     const [start, end] = value.indices?.[group] ?? [value.index, value.index + value[0].length];
     result += text.slice(done, start) + FILTERED;
@@ -174,14 +177,14 @@ function scrubKeyedValues(text: string): string {
 }
 
 /** Replace the values an INSERT puts in sensitive columns, in each of its rows. */
-function scrubSqlInsert(text: string): string {
+function scrubSqlInsert(text: string, mode: PiiMode): string {
   return text.replace(SQL_INSERT, (whole, columnList: string, rows: string) => {
     const columns = columnList.split(",").map((column) => column.trim().replace(/^["`]|["`]$/g, ""));
     const scrubbedRows = rows.replace(new RegExp(SQL_ROW, "g"), (row, valueList: string) => {
       const values = valueList.match(/'(?:[^']|'')*'|[^,\s][^,]*/g) ?? [];
       if (values.length !== columns.length) return row;
       const kept = values.map((value, i) =>
-        hides(columns[i], value.replace(/^'|'$/g, ""))
+        hides(columns[i], value.replace(/^'|'$/g, ""), mode)
           ? value.startsWith("'")
             ? `'${FILTERED}'`
             : FILTERED
@@ -196,10 +199,10 @@ function scrubSqlInsert(text: string): string {
 interface Detector {
   name: string;
   modes: readonly string[];
-  scrub: (text: string) => string;
+  scrub: (text: string, mode: PiiMode) => string;
 }
 
-const CODE: Record<string, (text: string) => string> = {
+const CODE: Record<string, (text: string, mode: PiiMode) => string> = {
   credential_format: (text) => CREDENTIAL_FORMATS.reduce((t, pattern) => t.replace(pattern, FILTERED), text),
   keyed_value: scrubKeyedValues,
   sql_insert: scrubSqlInsert,
@@ -225,7 +228,7 @@ function applies(detector: Detector, mode: PiiMode): boolean {
 }
 
 function detect(text: string, mode: PiiMode): string {
-  return DETECTORS.reduce((t, detector) => (applies(detector, mode) ? detector.scrub(t) : t), text);
+  return DETECTORS.reduce((t, detector) => (applies(detector, mode) ? detector.scrub(t, mode) : t), text);
 }
 
 /** `text` with %XX escapes and "+" (a space in a query) undone, twice encoded too. */
@@ -319,13 +322,14 @@ function namedValue(record: Record<string, unknown>): [string, string] | [undefi
 }
 
 function scrubValue(value: unknown, mode: PiiMode, seen: WeakSet<object>, client = false): unknown {
-  if (typeof value === "string") return client ? IP_ADDRESS.scrub(scrubText(value, mode)) : scrubText(value, mode);
+  if (typeof value === "string")
+    return client ? IP_ADDRESS.scrub(scrubText(value, mode), mode) : scrubText(value, mode);
   if (value === null || typeof value !== "object" || seen.has(value)) return value;
   seen.add(value);
   if (Array.isArray(value)) {
     value.forEach((item, i) => {
       const option = i > 0 ? value[i - 1] : undefined;
-      const hidden = typeof option === "string" && option.startsWith("--") && hides(option, item);
+      const hidden = typeof option === "string" && option.startsWith("--") && hides(option, item, mode);
       value[i] = hidden ? FILTERED : scrubValue(item, mode, seen, client);
     });
     return value;
@@ -335,9 +339,9 @@ function scrubValue(value: unknown, mode: PiiMode, seen: WeakSet<object>, client
   for (const [key, child] of Object.entries(record)) {
     if (OPAQUE_KEYS.has(key)) continue;
     const ruleKey = key === valueKey ? name : key;
-    const rule = keyRule(ruleKey);
+    const rule = keyRule(ruleKey, mode);
     if (rule === "sensitive" || rule === "counter") {
-      if (hides(ruleKey, child)) record[key] = FILTERED;
+      if (hides(ruleKey, child, mode)) record[key] = FILTERED;
     } else {
       record[key] = scrubValue(child, mode, seen, client || rule === "client_address");
     }
