@@ -122,7 +122,7 @@ def percent_decoded(text: str) -> str:
 
 ESCAPE = re.compile(r"\\(?:u([0-9A-Fa-f]{4})|x([0-9A-Fa-f]{2})|([\"'/]))")
 # A base64 JSON object ('{"' is 'eyJ'), not a part of a JWT (those have dots).
-BASE64_JSON = re.compile(r"(?<![\w.+/=-])eyJ[A-Za-z0-9+/_-]{6,}={0,2}(?![\w.+/=-])")
+BASE64_JSON = re.compile(r"(?<![\w.+/-])eyJ[A-Za-z0-9+/_-]{6,}={0,2}(?![\w.+/=-])")
 
 
 def unescaped(text: str) -> str:

@@ -145,7 +145,7 @@ IP_ADDRESS = next(d for d in DETECTORS if d.name == "ip_address")
 # (name, hint, decode): a string hints flag goes through every detector so decoded.
 DECODERS = [
     ("percent_encoding", re.compile("%[0-9A-Fa-f]{2}"), percent_decoded),
-    ("backslash", re.compile(r"\\(?:u00[2-7]|x[2-7]|\")"), scrub_values.unescaped),
+    ("backslash", re.compile(r"\\(?:u00[2-7]|x[2-7]|[\"/])"), scrub_values.unescaped),
     ("html_entities", re.compile("&#?[0-9A-Za-z]{2,8};"), scrub_values.html_decoded),
     ("base64_json", re.compile("eyJ"), scrub_values.base64_json_decoded),
 ]

@@ -265,7 +265,7 @@ function htmlDecoded(text: string): string {
 
 /** `text` with each base64 JSON object ('{"' is "eyJ") decoded; a JWT's parts are not. */
 function base64JsonDecoded(text: string): string {
-  return text.replace(/(?<![\w.+/=-])eyJ[A-Za-z0-9+/_-]{6,}={0,2}(?![\w.+/=-])/g, (token) => {
+  return text.replace(/(?<![\w.+/-])eyJ[A-Za-z0-9+/_-]{6,}={0,2}(?![\w.+/=-])/g, (token) => {
     try {
       const binary = atob(token.replace(/-/g, "+").replace(/_/g, "/").replace(/=+$/, ""));
       const bytes = Uint8Array.from(binary, (c) => c.charCodeAt(0));
