@@ -26,22 +26,26 @@ SHORT_FRAGMENT = 4  # Fragments this short match whole words only: "pin" in "use
 Hides = Callable[[Any, Any], bool]
 IsSensitive = Callable[[Any], bool]
 
-# Where a key gives its value: `key=`, `"key": `, `'key' => `, SQL's `key = `, XML's
-# `<key>`, `--key value` (the `--` not inside a word); and the value: quoted, an HTTP
-# auth scheme with its credentials (to the end of the line for the schemes that take
-# parameters), or a word. Each branch starts with a character, which is found fastest.
+# Where a key gives its value: `key=`, `"key": `, `'key' => `, SQL's `key = ` and
+# `key IN (`, XML's `<key>`, `--key value` (the `--` not inside a word); and the value:
+# quoted, an HTTP auth scheme with its credentials (to the end of the line for the
+# schemes that take parameters), a word, or a list in parentheses.
 KEY_MARK = re.compile(
-    r"=>?[ \t]*|[:>][ \t]*|(--(?<![\w-]--)[A-Za-z][\w-]*)[ \t]+(?=[^\s-])"
+    r"=>?[ \t]*|[:>][ \t]*|[ \t]+(?:IN|in)[ \t]*(?=\()"
+    r"|(--(?<![\w-]--)[A-Za-z][\w-]*)[ \t]+(?=[^\s-])"
 )
 SCHEMES = "[Bb]earer|[Bb]asic|Token|Bot|SSWS|ApiKey|Negotiate|NTLM|DPoP"
 VALUE = re.compile(
     r"\"([^\"\n]*)\"|'([^'\n]*)'|((?:Digest|OAuth|AWS4-HMAC-SHA256)[ \t][^\n]*"
-    r"|(?:(?:" + SCHEMES + r")[ \t]+)?[^\s&,;\"'<>{}\[\]()]+)"
+    r"|(?:(?:" + SCHEMES + r")[ \t]+)?[^\s&,;\"'<>{}\[\]()]+)|\(([^()\n]*)\)"
 )
 NOT_KEY = re.compile(r"[^\w.-]+")
-# Query placeholders (`password = %s`) and booleans hold no secret; parameters might.
+# Query placeholders (`password = %s`, `token IN (?, ?)`) and booleans hold no secret;
+# the parameters bound to them might.
+ONE_PLACEHOLDER = r"(?:%s|\?|%\(\w+\)s|:[A-Za-z_]\w*|\$\d+)(?:::\w+)?"
 PLACEHOLDER = re.compile(
-    r"(?:%s|\?|%\(\w+\)s|:[A-Za-z_]\w*|\$\d+)(?:::\w+)?|\{\w*\}|None|null|true|false"
+    rf"{ONE_PLACEHOLDER}|\(\s*{ONE_PLACEHOLDER}(?:\s*,\s*{ONE_PLACEHOLDER})*\s*\)"
+    r"|\{\w*\}|None|null|true|false"
 )
 POSITIONAL = re.compile(r"%s|\?|\$(\d+)")
 NAMED = re.compile(r"%\((\w+)\)s|(?<![:\w]):([A-Za-z_]\w*)")

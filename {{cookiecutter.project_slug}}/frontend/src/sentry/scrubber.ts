@@ -73,8 +73,11 @@ export function isSensitiveKey(key: string): boolean {
   return rule === "sensitive" || rule === "counter";
 }
 
-// Query placeholders (`password = %s`) and booleans hold no secret.
-const PLACEHOLDER = /^(?:(?:%s|\?|%\(\w+\)s|:[A-Za-z_]\w*|\$\d+)(?:::\w+)?|\{\w*\}|None|null|true|false)$/;
+// Query placeholders (`password = %s`, `token IN (?, ?)`) and booleans hold no secret.
+const ONE_PLACEHOLDER = String.raw`(?:%s|\?|%\(\w+\)s|:[A-Za-z_]\w*|\$\d+)(?:::\w+)?`;
+const PLACEHOLDER = new RegExp(
+  String.raw`^(?:${ONE_PLACEHOLDER}|\(\s*${ONE_PLACEHOLDER}(?:\s*,\s*${ONE_PLACEHOLDER})*\s*\)|\{\w*\}|None|null|true|false)$`,
+);
 
 /** Whether `value`, found under `key`, is replaced. */
 function hides(key: string, value: unknown, mode: PiiMode): boolean {
@@ -135,13 +138,14 @@ function replaceMatches(text: string, pattern: RegExp, check?: (text: string) =>
 }
 
 const CREDENTIAL_FORMATS = policy.credential_formats.map((row) => new RegExp(row.pattern, "g"));
-// Where a key gives its value (`key=`, `"key": `, `'key' => `, SQL's `key = `, XML's
-// `<key>`, `--key value`), and the value: quoted, an HTTP auth scheme with its
-// credentials (to the end of the line for the schemes that take parameters), or a word.
-const KEY_MARK = /[ \t]*(?:=>?|[:>])[ \t]*|(?<![\w-])(--[A-Za-z][\w-]*)[ \t]+(?=[^\s-])/g;
+// Where a key gives its value (`key=`, `"key": `, `'key' => `, SQL's `key = ` and
+// `key IN (`, XML's `<key>`, `--key value`), and the value: quoted, an HTTP auth scheme
+// with its credentials (to the end of the line for the schemes that take parameters),
+// a word, or a list in parentheses.
+const KEY_MARK = /[ \t]*(?:=>?|[:>])[ \t]*|[ \t]+(?:IN|in)[ \t]*(?=\()|(?<![\w-])(--[A-Za-z][\w-]*)[ \t]+(?=[^\s-])/g;
 const SCHEMES = "[Bb]earer|[Bb]asic|Token|Bot|SSWS|ApiKey|Negotiate|NTLM|DPoP";
 const VALUE = new RegExp(
-  `"([^"\\n]*)"|'([^'\\n]*)'|((?:Digest|OAuth|AWS4-HMAC-SHA256)[ \\t][^\\n]*|(?:(?:${SCHEMES})[ \\t]+)?[^\\s&,;"'<>{}[\\]()]+)`,
+  `"([^"\\n]*)"|'([^'\\n]*)'|((?:Digest|OAuth|AWS4-HMAC-SHA256)[ \\t][^\\n]*|(?:(?:${SCHEMES})[ \\t]+)?[^\\s&,;"'<>{}[\\]()]+)|\\(([^()\\n]*)\\)`,
   "dy",
 );
 // An INSERT's columns and its rows of values (quoted values may hold parentheses).
@@ -168,7 +172,7 @@ function scrubKeyedValues(text: string, mode: PiiMode): string {
     VALUE.lastIndex = mark.index + mark[0].length;
     const value = VALUE.exec(text);
     if (mark.index < done || !value || !hides(key, value[0], mode)) continue;
-    const group = value[1] !== undefined ? 1 : value[2] !== undefined ? 2 : 3;
+    const group = [1, 2, 3, 4].find((index) => value[index] !== undefined) ?? 0;
     const [start, end] = value.indices?.[group] ?? [value.index, value.index + value[0].length];
     result += text.slice(done, start) + FILTERED;
     done = end;
