@@ -128,13 +128,14 @@ def detector(row: dict[str, Any]) -> Detector:
     formats = [format_["pattern"] for format_ in POLICY["credential_formats"]]
     credentials = row["name"] == "credential_format"
     pattern = "|".join(formats) if credentials else row["pattern"]
+    hints = scrub_values.by_first_character(formats if credentials else row["hints"])
     return Detector(
         name=row["name"],
         pattern=re.compile(pattern) if pattern else None,
         validator=VALIDATORS[row["check"]] if row.get("check") else None,
         code=CODE.get(row["name"]),
         modes=frozenset(row.get("modes", [STANDARD, STRICT])),
-        hints=tuple(map(re.compile, formats if credentials else row["hints"])),
+        hints=tuple(map(re.compile, hints)),
     )
 
 
@@ -335,8 +336,7 @@ class Scrubber:
 
 
 def replaces(rule: str, value: Any) -> bool:
-    """Whether a key rule replaces `value`: never nothing, placeholders, or a number
-    under a counter ('input_tokens')."""
+    """Whether a key rule replaces `value` (None, placeholders, counts stay)."""
     if rule not in (SENSITIVE, COUNTER) or scrub_values.is_placeholder(value):
         return False
     return rule == SENSITIVE or not scrub_values.is_number(value)
