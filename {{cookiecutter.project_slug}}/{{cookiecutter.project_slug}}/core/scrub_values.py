@@ -61,7 +61,7 @@ SQL_INSERT = re.compile(
     re.IGNORECASE,
 )
 SQL_LITERAL = re.compile(r"\s*('(?:[^']|'')*'|[^,]*)\s*(?:,|$)")
-# A database error's parts (SQLAlchemy and PostgreSQL): the statement and its
+# A database error's parts (an ORM's and PostgreSQL's): the statement and its
 # parameters, one row (a tuple) or many (a list of tuples), and a duplicate key.
 SQL_ERROR = re.compile(r"\[SQL: ([^\n]*)\]\n\[parameters: ([^\n]*)\]")
 PY_TUPLE = re.compile(r"\(((?:'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"|[^()'\"])*)\)")
