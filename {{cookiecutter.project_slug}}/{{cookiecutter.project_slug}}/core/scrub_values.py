@@ -31,7 +31,7 @@ IsSensitive = Callable[[Any], bool]
 # quoted, an HTTP auth scheme with its credentials (to the end of the line for the
 # schemes that take parameters), a word, or a list in parentheses.
 KEY_MARK = re.compile(
-    r"=>?[ \t]*|[:>][ \t]*|[ \t]+(?:IN|in)[ \t]*(?=\()"
+    r"=>?[ \t]*|[:>][ \t]*|[ \t](?:IN|in)[ \t]*(?=\()"
     r"|(--(?<![\w-]--)[A-Za-z][\w-]*)[ \t]+(?=[^\s-])"
 )
 SCHEMES = "[Bb]earer|[Bb]asic|Token|Bot|SSWS|ApiKey|Negotiate|NTLM|DPoP"

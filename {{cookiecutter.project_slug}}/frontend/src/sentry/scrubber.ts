@@ -142,7 +142,7 @@ const CREDENTIAL_FORMATS = policy.credential_formats.map((row) => new RegExp(row
 // `key IN (`, XML's `<key>`, `--key value`), and the value: quoted, an HTTP auth scheme
 // with its credentials (to the end of the line for the schemes that take parameters),
 // a word, or a list in parentheses.
-const KEY_MARK = /[ \t]*(?:=>?|[:>])[ \t]*|[ \t]+(?:IN|in)[ \t]*(?=\()|(?<![\w-])(--[A-Za-z][\w-]*)[ \t]+(?=[^\s-])/g;
+const KEY_MARK = /(?:=>?|[:>])[ \t]*|[ \t](?:IN|in)[ \t]*(?=\()|(?<![\w-])(--[A-Za-z][\w-]*)[ \t]+(?=[^\s-])/g;
 const SCHEMES = "[Bb]earer|[Bb]asic|Token|Bot|SSWS|ApiKey|Negotiate|NTLM|DPoP";
 const VALUE = new RegExp(
   `"([^"\\n]*)"|'([^'\\n]*)'|((?:Digest|OAuth|AWS4-HMAC-SHA256)[ \\t][^\\n]*|(?:(?:${SCHEMES})[ \\t]+)?[^\\s&,;"'<>{}[\\]()]+)|\\(([^()\\n]*)\\)`,
