@@ -96,11 +96,13 @@ def fragments_matcher(fragments: Iterable[str]) -> Callable[[list[str]], bool]:
 
 
 def by_first_character(patterns: Iterable[str]) -> list[str]:
-    """`patterns` joined in one alternation per first character: one search finds all
-    of them (a regular expression that starts with a known character is found fast)."""
+    """`patterns` joined in one alternation per first literal character: one search
+    finds all of them (a regular expression that starts with a literal is found fast).
+    A pattern that starts with an escape, a class or a group stays on its own."""
     groups: dict[str, list[str]] = {}
     for pattern in patterns:
-        groups.setdefault(pattern[:1], []).append(pattern)
+        literal = pattern[:1] not in ("\\", "[", "(", ".")
+        groups.setdefault(pattern[:1] if literal else pattern, []).append(pattern)
     return ["|".join(group) for group in groups.values()]
 
 
