@@ -4,8 +4,10 @@ the PII switch, robustness, and the scrubber the SDK really runs."""
 
 import copy
 import json
+import time
 from typing import Any
 
+import pydantic
 import pytest
 import sentry_sdk
 from sentry_sdk.scrubber import DEFAULT_DENYLIST, DEFAULT_PII_DENYLIST
@@ -254,11 +256,101 @@ def test_sql_parameters_bound_to_sensitive_names_are_filtered() -> None:
     assert select["data"]["db.params"] == [12, F]
 
 
+def test_sql_parameters_of_many_rows_lists_and_names_are_filtered() -> None:
+    statements = [
+        ("INSERT INTO t (name, password) VALUES (%s, %s), (%s, %s)", "list"),
+        ("SELECT * FROM sessions WHERE token IN (%s, %s) AND id = %s", "list"),
+        ("UPDATE users SET password = %(pw)s WHERE id = %(id)s", "dict"),
+        ("SELECT * FROM users WHERE password_hash = :p1 AND name = :p2", "dict"),
+        ("INSERT INTO t (name, api_token) VALUES (%(name)s, %(tok)s)", "rows"),
+    ]
+    params = {
+        "list": ["Bob", "hunter2", "Ann", "hunter3"],
+        "dict": {"pw": "hunter2", "p1": "hunter2", "id": 7, "p2": "Bob"},
+        "rows": [{"name": "Bob", "tok": "tok-1"}, {"name": "Ann", "tok": "tok-2"}],
+    }
+    breadcrumbs = [
+        {"message": sql, "data": {"db.params": copy.deepcopy(params[kind])}}
+        for sql, kind in statements
+    ]
+    event = scrubbed({"breadcrumbs": {"values": breadcrumbs}})
+    insert, select, update, named, rows = (
+        crumb["data"]["db.params"] for crumb in event["breadcrumbs"]["values"]
+    )
+    assert insert == ["Bob", F, "Ann", F]
+    assert select == [F, F, "Ann", "hunter3"]
+    assert update["pw"] == F and update["id"] == 7
+    assert named["p1"] == F and named["p2"] == "Bob"
+    assert rows == [{"name": "Bob", "tok": F}, {"name": "Ann", "tok": F}]
+
+
+def test_name_value_objects_take_the_name_rule() -> None:
+    env: list[dict[str, Any]] = [
+        {"name": "DB_PASSWORD", "value": "hunter2"},
+        {"name": "LOG_LEVEL", "value": "info"},
+        {"Key": "api_token", "Value": "tok-1"},
+        {"name": "X-Forwarded-For", "value": "203.0.113.7", "comment": ""},
+        {"loc": ["body", "password"], "input": "hunter2", "type": "too_short"},
+        {"name": ["not", "a", "name"], "value": "kept"},
+    ]
+    extra = scrubbed({"extra": {"env": env}})["extra"]
+    values = [list(item.values())[1] for item in env]  # Each value comes second.
+    assert values == [F, "info", F, F, F, "kept"]
+    assert extra["env"] == env
+
+
+def test_validation_errors_hide_the_input_of_sensitive_fields() -> None:
+    class Login(pydantic.BaseModel):
+        password: str = pydantic.Field(min_length=12)
+        name: int = 0
+
+    with pytest.raises(pydantic.ValidationError) as raised:
+        Login(password="hunter2", name="bob")  # type: ignore[arg-type]
+    errors = json.loads(raised.value.json())
+    event = scrubbed({"message": str(raised.value), "extra": {"errors": errors}})
+    assert "hunter2" not in dump(event)
+    assert "input_value=[Filtered]" in event["message"]
+    assert "input_value='bob'" in event["message"]
+    assert [error["input"] for error in event["extra"]["errors"]] == [F, "bob"]
+
+
+@pytest.mark.parametrize(
+    ("message", "expected"),
+    [
+        (
+            "[SQL: UPDATE users SET password_hash=? WHERE users.id = ?]\n"
+            "[parameters: ('pbkdf2-secret', 5)]",
+            "[SQL: UPDATE users SET password_hash=? WHERE users.id = ?]\n"
+            f"[parameters: ({F}, 5)]",
+        ),
+        (
+            "[SQL: INSERT INTO users (name, api_token) VALUES ($1::VARCHAR, $2)]\n"
+            "[parameters: [('Bob', 'tok-1'), ('Ann', 'tok-2')]]",
+            "[SQL: INSERT INTO users (name, api_token) VALUES ($1::VARCHAR, $2)]\n"
+            f"[parameters: [('Bob', {F}), ('Ann', {F})]]",
+        ),
+        (
+            "DETAIL:  Key (api_token)=(tok-123) already exists.",
+            f"DETAIL:  Key (api_token)=({F}) already exists.",
+        ),
+        (
+            "DETAIL:  Key (slug)=(summer-sale) already exists.",
+            "DETAIL:  Key (slug)=(summer-sale) already exists.",
+        ),
+    ],
+)
+def test_database_errors_hide_parameters_of_sensitive_columns(
+    message: str, expected: str
+) -> None:
+    assert Scrubber().scrub_text(message) == expected
+
+
 @pytest.mark.parametrize(
     "header",
     [
         *("X-Forwarded-For", "Forwarded", "X-Real-IP", "CF-Connecting-IP"),
         *("True-Client-IP", "Fastly-Client-IP", "X-Client-IP", "X-Cluster-Client-IP"),
+        *("CloudFront-Viewer-Address", "X-Vercel-Proxied-For", "Cf-Pseudo-IPv4"),
     ],
 )
 def test_client_address_headers(header: str) -> None:
@@ -330,6 +422,13 @@ def test_user_rule_per_mode() -> None:
     assert "user" not in scrubbed({"user": "bob"})
 
 
+def test_strict_mode_hides_values_under_personal_keys() -> None:
+    data = {"phone": "4155552671", "mobile_number": "07911123456", "phone_count": 2}
+    strict = scrubbed({"extra": dict(data)}, Scrubber("strict"))["extra"]
+    assert strict == {"phone": F, "mobile_number": F, "phone_count": 2}
+    assert scrubbed({"extra": dict(data)})["extra"] == data  # Standard mode.
+
+
 def test_strict_drops_frame_variables_and_unknown_modes_are_strict() -> None:
     event = scrubbed(error_event(), Scrubber("strict"))
     assert "vars" not in event["exception"]["values"][0]["stacktrace"]["frames"][0]
@@ -366,6 +465,14 @@ def test_a_failing_part_is_dropped_not_the_event() -> None:
     assert "extra" not in result and "contexts" not in result
     assert "bob@example.com" not in dump(result)
     assert result["exception"]["values"][0]["type"] == "PaymentError"
+
+
+def test_long_runs_of_a_hint_are_scrubbed_in_linear_time() -> None:
+    # Each of these took seconds when a pattern retried from every position.
+    started = time.perf_counter()
+    for text in ("eyJ" * 20_000, "password=x" + " " * 100_000 + "y"):
+        Scrubber().scrub_text(text)
+    assert time.perf_counter() - started < 2.0
 
 
 @pytest.mark.parametrize("event", [None, "event", 42, [], {}])

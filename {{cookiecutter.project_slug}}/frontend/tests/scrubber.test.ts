@@ -115,6 +115,29 @@ describe("scrubEvent", () => {
     expect(scrubbed.event_id).toBe("a".repeat(32));
   });
 
+  it("gives the value of a {name, value} object the name's rule", () => {
+    const env = [
+      { name: "DB_PASSWORD", value: "hunter2" },
+      { name: "LOG_LEVEL", value: "info" },
+      { Key: "api_token", Value: "tok-1" },
+      { name: "X-Forwarded-For", value: "203.0.113.7", comment: "" },
+      { loc: ["body", "password"], input: "hunter2", type: "too_short" },
+    ];
+    const scrubbed = scrubEvent({ extra: { env } })!;
+    const values = scrubbed.extra.env.map((item) => Object.values(item)[1]); // Each value comes second.
+    expect(values).toEqual([FILTERED, "info", FILTERED, FILTERED, FILTERED]);
+  });
+
+  it("hides values under personal keys in strict mode only", () => {
+    const extra = () => ({ phone: "4155552671", mobile_number: "07911123456", phone_count: 2 });
+    expect(scrubEvent({ extra: extra() }, "strict")!.extra).toEqual({
+      phone: FILTERED,
+      mobile_number: FILTERED,
+      phone_count: 2,
+    });
+    expect(scrubEvent({ extra: extra() }, "standard")!.extra).toEqual(extra());
+  });
+
   it("keeps id, username and e-mail of the user in standard mode", () => {
     expect(scrubEvent(event(), "standard")!.user).toEqual({ id: "7", username: "jane", email: "jane@example.com" });
   });

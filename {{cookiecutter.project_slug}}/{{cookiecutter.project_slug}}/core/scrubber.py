@@ -38,8 +38,7 @@ POLICY: dict[str, Any] = json.loads(
 SENSITIVE_KEYS: list[str] = list(POLICY["keys"]["sensitive"])
 STANDARD, STRICT, CLIENT_ADDRESS = "standard", "strict", "client_address"
 SENSITIVE, COUNTER, TEXT = "sensitive", "counter", "text"  # The other key rules.
-# The user rule: the fields the user keeps, per PII mode (ip_address too in standard
-# mode with SENTRY_SEND_DEFAULT_PII).
+# The user rule: the user's fields kept per PII mode (+ ip_address if the PII switch).
 USER_FIELDS = {STANDARD: ("id", "username", "email"), STRICT: ("id",)}
 KNOWN_KEYS = 8192  # Key names whose rule is kept at most.
 IDENTITY = frozenset(POLICY["sdk_fields"])  # Filled by the SDK: ids, times, names.
@@ -50,16 +49,18 @@ ITEMS = dict(exception="", threads="", breadcrumbs="message", spans="description
 
 class KeyRules:
     """The key rules: SENSITIVE, COUNTER (sensitive, but a number under it stays),
-    CLIENT_ADDRESS or TEXT (searched like any string), from POLICY["keys"] and
-    SENSITIVE_KEYS plus `extra_keys` (SENTRY_EXTRA_SENSITIVE_KEYS)."""
+    CLIENT_ADDRESS or TEXT (searched like any string), from POLICY["keys"] (personal
+    keys if `strict`), SENSITIVE_KEYS, `extra_keys` (SENTRY_EXTRA_SENSITIVE_KEYS)."""
 
-    def __init__(self, extra_keys: Iterable[str] = ()) -> None:
+    def __init__(self, extra_keys: Iterable[str] = (), strict: bool = False) -> None:
         keys = POLICY["keys"]
         extra = [str(key).strip() for key in extra_keys]
+        extra += keys["personal"] if strict else []
         self.sensitive = fragments_matcher([*SENSITIVE_KEYS, *filter(None, extra)])
         self.client = fragments_matcher(keys["client_address"])
         self.kept = frozenset("_".join(key_words(k)) for k in keys["not_sensitive"])
         self.counters = frozenset(keys["counters"])
+        self.harmless = frozenset(keys["harmless_words"])
         self.known: dict[Any, str] = {}
 
     def __call__(self, key: Any) -> str:
@@ -71,7 +72,7 @@ class KeyRules:
         return rule
 
     def classify(self, key: Any) -> str:
-        words = key_words(key) if isinstance(key, str) else []
+        words = key_words(key, self.harmless) if isinstance(key, str) else []
         if not words or "_".join(words) in self.kept:
             return TEXT
         if self.sensitive(words):
@@ -90,6 +91,8 @@ VALIDATORS: dict[str, Callable[[str], bool]] = {
 CODE: dict[str, Callable[[scrub_values.Hides, str], str]] = {
     "keyed_value": scrub_values.scrub_keyed_values,
     "sql_insert": scrub_values.scrub_sql_insert,
+    "sql_error": scrub_values.scrub_sql_errors,
+    "validation_error": scrub_values.scrub_validation_inputs,
 }
 
 
@@ -125,13 +128,14 @@ def detector(row: dict[str, Any]) -> Detector:
     formats = [format_["pattern"] for format_ in POLICY["credential_formats"]]
     credentials = row["name"] == "credential_format"
     pattern = "|".join(formats) if credentials else row["pattern"]
+    hints = scrub_values.by_first_character(formats if credentials else row["hints"])
     return Detector(
         name=row["name"],
         pattern=re.compile(pattern) if pattern else None,
         validator=VALIDATORS[row["check"]] if row.get("check") else None,
         code=CODE.get(row["name"]),
         modes=frozenset(row.get("modes", [STANDARD, STRICT])),
-        hints=tuple(map(re.compile, formats if credentials else row["hints"])),
+        hints=tuple(map(re.compile, hints)),
     )
 
 
@@ -139,22 +143,21 @@ DETECTORS = [detector(row) for row in POLICY["detectors"]]
 IP_ADDRESS = next(d for d in DETECTORS if d.name == "ip_address")
 
 
-# (name, hint, decode): a string its hint flags goes through every detector decoded.
-DECODERS = [("percent_encoding", re.compile("%[0-9A-Fa-f]{2}"), percent_decoded)]
+# (name, hint, decode): a string hints flag goes through every detector so decoded.
+DECODERS = [
+    ("percent_encoding", re.compile("%[0-9A-Fa-f]{2}"), percent_decoded),
+    ("backslash", re.compile(r"\\(?:u00[2-7]|x[2-7]|[\"/])"), scrub_values.unescaped),
+    ("html_entities", re.compile("&#?[0-9A-Za-z]{2,8};"), scrub_values.html_decoded),
+    ("base64_json", re.compile("eyJ"), scrub_values.base64_json_decoded),
+]
 
 
 @dataclass
 class Strings:
-    """An event's strings, as (container, key); `client`: those that may hold the
-    client's address."""
+    """An event's strings as (container, key); `client`: those with client addresses."""
 
     refs: list[tuple[Any, Any]] = field(default_factory=list)
     client: list[tuple[Any, Any]] = field(default_factory=list)
-
-    def add(self, node: Any, key: Any, client: bool) -> None:
-        self.refs.append((node, key))
-        if client:
-            self.client.append((node, key))
 
 
 class Scrubber:
@@ -171,7 +174,7 @@ class Scrubber:
         self.pii_mode = pii_mode if pii_mode in USER_FIELDS else STRICT
         self.strict = self.pii_mode == STRICT
         self.hide_client_address = self.strict or not send_default_pii
-        self.key_rule = KeyRules(extra_keys)
+        self.key_rule = KeyRules(extra_keys, self.strict)
         modes = {self.pii_mode, CLIENT_ADDRESS if self.hide_client_address else ""}
         self.detectors = [d for d in DETECTORS if d.modes & modes]
         # (hint, name of its detector or decoder), each searched on its own.
@@ -190,8 +193,7 @@ class Scrubber:
     def scrub_text(self, text: str) -> str:
         """`text` with every secret and personal value the PII mode names replaced."""
         holder = [text]
-        if isinstance(text, str):
-            self._scrub_strings(Strings([(holder, 0)]))
+        self._scrub_strings(Strings([(holder, 0)] if isinstance(text, str) else []))
         return holder[0]
 
     def _scrub_strings(self, strings: Strings) -> None:
@@ -224,12 +226,11 @@ class Scrubber:
     def _scrub_flagged(self, text: str, names: set[str]) -> str:
         """`text` through the detectors `names`; through all once it is decoded."""
         try:
+            decoded = text
             for name, _, decode in DECODERS:
-                decoded = decode(text) if name in names else text
-                scrubbed = self._detect(decoded, None) if decoded != text else text
-                if scrubbed != decoded:
-                    return scrubbed
-            return self._detect(text, names)
+                decoded = decode(decoded) if name in names else decoded
+            scrubbed = self._detect(decoded, None) if decoded != text else text
+            return scrubbed if scrubbed != decoded else self._detect(text, names)
         except Exception:
             return FILTERED  # A string that cannot be checked is not sent.
 
@@ -239,8 +240,6 @@ class Scrubber:
             if names is None or detector.name in names:
                 text = detector.scrub(self, text)
         return text
-
-    # --- the event ------------------------------------------------------------------
 
     def scrub_event(self, event: Any) -> None:
         """Scrub `event` in place; a part that fails to scrub is dropped."""
@@ -305,7 +304,8 @@ class Scrubber:
         if rule in (SENSITIVE, COUNTER):
             node[key] = FILTERED if replaces(rule, value) else value
         elif isinstance(value, str):
-            strings.add(node, key, client)
+            strings.refs.append((node, key))
+            strings.client += [(node, key)] if client else []
         elif isinstance(value, (dict, list)):
             self._walk(value, strings, client)
         elif scrub_values.is_foreign(value):
@@ -321,10 +321,11 @@ class Scrubber:
                 self._visit(node, key, rule, strings, client)
 
     def _rules(self, node: dict[Any, Any] | list[Any]) -> list[tuple[Any, str]]:
-        """(key or index, rule) of what `node` holds. A [name, value] pair's value
-        takes its name's rule; in an argument list `--password VALUE` hides VALUE."""
+        """(key or index, rule) of what `node` holds. A [name, value] pair's value or a
+        {"name", "value"} dict's takes the name's rule, as VALUE after `--password`."""
         if isinstance(node, dict):
-            return [(key, self.key_rule(key)) for key in node]
+            value, name = scrub_values.named_value(node)
+            return [(key, self.key_rule(name if key == value else key)) for key in node]
         if scrub_values.is_pair(node):
             return [(0, TEXT), (1, self.key_rule(node[0]))]
         rules = [(index, TEXT) for index in range(len(node))]
@@ -335,8 +336,7 @@ class Scrubber:
 
 
 def replaces(rule: str, value: Any) -> bool:
-    """Whether a key rule replaces `value`: never nothing, placeholders, or a number
-    under a counter ('input_tokens')."""
+    """Whether a key rule replaces `value` (None, placeholders, counts stay)."""
     if rule not in (SENSITIVE, COUNTER) or scrub_values.is_placeholder(value):
         return False
     return rule == SENSITIVE or not scrub_values.is_number(value)

@@ -6,8 +6,8 @@
  *
  * - keys: under a sensitive key (`db_password`, `X-Api-Key`) a value becomes
  *   `[Filtered]`; under a client-address key (`X-Forwarded-For`) its IP addresses do;
- * - values: every string goes through the detectors of the PII mode, percent-decoded
- *   first when it holds %XX escapes;
+ * - values: every string goes through the detectors of the PII mode, decoded first
+ *   when it holds %XX escapes, backslash escapes, HTML entities or base64 JSON;
  * - user: standard mode keeps id, username and e-mail; strict mode keeps the id only.
  */
 import policy from "../../../{{ cookiecutter.project_slug }}/core/scrubbing_policy.json";
@@ -18,6 +18,8 @@ type Rule = "sensitive" | "counter" | "client_address" | "text";
 export const FILTERED = "[Filtered]";
 export const SENSITIVE_KEYS: readonly string[] = policy.keys.sensitive;
 const SHORT_FRAGMENT = 4;
+
+const harmless = new Set(policy.keys.harmless_words);
 
 /** A key's lowercase words: "X-Api-Key" gives ["x", "api", "key"]. */
 export function keyWords(key: string): string[] {
@@ -41,6 +43,8 @@ function fragmentsMatcher(fragments: readonly string[]): (words: string[]) => bo
 
 let isSensitive = fragmentsMatcher(SENSITIVE_KEYS);
 const isClientAddress = fragmentsMatcher(policy.keys.client_address);
+// Sensitive in strict mode only: personal data a pattern cannot always find.
+const isPersonal = fragmentsMatcher(policy.keys.personal);
 const kept = new Set(policy.keys.not_sensitive.map((key) => keyWords(key).join("_")));
 const counters = new Set(policy.keys.counters);
 const rules = new Map<string, Rule>();
@@ -51,14 +55,15 @@ export function addSensitiveKeys(keys: Iterable<string>): void {
   rules.clear();
 }
 
-export function keyRule(key: string): Rule {
-  let rule = rules.get(key);
+export function keyRule(key: string, mode: PiiMode = "standard"): Rule {
+  let rule = rules.get(`${mode}:${key}`);
   if (rule === undefined) {
-    const words = keyWords(key);
+    const words = keyWords(key).filter((word) => !harmless.has(word));
+    const sensitive = isSensitive(words) || (mode === "strict" && isPersonal(words));
     if (words.length === 0 || kept.has(words.join("_"))) rule = "text";
-    else if (isSensitive(words)) rule = counters.has(words[words.length - 1]) ? "counter" : "sensitive";
+    else if (sensitive) rule = counters.has(words[words.length - 1]) ? "counter" : "sensitive";
     else rule = isClientAddress(words) ? "client_address" : "text";
-    rules.set(key, rule);
+    rules.set(`${mode}:${key}`, rule);
   }
   return rule;
 }
@@ -68,12 +73,15 @@ export function isSensitiveKey(key: string): boolean {
   return rule === "sensitive" || rule === "counter";
 }
 
-// Query placeholders (`password = %s`) hold no secret.
-const PLACEHOLDER = /^(?:%s|\?|%\(\w+\)s|:[A-Za-z_]\w*|\$\d+|\{\w*\}|None|null)$/;
+// Query placeholders (`password = %s`, `token IN (?, ?)`) and booleans hold no secret.
+const ONE_PLACEHOLDER = String.raw`(?:%s|\?|%\(\w+\)s|:[A-Za-z_]\w*|\$\d+)(?:::\w+)?`;
+const PLACEHOLDER = new RegExp(
+  String.raw`^(?:${ONE_PLACEHOLDER}|\(\s*${ONE_PLACEHOLDER}(?:\s*,\s*${ONE_PLACEHOLDER})*\s*\)|\{\w*\}|None|null|true|false)$`,
+);
 
 /** Whether `value`, found under `key`, is replaced. */
-function hides(key: string, value: unknown): boolean {
-  const rule = keyRule(key);
+function hides(key: string, value: unknown, mode: PiiMode): boolean {
+  const rule = keyRule(key, mode);
   if ((rule !== "sensitive" && rule !== "counter") || value === null || value === undefined) return false;
   if (typeof value === "boolean" || value === "" || value === FILTERED) return false;
   if (typeof value === "string" && PLACEHOLDER.test(value)) return false;
@@ -130,11 +138,22 @@ function replaceMatches(text: string, pattern: RegExp, check?: (text: string) =>
 }
 
 const CREDENTIAL_FORMATS = policy.credential_formats.map((row) => new RegExp(row.pattern, "g"));
-// Where a key gives its value (`key=`, `"key": `, SQL's `key = `, `--key value`), and
-// the value: quoted, an HTTP auth scheme with its credential, or a word.
-const KEY_MARK = /[ \t]*[=:][ \t]*|(?<![\w-])(--[A-Za-z][\w-]*)[ \t]+(?=[^\s-])/g;
-const VALUE = /"([^"\n]*)"|'([^'\n]*)'|((?:(?:[Bb]earer|[Bb]asic)[ \t]+)?[^\s&,;"'<>{}[\]()]+)/dy;
-const SQL_INSERT = /\bINSERT\s+INTO\s+[\w."`]+\s*\(([^()]*)\)\s*VALUES\s*\(([^()]*)\)/gi;
+// Where a key gives its value (`key=`, `"key": `, `'key' => `, SQL's `key = ` and
+// `key IN (`, XML's `<key>`, `--key value`), and the value: quoted, an HTTP auth scheme
+// with its credentials (to the end of the line for the schemes that take parameters),
+// a word, or a list in parentheses.
+const KEY_MARK = /(?:=>?|[:>])[ \t]*|[ \t](?:IN|in)[ \t]*(?=\()|(?<![\w-])(--[A-Za-z][\w-]*)[ \t]+(?=[^\s-])/g;
+const SCHEMES = "[Bb]earer|[Bb]asic|Token|Bot|SSWS|ApiKey|Negotiate|NTLM|DPoP";
+const VALUE = new RegExp(
+  `"([^"\\n]*)"|'([^'\\n]*)'|((?:Digest|OAuth|AWS4-HMAC-SHA256)[ \\t][^\\n]*|(?:(?:${SCHEMES})[ \\t]+)?[^\\s&,;"'<>{}[\\]()]+)|\\(([^()\\n]*)\\)`,
+  "dy",
+);
+// An INSERT's columns and its rows of values (quoted values may hold parentheses).
+const SQL_ROW = String.raw`\(((?:'(?:[^']|'')*'|%\(\w+\)s|[^()'])*)\)`;
+const SQL_INSERT = new RegExp(
+  String.raw`\bINSERT\s+INTO\s+[\w."\x60]+\s*\(([^()]*)\)\s*VALUES\s*(${SQL_ROW}(?:\s*,\s*${SQL_ROW})*)`,
+  "gi",
+);
 
 /** The key-like word ending before `position`: "password" in '{"password": '. */
 function keyBefore(text: string, position: number): string {
@@ -145,15 +164,15 @@ function keyBefore(text: string, position: number): string {
   return words[words.length - 1].split(/[^\w.-]+/).pop() ?? "";
 }
 
-function scrubKeyedValues(text: string): string {
+function scrubKeyedValues(text: string, mode: PiiMode): string {
   let result = "";
   let done = 0;
   for (const mark of text.matchAll(KEY_MARK)) {
     const key = mark[1] ?? keyBefore(text, mark.index);
     VALUE.lastIndex = mark.index + mark[0].length;
     const value = VALUE.exec(text);
-    if (mark.index < done || !value || !hides(key, value[0])) continue;
-    const group = value[1] !== undefined ? 1 : value[2] !== undefined ? 2 : 3;
+    if (mark.index < done || !value || !hides(key, value[0], mode)) continue;
+    const group = [1, 2, 3, 4].find((index) => value[index] !== undefined) ?? 0;
     const [start, end] = value.indices?.[group] ?? [value.index, value.index + value[0].length];
     result += text.slice(done, start) + FILTERED;
     done = end;
@@ -161,32 +180,39 @@ function scrubKeyedValues(text: string): string {
   return done === 0 ? text : result + text.slice(done);
 }
 
-function scrubSqlInsert(text: string): string {
-  return text.replace(SQL_INSERT, (whole, columnList: string, valueList: string) => {
+/** Replace the values an INSERT puts in sensitive columns, in each of its rows. */
+function scrubSqlInsert(text: string, mode: PiiMode): string {
+  return text.replace(SQL_INSERT, (whole, columnList: string, rows: string) => {
     const columns = columnList.split(",").map((column) => column.trim().replace(/^["`]|["`]$/g, ""));
-    const values = valueList.match(/'(?:[^']|'')*'|[^,\s][^,]*/g) ?? [];
-    if (values.length !== columns.length) return whole;
-    const kept = values.map((value, i) =>
-      hides(columns[i], value.replace(/^'|'$/g, ""))
-        ? value.startsWith("'")
-          ? `'${FILTERED}'`
-          : FILTERED
-        : value.trim(),
-    );
-    return `${whole.slice(0, whole.lastIndexOf("(") + 1)}${kept.join(", ")})`;
+    const scrubbedRows = rows.replace(new RegExp(SQL_ROW, "g"), (row, valueList: string) => {
+      const values = valueList.match(/'(?:[^']|'')*'|[^,\s][^,]*/g) ?? [];
+      if (values.length !== columns.length) return row;
+      const kept = values.map((value, i) =>
+        hides(columns[i], value.replace(/^'|'$/g, ""), mode)
+          ? value.startsWith("'")
+            ? `'${FILTERED}'`
+            : FILTERED
+          : value.trim(),
+      );
+      return `(${kept.join(", ")})`;
+    });
+    return whole.slice(0, whole.length - rows.length) + scrubbedRows;
   });
 }
 
 interface Detector {
   name: string;
   modes: readonly string[];
-  scrub: (text: string) => string;
+  scrub: (text: string, mode: PiiMode) => string;
 }
 
-const CODE: Record<string, (text: string) => string> = {
+const CODE: Record<string, (text: string, mode: PiiMode) => string> = {
   credential_format: (text) => CREDENTIAL_FORMATS.reduce((t, pattern) => t.replace(pattern, FILTERED), text),
   keyed_value: scrubKeyedValues,
   sql_insert: scrubSqlInsert,
+  // Database and pydantic errors are the backend's: the browser never holds them.
+  sql_error: (text) => text,
+  validation_error: (text) => text,
 };
 
 const DETECTORS: Detector[] = policy.detectors.map((row) => {
@@ -206,7 +232,7 @@ function applies(detector: Detector, mode: PiiMode): boolean {
 }
 
 function detect(text: string, mode: PiiMode): string {
-  return DETECTORS.reduce((t, detector) => (applies(detector, mode) ? detector.scrub(t) : t), text);
+  return DETECTORS.reduce((t, detector) => (applies(detector, mode) ? detector.scrub(t, mode) : t), text);
 }
 
 /** `text` with %XX escapes and "+" (a space in a query) undone, twice encoded too. */
@@ -222,9 +248,44 @@ function percentDecoded(text: string): string {
   return decoded;
 }
 
+/** `text` with the backslash escapes of JSON strings undone: "\\u0040" is "@". */
+function unescaped(text: string): string {
+  return text.replace(
+    /\\(?:u([0-9A-Fa-f]{4})|x([0-9A-Fa-f]{2})|(["'/]))/g,
+    (_, u, x, c) => c ?? String.fromCharCode(parseInt(u ?? x, 16)),
+  );
+}
+
+const ENTITIES: Record<string, string> = { amp: "&", lt: "<", gt: ">", quot: '"', apos: "'", commat: "@" };
+
+/** `text` with HTML character references undone: "&#64;" and "&commat;" are "@". */
+function htmlDecoded(text: string): string {
+  return text.replace(/&(?:#(\d{1,7})|#[xX]([0-9A-Fa-f]{1,6})|([A-Za-z]+));/g, (whole, dec, hex, name) => {
+    if (name !== undefined) return ENTITIES[name] ?? whole;
+    const code = dec !== undefined ? Number(dec) : parseInt(hex, 16);
+    return code <= 0x10ffff ? String.fromCodePoint(code) : whole;
+  });
+}
+
+/** `text` with each base64 JSON object ('{"' is "eyJ") decoded; a JWT's parts are not. */
+function base64JsonDecoded(text: string): string {
+  return text.replace(/(?<![\w.+/-])eyJ[A-Za-z0-9+/_-]{6,}={0,2}(?![\w.+/=-])/g, (token) => {
+    try {
+      const binary = atob(token.replace(/-/g, "+").replace(/_/g, "/").replace(/=+$/, ""));
+      const bytes = Uint8Array.from(binary, (c) => c.charCodeAt(0));
+      return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+    } catch {
+      return token;
+    }
+  });
+}
+
+// Applied in this order before the detectors look again.
+const DECODERS = [percentDecoded, unescaped, htmlDecoded, base64JsonDecoded];
+
 /** Replace every secret or personal value the PII mode names in free text. */
 export function scrubText(text: string, mode: PiiMode = "standard"): string {
-  const decoded = percentDecoded(text);
+  const decoded = DECODERS.reduce((t, decode) => decode(t), text);
   if (decoded !== text) {
     const scrubbed = detect(decoded, mode);
     if (scrubbed !== decoded) return scrubbed;
@@ -246,24 +307,45 @@ const OPAQUE_KEYS = new Set([
   "sample_rand",
 ]);
 
+// The objects whose value takes the rule of their name (a list's last item, if a list),
+// as {key of the value: keys of the name}: HAR headers, Kubernetes env, AWS tags,
+// pydantic's errors ({loc: [..., "password"], input: ...}).
+const NAMED_VALUES: Record<string, string[]> = { value: ["name", "key"], Value: ["Name", "Key"], input: ["loc"] };
+
+/** [value's key, name] of an object of NAMED_VALUES. */
+function namedValue(record: Record<string, unknown>): [string, string] | [undefined, ""] {
+  if (Object.keys(record).length > 6) return [undefined, ""];
+  for (const [valueKey, nameKeys] of Object.entries(NAMED_VALUES)) {
+    if (!(valueKey in record)) continue;
+    const nameKey = nameKeys.find((key) => key in record);
+    const value = nameKey === undefined ? undefined : record[nameKey];
+    const name = Array.isArray(value) ? value[value.length - 1] : value;
+    return typeof name === "string" ? [valueKey, name] : [undefined, ""];
+  }
+  return [undefined, ""];
+}
+
 function scrubValue(value: unknown, mode: PiiMode, seen: WeakSet<object>, client = false): unknown {
-  if (typeof value === "string") return client ? IP_ADDRESS.scrub(scrubText(value, mode)) : scrubText(value, mode);
+  if (typeof value === "string")
+    return client ? IP_ADDRESS.scrub(scrubText(value, mode), mode) : scrubText(value, mode);
   if (value === null || typeof value !== "object" || seen.has(value)) return value;
   seen.add(value);
   if (Array.isArray(value)) {
     value.forEach((item, i) => {
       const option = i > 0 ? value[i - 1] : undefined;
-      const hidden = typeof option === "string" && option.startsWith("--") && hides(option, item);
+      const hidden = typeof option === "string" && option.startsWith("--") && hides(option, item, mode);
       value[i] = hidden ? FILTERED : scrubValue(item, mode, seen, client);
     });
     return value;
   }
   const record = value as Record<string, unknown>;
+  const [valueKey, name] = namedValue(record);
   for (const [key, child] of Object.entries(record)) {
     if (OPAQUE_KEYS.has(key)) continue;
-    const rule = keyRule(key);
+    const ruleKey = key === valueKey ? name : key;
+    const rule = keyRule(ruleKey, mode);
     if (rule === "sensitive" || rule === "counter") {
-      if (hides(key, child)) record[key] = FILTERED;
+      if (hides(ruleKey, child, mode)) record[key] = FILTERED;
     } else {
       record[key] = scrubValue(child, mode, seen, client || rule === "client_address");
     }
