@@ -401,6 +401,22 @@ def test_debugging_values_survive(text: str) -> None:
     assert Scrubber().scrub_text(text) == text
 
 
+@pytest.mark.parametrize("pii_mode", ["standard", "strict"])
+def test_the_sdks_own_numbers_survive(pii_mode: str) -> None:
+    # Thread ids have 15 digits: this one passes the card number check (Luhn).
+    thread_id = 140585604208323
+    data = {"thread.id": str(thread_id), "thread.name": "MainThread"}
+    event = error_event(
+        contexts={"trace": {"data": {**data, "process.pid": 4242}}},
+        spans=[{"op": "db", "description": "SELECT 1", "data": dict(data)}],
+        extra={"thread.id": "jane@example.com"},  # Not a number: searched.
+    )
+    Scrubber(pii_mode).scrub_event(event)
+    assert event["contexts"]["trace"]["data"] == {**data, "process.pid": 4242}
+    assert event["spans"][0]["data"] == data
+    assert event["extra"] == {"thread.id": F}
+
+
 # --- users and modes ------------------------------------------------------------------
 
 

@@ -29,7 +29,7 @@ from typing import Any
 
 from . import scrub_values
 from .scrub_values import FILTERED as FILTERED
-from .scrub_values import fragments_matcher, key_words, percent_decoded
+from .scrub_values import fragments_matcher, is_number, key_words, percent_decoded
 
 POLICY: dict[str, Any] = json.loads(
     Path(__file__).with_name("scrubbing_policy.json").read_text(encoding="utf-8")
@@ -37,7 +37,7 @@ POLICY: dict[str, Any] = json.loads(
 # Extend it before the first event, or call configure() afterwards.
 SENSITIVE_KEYS: list[str] = list(POLICY["keys"]["sensitive"])
 STANDARD, STRICT, CLIENT_ADDRESS = "standard", "strict", "client_address"
-SENSITIVE, COUNTER, TEXT = "sensitive", "counter", "text"  # The other key rules.
+SENSITIVE, COUNTER, TEXT, SDK_ID = "sensitive", "counter", "text", "sdk_id"  # Rules.
 # The user rule: the user's fields kept per PII mode (+ ip_address if the PII switch).
 USER_FIELDS = {STANDARD: ("id", "username", "email"), STRICT: ("id",)}
 KNOWN_KEYS = 8192  # Key names whose rule is kept at most.
@@ -49,8 +49,8 @@ ITEMS = dict(exception="", threads="", breadcrumbs="message", spans="description
 
 class KeyRules:
     """The key rules: SENSITIVE, COUNTER (sensitive, but a number under it stays),
-    CLIENT_ADDRESS or TEXT (searched like any string), from POLICY["keys"] (personal
-    keys if `strict`), SENSITIVE_KEYS, `extra_keys` (SENTRY_EXTRA_SENSITIVE_KEYS)."""
+    SDK_ID (the SDK's numbers), CLIENT_ADDRESS, TEXT (searched), from POLICY["keys"]
+    (personal keys if `strict`), SENSITIVE_KEYS, `extra_keys` (SENTRY_EXTRA_...)."""
 
     def __init__(self, extra_keys: Iterable[str] = (), strict: bool = False) -> None:
         keys = POLICY["keys"]
@@ -60,6 +60,7 @@ class KeyRules:
         self.client = fragments_matcher(keys["client_address"])
         self.kept = frozenset("_".join(key_words(k)) for k in keys["not_sensitive"])
         self.counters = frozenset(keys["counters"])
+        self.sdk_ids = frozenset("_".join(key_words(k)) for k in keys["sdk_ids"])
         self.harmless = frozenset(keys["harmless_words"])
         self.known: dict[Any, str] = {}
 
@@ -75,6 +76,8 @@ class KeyRules:
         words = key_words(key, self.harmless) if isinstance(key, str) else []
         if not words or "_".join(words) in self.kept:
             return TEXT
+        if "_".join(words) in self.sdk_ids:
+            return SDK_ID
         if self.sensitive(words):
             return COUNTER if words[-1] in self.counters else SENSITIVE
         return CLIENT_ADDRESS if self.client(words) else TEXT
@@ -287,8 +290,7 @@ class Scrubber:
 
     def _scrub_user(self, event: dict[str, Any]) -> None:
         user = event["user"] if isinstance(event["user"], dict) else {}
-        names = [n for n in self.user_fields if scrub_values.is_id(user.get(n))]
-        kept = {name: user[name] for name in names}
+        kept = {n: user[n] for n in self.user_fields if scrub_values.is_id(user.get(n))}
         if self.strict and isinstance(kept.get("id"), str):
             kept["id"] = self.scrub_text(kept["id"])
         event["user"] = kept
@@ -301,7 +303,7 @@ class Scrubber:
         """Apply `rule` to `node[key]` and what it holds; collect its strings.
         `client`: it may hold the client's address."""
         value, client = node[key], client or rule == CLIENT_ADDRESS
-        if rule in (SENSITIVE, COUNTER):
+        if rule in (SENSITIVE, COUNTER) or (rule == SDK_ID and is_number(value)):
             node[key] = FILTERED if replaces(rule, value) else value
         elif isinstance(value, str):
             strings.refs.append((node, key))
@@ -339,10 +341,8 @@ def replaces(rule: str, value: Any) -> bool:
     """Whether a key rule replaces `value` (None, placeholders, counts stay)."""
     if rule not in (SENSITIVE, COUNTER) or scrub_values.is_placeholder(value):
         return False
-    return rule == SENSITIVE or not scrub_values.is_number(value)
+    return rule == SENSITIVE or not is_number(value)
 
-
-# --- the module's policy ------------------------------------------------------------
 
 _configured: list[Scrubber] = []
 
