@@ -113,6 +113,30 @@ def test_a_login_with_a_name_no_user_can_have_is_refused(
     assert transport.events == []
 
 
+@pytest.mark.parametrize(
+    "taken",
+    [{"username": "JANE"}, {"email": "Jane@Example.COM"}],
+    ids=["name", "email"],
+)
+def test_a_username_or_email_in_another_case_is_taken(
+    transport: CapturingTransport, client: TestClient, taken: dict[str, str]
+) -> None:
+    _login(client)
+    other = {"username": "joan", "email": "joan@example.com"} | taken
+    result = graphql(client, REGISTER, USER | other)
+    assert result["data"] is None
+    assert result["errors"][0]["message"] == "user already exists"
+    assert transport.events == []
+
+
+def test_login_takes_the_username_in_any_case(client: TestClient) -> None:
+    user_id, _ = _login(client)
+    credentials = {"username": "JaNe", "password": USER["password"]}
+    token = graphql(client, LOGIN, credentials)["data"]["login"]["accessToken"]
+    me = graphql(client, ME, token=token)["data"]["me"]
+    assert me == {"id": user_id, "username": "jane", "email": USER["email"]}
+
+
 def test_validation_and_client_errors_are_not_reported(
     transport: CapturingTransport, client: TestClient
 ) -> None:

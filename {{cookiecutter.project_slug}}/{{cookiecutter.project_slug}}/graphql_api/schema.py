@@ -10,7 +10,7 @@ from collections.abc import Iterator
 
 import strawberry
 from graphql import GraphQLError
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 from strawberry.extensions import SchemaExtension
 from strawberry.types import Info
@@ -32,6 +32,8 @@ from {{ cookiecutter.project_slug }}.models import (
     PASSWORD_MIN_LENGTH,
     USERNAME_PATTERN,
     RevokedToken,
+    holding,
+    signing_in_as,
 )
 from {{ cookiecutter.project_slug }}.models import User as UserModel
 from {{ cookiecutter.project_slug }}.passwords import hash_password, verify_password
@@ -133,11 +135,7 @@ def _register(username: str, email: str, password: str) -> UserModel:
     ):
         raise GraphQLError("username, a valid email and 8+ character password needed")
     with get_sessionmaker()() as session:
-        taken = session.scalar(
-            select(UserModel.id).where(
-                or_(UserModel.username == username, UserModel.email == email)
-            )
-        )
+        taken = session.scalar(select(UserModel.id).where(holding(username, email)))
         if taken is not None:
             raise GraphQLError("user already exists")
         user = UserModel(
@@ -152,7 +150,7 @@ def _authenticate(username: str, password: str) -> UserModel | None:
     if len(username) > 64 or "\x00" in username:
         return None  # No such user can exist (and PostgreSQL refuses a NUL).
     with get_sessionmaker()() as session:
-        user = session.scalar(select(UserModel).where(UserModel.username == username))
+        user = session.scalar(signing_in_as(username))
     if (
         user is None
         or not user.is_active
