@@ -1,6 +1,7 @@
 """GraphQL glue: the context's user and breadcrumbs, one report per resolver error,
 none for client errors, and variables that never leave the process."""
 
+import json
 from typing import Any
 
 import pytest
@@ -211,6 +212,18 @@ UNREADABLE = {
     "a batch": ({"Content-Type": "application/json"}, b'[{"query": "{ me }"}]', 400),
     "no query": ({"Content-Type": "application/json"}, b'{"variables": {}}', 400),
     "query not a string": ({"Content-Type": "application/json"}, b'{"query": 1}', 400),
+    "an integer too long to convert": (
+        {"Content-Type": "application/json"},
+        b'{"query": "{ me { id } }", "variables": {"n": ' + b"9" * 5_000 + b"}}",
+        400,
+    ),
+    "a lone surrogate in a variable": (
+        {"Content-Type": "application/json"},
+        json.dumps(
+            {"query": LOGIN, "variables": {"username": "\ud800", "password": "x" * 8}}
+        ).encode(),
+        400,
+    ),
     "nested too deeply": (
         {"Content-Type": "application/json"},
         b'{"query": ' + b"[" * 20_000 + b"]" * 20_000 + b"}",
