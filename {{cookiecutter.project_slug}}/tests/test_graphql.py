@@ -261,14 +261,21 @@ def test_errors_never_quote_the_values_sent(
 def test_graphiql_is_off_in_production(
     monkeypatch: pytest.MonkeyPatch, environment: str
 ) -> None:
-    """GraphiQL (a page loading scripts from a CDN) is served out of production only."""
+    """GraphiQL (a page loading scripts from a CDN) and the schema's introspection
+    are served out of production only."""
     monkeypatch.setenv("ENVIRONMENT", environment)
     from {{ cookiecutter.project_slug }}.graphql_api.app import create_app
 
     with TestClient(create_app()) as client:
         response = client.get("/graphql", headers={"accept": "text/html"})
+        introspection = graphql(client, "query Schema { __schema { types { name } } }")
+        typename = graphql(client, "query Typename { __typename }")
+    assert typename == {"data": {"__typename": "Query"}}
     if environment == "production":
         assert response.status_code == 404
+        assert introspection["data"] is None
+        assert introspection["errors"][0]["message"]
     else:
         assert response.status_code == 200
         assert "graphiql" in response.text.lower()
+        assert introspection["data"]["__schema"]["types"]

@@ -12,7 +12,7 @@ import strawberry
 from graphql import GraphQLError
 from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
-from strawberry.extensions import SchemaExtension
+from strawberry.extensions import DisableIntrospection, SchemaExtension
 from strawberry.types import Info
 
 from {{ cookiecutter.project_slug }}.authentication import SignedInUser
@@ -120,10 +120,14 @@ class OperationTag(SchemaExtension):
         yield
 
 
-def build_schema() -> strawberry.Schema:
+def build_schema(*, introspection: bool = True) -> strawberry.Schema:
     """Build the schema once Sentry is initialised: the integration adds its tracing
-    extension when a schema is created."""
-    return strawberry.Schema(query=Query, mutation=Mutation, extensions=[OperationTag])
+    extension when a schema is created. Without `introspection`, `__schema` and
+    `__type` are validation errors (the client's, never reported)."""
+    extensions: list[type[SchemaExtension]] = [OperationTag]
+    if not introspection:
+        extensions.append(DisableIntrospection)
+    return strawberry.Schema(query=Query, mutation=Mutation, extensions=extensions)
 
 
 def _register(username: str, email: str, password: str) -> UserModel:
