@@ -2,12 +2,14 @@
 none for client errors, and variables that never leave the process."""
 
 import json
+import time
 from typing import Any
 
 import pytest
 from starlette.testclient import TestClient
 
 from {{ cookiecutter.project_slug }}.core.settings import get_settings
+from {{ cookiecutter.project_slug }}.graphql_api.schema import MAX_ALIASES, MAX_TOKENS
 
 from .conftest import CapturingTransport, Flush
 
@@ -241,6 +243,50 @@ def test_unreadable_requests_answer_4xx_in_json_without_an_event(
     assert response.status_code == status, response.text
     assert response.json()["errors"][0]["message"]
     assert transport.events == []
+
+
+def _many(aliases: int) -> str:
+    """A query asking `aliases` times who the user is."""
+    fields = " ".join("a" + str(number) + ": me { id }" for number in range(aliases))
+    return "query Many { " + fields + " }"
+
+
+def _fragments(count: int) -> str:
+    """A query spreading `count` fragments, each of about 8 tokens."""
+    names = ["F" + str(number) for number in range(count)]
+    spreads = " ".join("..." + name for name in names)
+    fragments = " ".join(
+        "fragment " + name + " on Query { __typename }" for name in names
+    )
+    return "query Many { __typename " + spreads + " } " + fragments
+
+
+TOO_LARGE = {
+    "too many aliases": _many(MAX_ALIASES + 1),
+    "too many tokens": _fragments(MAX_TOKENS // 8),
+}
+
+
+@pytest.mark.parametrize("name", TOO_LARGE)
+def test_a_document_too_large_to_validate_quickly_is_refused(
+    transport: CapturingTransport, client: TestClient, name: str
+) -> None:
+    """Validation is quadratic in the fields: past the limits, the document is the
+    client's mistake, refused at once (30,000 aliases would hold the server for
+    minutes)."""
+    _, token = _login(client)
+    started = time.monotonic()
+    result = graphql(client, TOO_LARGE[name], token=token)
+    assert time.monotonic() - started < 2
+    assert result["data"] is None
+    assert result["errors"][0]["message"]
+    assert transport.events == []
+
+
+def test_a_document_within_the_limits_runs(client: TestClient) -> None:
+    _, token = _login(client)
+    result = graphql(client, _many(MAX_ALIASES), token=token)
+    assert len(result["data"]) == MAX_ALIASES
 
 
 @pytest.mark.parametrize(

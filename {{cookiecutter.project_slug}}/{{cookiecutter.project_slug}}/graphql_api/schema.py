@@ -6,13 +6,19 @@ its message never reaches the client (context.py answers "Internal Server Error"
 """
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from functools import partial
 
 import strawberry
 from graphql import GraphQLError
 from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
-from strawberry.extensions import DisableIntrospection, SchemaExtension
+from strawberry.extensions import (
+    DisableIntrospection,
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    SchemaExtension,
+)
 from strawberry.types import Info
 
 from {{ cookiecutter.project_slug }}.authentication import SignedInUser
@@ -120,11 +126,24 @@ class OperationTag(SchemaExtension):
         yield
 
 
+# The size of a document the API runs. Validation takes time quadratic in the number
+# of fields (2,000 aliased fields take seconds of the event loop, every request's),
+# and a body under the size limit holds tens of thousands: a longer document is a
+# syntax error, refused before validation. The operations of this schema, and the
+# introspection query of GraphiQL, need a few hundred tokens.
+MAX_TOKENS = 2_000
+MAX_ALIASES = 100
+
+
 def build_schema(*, introspection: bool = True) -> strawberry.Schema:
     """Build the schema once Sentry is initialised: the integration adds its tracing
     extension when a schema is created. Without `introspection`, `__schema` and
     `__type` are validation errors (the client's, never reported)."""
-    extensions: list[type[SchemaExtension]] = [OperationTag]
+    extensions: list[type[SchemaExtension] | Callable[[], SchemaExtension]] = [
+        OperationTag,
+        partial(MaxTokensLimiter, max_token_count=MAX_TOKENS),
+        partial(MaxAliasesLimiter, max_alias_count=MAX_ALIASES),
+    ]
     if not introspection:
         extensions.append(DisableIntrospection)
     return strawberry.Schema(query=Query, mutation=Mutation, extensions=extensions)
