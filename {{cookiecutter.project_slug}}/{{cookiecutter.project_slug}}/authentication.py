@@ -53,7 +53,7 @@ class BearerTokenBackend(AuthenticationBackend):
         if token is None and len(values) < 2:
             return None
         try:
-            # Which one would the client mean? Neither (Django's servers join them).
+            # Which would the client mean? Neither (other servers join them into one).
             if token is None:
                 raise AuthenticationError("several Authorization headers")
             signed_in = await run_in_threadpool(sign_in, token)
