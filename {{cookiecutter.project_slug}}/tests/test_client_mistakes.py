@@ -94,6 +94,20 @@ MISTAKES = {
         _json({"error_type": "message", "message": {"password": SECRET}}),
         JSON_TYPE,
     ),
+    "a message holding a NUL": Mistake(
+        "POST",
+        ERROR_PATH,
+        422,
+        _json({"error_type": "message", "message": SECRET + "\x00"}),
+        JSON_TYPE,
+    ),
+    "a message holding a lone surrogate": Mistake(
+        "POST",
+        ERROR_PATH,
+        422,
+        _json({"error_type": "message", "message": SECRET + "\ud800"}),
+        JSON_TYPE,
+    ),
     "a form body": Mistake(
         "POST",
         ERROR_PATH,

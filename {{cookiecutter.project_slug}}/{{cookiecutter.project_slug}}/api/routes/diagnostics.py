@@ -5,7 +5,7 @@ from typing import Any
 
 from fastapi import APIRouter, HTTPException, status
 from fastapi.routing import APIRoute
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -38,7 +38,8 @@ router = APIRouter(route_class=HiddenInProduction)
 
 class ErrorRequest(BaseModel):
     error_type: ErrorKind = ErrorKind.EXCEPTION
-    message: str | None = None
+    # No NUL, and (through the pattern's matcher) no lone surrogate: as everywhere.
+    message: str | None = Field(default=None, pattern=r"^[^\x00]*$")
 
 
 @router.post("/error")
