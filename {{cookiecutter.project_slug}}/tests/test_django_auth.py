@@ -171,6 +171,22 @@ def test_a_bearer_token_decides_over_the_session(
     assert users == [str(john_id), None, None, str(jane_id)]
 
 
+def test_a_logout_by_token_alone_ends_the_session_of_its_login(
+    transport: CapturingTransport, client: httpx2.Client
+) -> None:
+    _, headers = _login(client)  # The client keeps the session cookie.
+    session = dict(client.cookies)
+    client.cookies.clear()
+    assert client.post("/api/v1/auth/logout", headers=headers).status_code == 204
+    client.cookies.update(session)
+    _fail(client)
+    _fail(client)
+    first, second = transport.events[-2:]
+    assert _user_id(first) is None
+    assert "Ended session" in _breadcrumbs(first)
+    assert _user_id(second) is None
+
+
 def test_a_deactivated_users_session_is_nobodys(
     transport: CapturingTransport, client: httpx2.Client
 ) -> None:

@@ -9,7 +9,10 @@ import pytest
 from starlette.testclient import TestClient
 
 from {{ cookiecutter.project_slug }}.core.settings import get_settings
-from {{ cookiecutter.project_slug }}.graphql_api.schema import MAX_ALIASES, MAX_TOKENS
+from {{ cookiecutter.project_slug }}.graphql_api.schema import (
+    MAX_ALIASES,
+    MAX_TOKENS,
+)
 
 from .conftest import CapturingTransport, Flush
 

@@ -14,9 +14,12 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
 from {{ cookiecutter.project_slug }}.config.http import ClientError, json_body
-from {{ cookiecutter.project_slug }}.tokens import create_access_token
+from {{ cookiecutter.project_slug }}.tokens import (
+    create_access_token,
+    decode_access_token,
+)
 
-from .middleware import token_claims
+from .middleware import remember_token, token_claims
 from .models import RevokedToken
 
 View = Callable[..., HttpResponse]
@@ -108,6 +111,7 @@ def login(request: HttpRequest) -> JsonResponse:
         return JsonResponse({"detail": "wrong username or password"}, status=401)
     auth.login(request, user)  # Sends user_logged_in: the Sentry user, a breadcrumb.
     token = create_access_token(user.pk)
+    remember_token(request, decode_access_token(token))
     return JsonResponse({"access_token": token, "token_type": "bearer"})
 
 
