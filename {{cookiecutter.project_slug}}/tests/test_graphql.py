@@ -319,12 +319,16 @@ def test_graphiql_is_off_in_production(
         response = client.get("/graphql", headers={"accept": "text/html"})
         introspection = graphql(client, "query Schema { __schema { types { name } } }")
         typename = graphql(client, "query Typename { __typename }")
+        misspelt = graphql(client, "query Me { mee { id } }")["errors"][0]["message"]
     assert typename == {"data": {"__typename": "Query"}}
+    assert misspelt.startswith("Cannot query field 'mee' on type 'Query'.")
     if environment == "production":
         assert response.status_code == 404
         assert introspection["data"] is None
         assert introspection["errors"][0]["message"]
+        assert misspelt == "Cannot query field 'mee' on type 'Query'."
     else:
+        assert misspelt.endswith("Did you mean 'me'?")
         assert response.status_code == 200
         assert "graphiql" in response.text.lower()
         assert introspection["data"]["__schema"]["types"]

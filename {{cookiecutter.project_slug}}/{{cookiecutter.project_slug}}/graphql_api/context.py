@@ -24,12 +24,16 @@ from strawberry.http import GraphQLHTTPResponse
 from strawberry.types import ExecutionResult
 
 from {{ cookiecutter.project_slug }}.authentication import SignedInUser
+from {{ cookiecutter.project_slug }}.core.settings import get_settings
 
 from .sentry import is_client_error
 
 # Where graphql-core quotes a value it could not use: after "value: " (with a path,
 # "value.items[0]: ") or "found: ".
 QUOTED_VALUE = re.compile(r"(\bvalue(?:[.\[][^:]*)?|\bfound): .*", re.DOTALL)
+# graphql-core's hint at the names of the schema ("Did you mean 'me'?"): the schema
+# is not shown in production (no introspection), nor is it through these.
+SUGGESTION = re.compile(r" Did you mean .*\?$", re.DOTALL)
 
 
 @dataclass
@@ -72,9 +76,10 @@ class GraphQLWithContext(GraphQL[Context, None]):
             if not is_client_error(error):
                 formatted["message"] = "Internal Server Error"
             elif isinstance(formatted.get("message"), str):
-                formatted["message"] = QUOTED_VALUE.sub(
-                    r"\1.", formatted["message"], count=1
-                )
+                message = QUOTED_VALUE.sub(r"\1.", formatted["message"], count=1)
+                if get_settings().environment == "production":
+                    message = SUGGESTION.sub("", message)
+                formatted["message"] = message
         return response
 
     def decode_json(self, data: str | bytes) -> object:
