@@ -150,8 +150,30 @@ def production(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ENVIRONMENT", "production")
 
 
+@pytest.mark.parametrize(
+    ("content", "content_type"),
+    [
+        (b'{"error_type": "exception"}', "application/json"),
+        (b'{"error_type": ', "application/json"),
+        (b'{"error_type": "no such kind"}', "application/json"),
+        (b"", "application/json"),
+        (b"error_type=exception", "text/plain"),
+    ],
+    ids=["valid", "malformed", "invalid", "empty", "text"],
+)
 def test_test_error_endpoint_is_hidden_in_production(
-    production: None, client: httpx2.Client
+    production: None,
+    transport: CapturingTransport,
+    client: httpx2.Client,
+    flush: Flush,
+    content: bytes,
+    content_type: str,
 ) -> None:
-    response = client.post(ERROR_PATH, json={"error_type": "exception"})
+    """Hidden whatever the body: its answer never tells the route is there."""
+    response = client.post(
+        ERROR_PATH, content=content, headers={"Content-Type": content_type}
+    )
     assert response.status_code == 404
+    assert response.json() == {"detail": "Not Found"}
+    flush()
+    assert transport.events == []

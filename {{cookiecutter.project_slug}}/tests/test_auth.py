@@ -39,6 +39,31 @@ def test_duplicate_and_wrong_password(client: TestClient) -> None:
     assert client.post("/api/v1/auth/login", json=wrong).status_code == 401
 
 
+@pytest.mark.parametrize(
+    "taken",
+    [{"username": "JANE"}, {"email": "Jane@Example.COM"}],
+    ids=["name", "email"],
+)
+def test_a_username_or_email_in_another_case_is_taken(
+    client: TestClient, taken: dict[str, str]
+) -> None:
+    _login(client)
+    other = {"username": "joan", "email": "joan@example.com"} | taken
+    response = client.post("/api/v1/auth/register", json=USER | other)
+    assert response.status_code == 409
+    assert response.json() == {"detail": "user already exists"}
+
+
+def test_login_takes_the_username_in_any_case(client: TestClient) -> None:
+    user_id, _ = _login(client)
+    credentials = {"username": "JaNe", "password": USER["password"]}
+    response = client.post("/api/v1/auth/login", json=credentials)
+    assert response.status_code == 200
+    headers = {"Authorization": f"Bearer {response.json()['access_token']}"}
+    me = client.get("/api/v1/auth/me", headers=headers).json()
+    assert me == {"id": user_id, "username": "jane", "email": USER["email"]}
+
+
 def test_authenticated_errors_carry_the_user(
     transport: CapturingTransport, client: TestClient
 ) -> None:

@@ -94,6 +94,20 @@ MISTAKES = {
         _json({"error_type": "message", "message": {"password": SECRET}}),
         JSON_TYPE,
     ),
+    "a message holding a NUL": Mistake(
+        "POST",
+        ERROR_PATH,
+        422,
+        _json({"error_type": "message", "message": SECRET + "\x00"}),
+        JSON_TYPE,
+    ),
+    "a message holding a lone surrogate": Mistake(
+        "POST",
+        ERROR_PATH,
+        422,
+        _json({"error_type": "message", "message": SECRET + "\ud800"}),
+        JSON_TYPE,
+    ),
     "a form body": Mistake(
         "POST",
         ERROR_PATH,
@@ -103,6 +117,11 @@ MISTAKES = {
     ),
     "an unknown route": Mistake("GET", f"/api/v1/{SECRET}", 404),
     "a wrong method": Mistake("GET", ERROR_PATH, 405),
+    "a POST to a read-only route": Mistake("POST", "/health", 405, b"{}", JSON_TYPE),
+    "a DELETE to a read-only route": Mistake("DELETE", "/health", 405),
+{%- if not graphql %}
+    "a POST to who-am-I": Mistake("POST", "/api/v1/auth/me", 405, b"{}", JSON_TYPE),
+{%- endif %}
     "a body over the limit": Mistake(
         "POST", ERROR_PATH, 413, _sized({"password": SECRET}, LIMIT + 1), JSON_TYPE
     ),

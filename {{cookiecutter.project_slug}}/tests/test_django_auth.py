@@ -3,6 +3,7 @@
 from typing import Any
 
 import httpx2
+import pytest
 import sentry_sdk
 from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_in, user_logged_out
@@ -47,6 +48,31 @@ def test_duplicate_and_wrong_password(client: httpx2.Client) -> None:
     assert client.post("/api/v1/auth/register", json=USER).status_code == 409
     wrong = {"username": USER["username"], "password": "nope-nope"}
     assert client.post("/api/v1/auth/login", json=wrong).status_code == 401
+
+
+@pytest.mark.parametrize(
+    "taken",
+    [{"username": "JANE"}, {"email": "Jane@Example.COM"}],
+    ids=["name", "email"],
+)
+def test_a_username_or_email_in_another_case_is_taken(
+    client: httpx2.Client, taken: dict[str, str]
+) -> None:
+    _login(client)
+    other = {"username": "joan", "email": "joan@example.com"} | taken
+    response = client.post("/api/v1/auth/register", json=USER | other)
+    assert response.status_code == 409
+    assert response.json() == {"detail": "user already exists"}
+
+
+def test_login_takes_the_username_in_any_case(client: httpx2.Client) -> None:
+    user_id, _ = _login(client)
+    credentials = {"username": "JaNe", "password": USER["password"]}
+    response = client.post("/api/v1/auth/login", json=credentials)
+    assert response.status_code == 200
+    headers = {"Authorization": f"Bearer {response.json()['access_token']}"}
+    me = client.get("/api/v1/auth/me", headers=headers).json()
+    assert me == {"id": user_id, "username": "jane", "email": USER["email"]}
 
 
 def test_authenticated_errors_carry_the_user(
@@ -143,6 +169,22 @@ def test_a_bearer_token_decides_over_the_session(
     _fail(client)
     users = [_user_id(event) for event in transport.events[-4:]]
     assert users == [str(john_id), None, None, str(jane_id)]
+
+
+def test_a_logout_by_token_alone_ends_the_session_of_its_login(
+    transport: CapturingTransport, client: httpx2.Client
+) -> None:
+    _, headers = _login(client)  # The client keeps the session cookie.
+    session = dict(client.cookies)
+    client.cookies.clear()
+    assert client.post("/api/v1/auth/logout", headers=headers).status_code == 204
+    client.cookies.update(session)
+    _fail(client)
+    _fail(client)
+    first, second = transport.events[-2:]
+    assert _user_id(first) is None
+    assert "Ended session" in _breadcrumbs(first)
+    assert _user_id(second) is None
 
 
 def test_a_deactivated_users_session_is_nobodys(

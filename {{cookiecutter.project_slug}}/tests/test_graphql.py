@@ -1,12 +1,18 @@
 """GraphQL glue: the context's user and breadcrumbs, one report per resolver error,
 none for client errors, and variables that never leave the process."""
 
+import json
+import time
 from typing import Any
 
 import pytest
 from starlette.testclient import TestClient
 
 from {{ cookiecutter.project_slug }}.core.settings import get_settings
+from {{ cookiecutter.project_slug }}.graphql_api.schema import (
+    MAX_ALIASES,
+    MAX_TOKENS,
+)
 
 from .conftest import CapturingTransport, Flush
 
@@ -113,6 +119,30 @@ def test_a_login_with_a_name_no_user_can_have_is_refused(
     assert transport.events == []
 
 
+@pytest.mark.parametrize(
+    "taken",
+    [{"username": "JANE"}, {"email": "Jane@Example.COM"}],
+    ids=["name", "email"],
+)
+def test_a_username_or_email_in_another_case_is_taken(
+    transport: CapturingTransport, client: TestClient, taken: dict[str, str]
+) -> None:
+    _login(client)
+    other = {"username": "joan", "email": "joan@example.com"} | taken
+    result = graphql(client, REGISTER, USER | other)
+    assert result["data"] is None
+    assert result["errors"][0]["message"] == "user already exists"
+    assert transport.events == []
+
+
+def test_login_takes_the_username_in_any_case(client: TestClient) -> None:
+    user_id, _ = _login(client)
+    credentials = {"username": "JaNe", "password": USER["password"]}
+    token = graphql(client, LOGIN, credentials)["data"]["login"]["accessToken"]
+    me = graphql(client, ME, token=token)["data"]["me"]
+    assert me == {"id": user_id, "username": "jane", "email": USER["email"]}
+
+
 def test_validation_and_client_errors_are_not_reported(
     transport: CapturingTransport, client: TestClient
 ) -> None:
@@ -187,6 +217,18 @@ UNREADABLE = {
     "a batch": ({"Content-Type": "application/json"}, b'[{"query": "{ me }"}]', 400),
     "no query": ({"Content-Type": "application/json"}, b'{"variables": {}}', 400),
     "query not a string": ({"Content-Type": "application/json"}, b'{"query": 1}', 400),
+    "an integer too long to convert": (
+        {"Content-Type": "application/json"},
+        b'{"query": "{ me { id } }", "variables": {"n": ' + b"9" * 5_000 + b"}}",
+        400,
+    ),
+    "a lone surrogate in a variable": (
+        {"Content-Type": "application/json"},
+        json.dumps(
+            {"query": LOGIN, "variables": {"username": "\ud800", "password": "x" * 8}}
+        ).encode(),
+        400,
+    ),
     "nested too deeply": (
         {"Content-Type": "application/json"},
         b'{"query": ' + b"[" * 20_000 + b"]" * 20_000 + b"}",
@@ -204,6 +246,50 @@ def test_unreadable_requests_answer_4xx_in_json_without_an_event(
     assert response.status_code == status, response.text
     assert response.json()["errors"][0]["message"]
     assert transport.events == []
+
+
+def _many(aliases: int) -> str:
+    """A query asking `aliases` times who the user is."""
+    fields = " ".join("a" + str(number) + ": me { id }" for number in range(aliases))
+    return "query Many { " + fields + " }"
+
+
+def _fragments(count: int) -> str:
+    """A query spreading `count` fragments, each of about 8 tokens."""
+    names = ["F" + str(number) for number in range(count)]
+    spreads = " ".join("..." + name for name in names)
+    fragments = " ".join(
+        "fragment " + name + " on Query { __typename }" for name in names
+    )
+    return "query Many { __typename " + spreads + " } " + fragments
+
+
+TOO_LARGE = {
+    "too many aliases": _many(MAX_ALIASES + 1),
+    "too many tokens": _fragments(MAX_TOKENS // 8),
+}
+
+
+@pytest.mark.parametrize("name", TOO_LARGE)
+def test_a_document_too_large_to_validate_quickly_is_refused(
+    transport: CapturingTransport, client: TestClient, name: str
+) -> None:
+    """Validation is quadratic in the fields: past the limits, the document is the
+    client's mistake, refused at once (30,000 aliases would hold the server for
+    minutes)."""
+    _, token = _login(client)
+    started = time.monotonic()
+    result = graphql(client, TOO_LARGE[name], token=token)
+    assert time.monotonic() - started < 2
+    assert result["data"] is None
+    assert result["errors"][0]["message"]
+    assert transport.events == []
+
+
+def test_a_document_within_the_limits_runs(client: TestClient) -> None:
+    _, token = _login(client)
+    result = graphql(client, _many(MAX_ALIASES), token=token)
+    assert len(result["data"]) == MAX_ALIASES
 
 
 @pytest.mark.parametrize(
@@ -224,14 +310,25 @@ def test_errors_never_quote_the_values_sent(
 def test_graphiql_is_off_in_production(
     monkeypatch: pytest.MonkeyPatch, environment: str
 ) -> None:
-    """GraphiQL (a page loading scripts from a CDN) is served out of production only."""
+    """GraphiQL (a page loading scripts from a CDN) and the schema's introspection
+    are served out of production only."""
     monkeypatch.setenv("ENVIRONMENT", environment)
     from {{ cookiecutter.project_slug }}.graphql_api.app import create_app
 
     with TestClient(create_app()) as client:
         response = client.get("/graphql", headers={"accept": "text/html"})
+        introspection = graphql(client, "query Schema { __schema { types { name } } }")
+        typename = graphql(client, "query Typename { __typename }")
+        misspelt = graphql(client, "query Me { mee { id } }")["errors"][0]["message"]
+    assert typename == {"data": {"__typename": "Query"}}
+    assert misspelt.startswith("Cannot query field 'mee' on type 'Query'.")
     if environment == "production":
         assert response.status_code == 404
+        assert introspection["data"] is None
+        assert introspection["errors"][0]["message"]
+        assert misspelt == "Cannot query field 'mee' on type 'Query'."
     else:
+        assert misspelt.endswith("Did you mean 'me'?")
         assert response.status_code == 200
         assert "graphiql" in response.text.lower()
+        assert introspection["data"]["__schema"]["types"]

@@ -207,6 +207,19 @@ def test_a_rejected_token_sets_no_user(
     assert rejections(event) == ["invalid or expired token"]
 
 
+def test_a_request_with_two_authorization_headers_is_nobodys(
+    transport: CapturingTransport, client: Any
+) -> None:
+    """A valid token in the first of two Authorization headers stands for nobody."""
+    _, token = sign_up(client, "jane")
+    headers = [("Authorization", f"Bearer {token}"), ("Authorization", "Bearer x.y.z")]
+    response = client.post(ERROR_PATH, json={"error_type": "zero"}, headers=headers)
+    assert response.status_code == 500
+    (event,) = transport.events
+    assert user_id_of(event) is None
+    assert len(rejections(event)) == 1
+
+
 def test_a_deactivated_user_is_nobody(
     transport: CapturingTransport, client: Any
 ) -> None:

@@ -48,10 +48,14 @@ class BearerTokenBackend(AuthenticationBackend):
     async def authenticate(
         self, conn: HTTPConnection
     ) -> tuple[AuthCredentials, BaseUser] | None:
-        token = bearer_token(conn.headers.get("authorization", ""))
-        if token is None:
+        values = conn.headers.getlist("authorization")
+        token = bearer_token(values[0]) if len(values) == 1 else None
+        if token is None and len(values) < 2:
             return None
         try:
+            # Which would the client mean? Neither (other servers join them into one).
+            if token is None:
+                raise AuthenticationError("several Authorization headers")
             signed_in = await run_in_threadpool(sign_in, token)
         except AuthenticationError as rejection:
             add_breadcrumb(

@@ -2,7 +2,16 @@
 
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime, MetaData, String
+from sqlalchemy import (
+    ColumnElement,
+    DateTime,
+    MetaData,
+    Select,
+    String,
+    func,
+    or_,
+    select,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 # What an account may hold, for every API that creates one (REST and GraphQL): within
@@ -54,3 +63,25 @@ class RevokedToken(Base):
 
     jti: Mapped[str] = mapped_column(String(64), primary_key=True)
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+# Usernames and e-mails are one account's whatever their letter case: `Alice` cannot
+# register when `alice` exists, and `ALICE` logs in as `alice` (the README's accounts).
+
+
+def holding(username: str, email: str) -> ColumnElement[bool]:
+    """The accounts that hold this username or this e-mail, in any letter case."""
+    return or_(
+        func.lower(User.username) == func.lower(username),
+        func.lower(User.email) == func.lower(email),
+    )
+
+
+def signing_in_as(username: str) -> Select[User]:
+    """The account a login names, in any letter case (an exact match first)."""
+    return (
+        select(User)
+        .where(func.lower(User.username) == func.lower(username))
+        .order_by((User.username == username).desc())
+        .limit(1)
+    )

@@ -3,8 +3,10 @@
 `BearerTokenMiddleware` runs after Django's AuthenticationMiddleware: a request with
 `Authorization: Bearer ...` is the token's user when the token is valid, unexpired
 and not revoked and its user active, and anonymous otherwise (a session cookie
-does not stand in for a rejected token). `SentryUserMiddleware` then sets the Sentry
-user to exactly that user, or none.
+does not stand in for a rejected token). A session the API's login started ends
+with its token: once the token is revoked (logout, even by token alone) the session
+is nobody's. `SentryUserMiddleware` then sets the Sentry user to exactly that user,
+or none.
 """
 
 from collections.abc import Callable
@@ -36,6 +38,15 @@ class TokenRequest(HttpRequest):
     token_claims: TokenClaims
 
 
+# The session key holding the id (jti) of the token the API's login gave with it.
+SESSION_TOKEN_KEY = "access_token_jti"
+
+
+def remember_token(request: HttpRequest, claims: TokenClaims) -> None:
+    """Tie the session the login started to its token: revoking one ends both."""
+    request.session[SESSION_TOKEN_KEY] = claims.jti
+
+
 def token_claims(request: HttpRequest) -> TokenClaims | None:
     """The claims of the request's bearer token, if one authenticated it."""
     return getattr(request, "token_claims", None)
@@ -51,6 +62,16 @@ class BearerTokenMiddleware:
         token = bearer_token(request.headers.get("Authorization", ""))
         if token is not None:
             _authenticate(request, token)
+        elif _revoked(request.session.get(SESSION_TOKEN_KEY)):
+            # Logged out by its token (perhaps from a request without the cookie).
+            request.session.flush()
+            add_breadcrumb(
+                "Ended session",
+                category="auth",
+                level="warning",
+                reason="revoked token",
+            )
+            _set_user(request, AnonymousUser())
         return self.get_response(request)
 
 
@@ -81,12 +102,19 @@ def _authenticate(request: HttpRequest, token: str) -> None:
         user = AnonymousUser()
     else:
         cast(TokenRequest, request).token_claims = claims
+    _set_user(request, user)
 
+
+def _set_user(request: HttpRequest, user: Any) -> None:
     async def auser() -> Any:  # What async views await, as Django's own middleware.
         return user
 
     request.user = user
     request.auser = auser
+
+
+def _revoked(jti: object) -> bool:
+    return isinstance(jti, str) and RevokedToken.objects.filter(jti=jti).exists()
 
 
 def _sign_in(token: str) -> tuple[TokenClaims, Any]:

@@ -14,9 +14,12 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
 from {{ cookiecutter.project_slug }}.config.http import ClientError, json_body
-from {{ cookiecutter.project_slug }}.tokens import create_access_token
+from {{ cookiecutter.project_slug }}.tokens import (
+    create_access_token,
+    decode_access_token,
+)
 
-from .middleware import token_claims
+from .middleware import remember_token, token_claims
 from .models import RevokedToken
 
 View = Callable[..., HttpResponse]
@@ -54,6 +57,20 @@ def _strings(body: dict[str, Any], *names: str) -> list[str]:
     return [str(value) for value in values]
 
 
+def _stored_username(username: str) -> str:
+    """The username of the account a login names, in any letter case (an exact match
+    first); the name as typed when no account holds it."""
+    users = get_user_model().objects
+    if users.filter(username=username).exists():
+        return username
+    stored = (
+        users.filter(username__iexact=username)
+        .values_list(users.model.USERNAME_FIELD, flat=True)
+        .first()
+    )
+    return str(stored) if stored is not None else username
+
+
 @csrf_exempt
 @require_POST
 def register(request: HttpRequest) -> JsonResponse:
@@ -69,7 +86,11 @@ def register(request: HttpRequest) -> JsonResponse:
     if invalid:
         # Which field, never its value (the README's 422).
         return JsonResponse({"detail": f"not valid: {', '.join(invalid)}"}, status=422)
-    if users.filter(username=username).exists() or users.filter(email=email).exists():
+    # One account's whatever the letter case (the README's accounts).
+    if (
+        users.filter(username__iexact=username).exists()
+        or users.filter(email__iexact=email).exists()
+    ):
         return JsonResponse({"detail": "user already exists"}, status=409)
     try:
         validate_password(password)
@@ -83,11 +104,14 @@ def register(request: HttpRequest) -> JsonResponse:
 @require_POST
 def login(request: HttpRequest) -> JsonResponse:
     username, password = _strings(json_body(request), "username", "password")
-    user = auth.authenticate(request, username=username, password=password)
+    user = auth.authenticate(
+        request, username=_stored_username(username), password=password
+    )
     if user is None:
         return JsonResponse({"detail": "wrong username or password"}, status=401)
     auth.login(request, user)  # Sends user_logged_in: the Sentry user, a breadcrumb.
     token = create_access_token(user.pk)
+    remember_token(request, decode_access_token(token))
     return JsonResponse({"access_token": token, "token_type": "bearer"})
 
 
@@ -103,6 +127,7 @@ def logout(request: HttpRequest) -> HttpResponse:
     return HttpResponse(status=204)
 
 
+@csrf_exempt  # No unsafe method reaches it: a POST is 405, not the CSRF check's 403.
 @require_GET
 @token_required
 def me(request: HttpRequest) -> JsonResponse:

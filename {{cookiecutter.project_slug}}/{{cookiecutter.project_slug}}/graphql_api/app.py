@@ -21,10 +21,12 @@ from .schema import build_schema
 
 def create_app() -> Starlette:
     start()  # Before the schema is built: the Strawberry integration extends it.
-    # GraphiQL (in the browser, from a CDN) is for development and staging only.
+    # GraphiQL (in the browser, from a CDN) and the schema's introspection show every
+    # operation to anyone: development and staging only.
     explorable = get_settings().environment != "production"
     graphql = GraphQLWithContext(
-        build_schema(), graphql_ide="graphiql" if explorable else None
+        build_schema(introspection=explorable),
+        graphql_ide="graphiql" if explorable else None,
     )
     return Starlette(
         routes=[

@@ -24,12 +24,16 @@ from strawberry.http import GraphQLHTTPResponse
 from strawberry.types import ExecutionResult
 
 from {{ cookiecutter.project_slug }}.authentication import SignedInUser
+from {{ cookiecutter.project_slug }}.core.settings import get_settings
 
 from .sentry import is_client_error
 
 # Where graphql-core quotes a value it could not use: after "value: " (with a path,
 # "value.items[0]: ") or "found: ".
 QUOTED_VALUE = re.compile(r"(\bvalue(?:[.\[][^:]*)?|\bfound): .*", re.DOTALL)
+# graphql-core's hint at the names of the schema ("Did you mean 'me'?"): the schema
+# is not shown in production (no introspection), nor is it through these.
+SUGGESTION = re.compile(r" Did you mean .*\?$", re.DOTALL)
 
 
 @dataclass
@@ -72,17 +76,40 @@ class GraphQLWithContext(GraphQL[Context, None]):
             if not is_client_error(error):
                 formatted["message"] = "Internal Server Error"
             elif isinstance(formatted.get("message"), str):
-                formatted["message"] = QUOTED_VALUE.sub(
-                    r"\1.", formatted["message"], count=1
-                )
+                message = QUOTED_VALUE.sub(r"\1.", formatted["message"], count=1)
+                if get_settings().environment == "production":
+                    message = SUGGESTION.sub("", message)
+                formatted["message"] = message
         return response
 
     def decode_json(self, data: str | bytes) -> object:
-        # Strawberry answers malformed JSON with 400, but invalid UTF-8 with 500.
-        # So does a body nested deeper than the parser's recursion limit.
+        # Strawberry answers malformed JSON with 400, but with 500 what else the
+        # parser refuses: invalid UTF-8, nesting deeper than its recursion limit, an
+        # integer longer than Python converts (4300 digits).
         try:
-            return json.loads(data)
-        except UnicodeDecodeError as error:
-            raise json.JSONDecodeError("the body is not UTF-8", "", 0) from error
-        except RecursionError as error:
-            raise json.JSONDecodeError("the body nests too deeply", "", 0) from error
+            body = json.loads(data)
+        except (ValueError, RecursionError) as error:
+            raise json.JSONDecodeError("the body is not valid JSON", "", 0) from error
+        # JSON's "\ud800" decodes to a lone surrogate, which is no character: no
+        # database, hash or log line takes it (a resolver would fail with a 500).
+        if not _encodable(body):
+            raise HTTPException(400, "the body holds a lone surrogate")
+        return body
+
+
+def _encodable(body: object) -> bool:
+    """Whether every text in `body` (keys too, at any depth) encodes as UTF-8."""
+    pending = [body]
+    while pending:
+        value = pending.pop()
+        if isinstance(value, dict):
+            pending.extend(value.keys())
+            pending.extend(value.values())
+        elif isinstance(value, list):
+            pending.extend(value)
+        elif isinstance(value, str):
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError:
+                return False
+    return True

@@ -45,8 +45,10 @@ async def trigger_error(request: Request) -> JSONResponse:
         kinds = ", ".join(kind.value for kind in ErrorKind)
         raise HTTPException(422, detail=f"error_type must be one of {kinds}") from None
     message = body.get("message")
-    if message is not None and not isinstance(message, str):
-        raise HTTPException(422, detail="message must be a string")
+    if message is not None and not _text(message):
+        raise HTTPException(
+            422, detail="message must be a string without NUL or lone surrogates"
+        )
     if kind is ErrorKind.HTTP:
         raise HTTPException(500, detail=describe("Test HTTP error", message))
     return JSONResponse(trigger_test_error(kind, message, execute_sql=execute_sql))
@@ -66,6 +68,18 @@ async def queue_order(request: Request) -> JSONResponse:
     task_id = await enqueue_order(order_id, email, fail, user_id=user_id)
     return JSONResponse({"task_id": task_id}, status_code=202)
 {%- endif %}
+
+
+def _text(value: object) -> bool:
+    """A string every framework of the template takes: no NUL, which PostgreSQL
+    refuses, and no lone surrogate (JSON's "\\ud800"), which is no character."""
+    if not isinstance(value, str) or "\x00" in value:
+        return False
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 async def json_object(request: Request) -> dict[str, Any]:

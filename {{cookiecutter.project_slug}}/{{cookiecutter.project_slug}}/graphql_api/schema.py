@@ -6,13 +6,19 @@ its message never reaches the client (context.py answers "Internal Server Error"
 """
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from functools import partial
 
 import strawberry
 from graphql import GraphQLError
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
-from strawberry.extensions import SchemaExtension
+from strawberry.extensions import (
+    DisableIntrospection,
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    SchemaExtension,
+)
 from strawberry.types import Info
 
 from {{ cookiecutter.project_slug }}.authentication import SignedInUser
@@ -32,6 +38,8 @@ from {{ cookiecutter.project_slug }}.models import (
     PASSWORD_MIN_LENGTH,
     USERNAME_PATTERN,
     RevokedToken,
+    holding,
+    signing_in_as,
 )
 from {{ cookiecutter.project_slug }}.models import User as UserModel
 from {{ cookiecutter.project_slug }}.passwords import hash_password, verify_password
@@ -118,10 +126,27 @@ class OperationTag(SchemaExtension):
         yield
 
 
-def build_schema() -> strawberry.Schema:
+# The size of a document the API runs. Validation takes time quadratic in the number
+# of fields (2,000 aliased fields take seconds of the event loop, every request's),
+# and a body under the size limit holds tens of thousands: a longer document is a
+# syntax error, refused before validation. The operations of this schema, and the
+# introspection query of GraphiQL, need a few hundred tokens.
+MAX_TOKENS = 2_000
+MAX_ALIASES = 100
+
+
+def build_schema(*, introspection: bool = True) -> strawberry.Schema:
     """Build the schema once Sentry is initialised: the integration adds its tracing
-    extension when a schema is created."""
-    return strawberry.Schema(query=Query, mutation=Mutation, extensions=[OperationTag])
+    extension when a schema is created. Without `introspection`, `__schema` and
+    `__type` are validation errors (the client's, never reported)."""
+    extensions: list[type[SchemaExtension] | Callable[[], SchemaExtension]] = [
+        OperationTag,
+        partial(MaxTokensLimiter, max_token_count=MAX_TOKENS),
+        partial(MaxAliasesLimiter, max_alias_count=MAX_ALIASES),
+    ]
+    if not introspection:
+        extensions.append(DisableIntrospection)
+    return strawberry.Schema(query=Query, mutation=Mutation, extensions=extensions)
 
 
 def _register(username: str, email: str, password: str) -> UserModel:
@@ -133,11 +158,7 @@ def _register(username: str, email: str, password: str) -> UserModel:
     ):
         raise GraphQLError("username, a valid email and 8+ character password needed")
     with get_sessionmaker()() as session:
-        taken = session.scalar(
-            select(UserModel.id).where(
-                or_(UserModel.username == username, UserModel.email == email)
-            )
-        )
+        taken = session.scalar(select(UserModel.id).where(holding(username, email)))
         if taken is not None:
             raise GraphQLError("user already exists")
         user = UserModel(
@@ -152,7 +173,7 @@ def _authenticate(username: str, password: str) -> UserModel | None:
     if len(username) > 64 or "\x00" in username:
         return None  # No such user can exist (and PostgreSQL refuses a NUL).
     with get_sessionmaker()() as session:
-        user = session.scalar(select(UserModel).where(UserModel.username == username))
+        user = session.scalar(signing_in_as(username))
     if (
         user is None
         or not user.is_active

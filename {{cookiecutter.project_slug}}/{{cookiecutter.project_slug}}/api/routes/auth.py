@@ -2,7 +2,7 @@
 
 from fastapi import APIRouter, HTTPException, status
 from pydantic import BaseModel, Field
-from sqlalchemy import or_, select
+from sqlalchemy import select
 
 from {{ cookiecutter.project_slug }}.core.sentry import (
     add_breadcrumb,
@@ -17,6 +17,8 @@ from {{ cookiecutter.project_slug }}.models import (
     USERNAME_PATTERN,
     RevokedToken,
     User,
+    holding,
+    signing_in_as,
 )
 from {{ cookiecutter.project_slug }}.passwords import hash_password, verify_password
 from {{ cookiecutter.project_slug }}.tokens import create_access_token
@@ -54,12 +56,7 @@ class Token(BaseModel):
 @router.post("/register", status_code=status.HTTP_201_CREATED)
 def register(registration: Registration, session: DbSession) -> UserOut:
     taken = session.scalar(
-        select(User.id).where(
-            or_(
-                User.username == registration.username,
-                User.email == registration.email,
-            )
-        )
+        select(User.id).where(holding(registration.username, registration.email))
     )
     if taken is not None:
         raise HTTPException(status.HTTP_409_CONFLICT, detail="user already exists")
@@ -76,7 +73,7 @@ def register(registration: Registration, session: DbSession) -> UserOut:
 
 @router.post("/login")
 def login(credentials: Credentials, session: DbSession) -> Token:
-    user = session.scalar(select(User).where(User.username == credentials.username))
+    user = session.scalar(signing_in_as(credentials.username))
     if (
         user is None
         or not user.is_active
