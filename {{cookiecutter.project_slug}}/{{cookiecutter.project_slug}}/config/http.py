@@ -24,7 +24,7 @@ from django.core.exceptions import (
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.http.multipartparser import MultiPartParserError
 
-from {{ cookiecutter.project_slug }}.media_types import is_json
+from {{ cookiecutter.project_slug }}.media_types import is_json, is_utf8, texts
 
 Handler = Callable[[HttpRequest], HttpResponse]
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
@@ -66,28 +66,11 @@ def json_body(request: HttpRequest) -> dict[str, Any]:
 
 
 def storable(body: dict[str, Any]) -> dict[str, Any]:
-    """`body`, when every text in it (keys too, at any depth) can be stored."""
-    pending: list[Any] = [body]
-    while pending:
-        value = pending.pop()
-        if isinstance(value, dict):
-            pending.extend(value.keys())
-            pending.extend(value.values())
-        elif isinstance(value, list):
-            pending.extend(value)
-        elif isinstance(value, str) and not _storable_text(value):
-            raise ClientError(422, "the body holds a NUL character or a lone surrogate")
+    """`body`, when every text in it (keys too, at any depth) can be stored: no NUL
+    (PostgreSQL's text cannot hold one), no lone surrogate."""
+    if not all("\x00" not in text and is_utf8(text) for text in texts(body)):
+        raise ClientError(422, "the body holds a NUL character or a lone surrogate")
     return body
-
-
-def _storable_text(text: str) -> bool:
-    if "\x00" in text:
-        return False
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:  # A lone surrogate: JSON's "\ud800" decodes to one.
-        return False
-    return True
 
 
 class JsonErrorsMiddleware:

@@ -25,6 +25,7 @@ from strawberry.types import ExecutionResult
 
 from {{ cookiecutter.project_slug }}.authentication import SignedInUser
 from {{ cookiecutter.project_slug }}.core.settings import get_settings
+from {{ cookiecutter.project_slug }}.media_types import is_utf8, texts
 
 from .sentry import is_client_error
 
@@ -90,26 +91,7 @@ class GraphQLWithContext(GraphQL[Context, None]):
             body = json.loads(data)
         except (ValueError, RecursionError) as error:
             raise json.JSONDecodeError("the body is not valid JSON", "", 0) from error
-        # JSON's "\ud800" decodes to a lone surrogate, which is no character: no
-        # database, hash or log line takes it (a resolver would fail with a 500).
-        if not _encodable(body):
+        # A resolver would fail with a 500 on a lone surrogate.
+        if not all(map(is_utf8, texts(body))):
             raise HTTPException(400, "the body holds a lone surrogate")
         return body
-
-
-def _encodable(body: object) -> bool:
-    """Whether every text in `body` (keys too, at any depth) encodes as UTF-8."""
-    pending = [body]
-    while pending:
-        value = pending.pop()
-        if isinstance(value, dict):
-            pending.extend(value.keys())
-            pending.extend(value.values())
-        elif isinstance(value, list):
-            pending.extend(value)
-        elif isinstance(value, str):
-            try:
-                value.encode("utf-8")
-            except UnicodeEncodeError:
-                return False
-    return True
