@@ -17,12 +17,13 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, inspect, text
+from sqlalchemy.orm import Session
 from sqlalchemy.pool import NullPool
 
 from {{ cookiecutter.project_slug }} import migrate
 from {{ cookiecutter.project_slug }}.db import engine_url
 from {{ cookiecutter.project_slug }}.migrate import alembic_config, upgrade
-from {{ cookiecutter.project_slug }}.models import Base
+from {{ cookiecutter.project_slug }}.models import Base, add_user
 
 from .conftest import wait_until_each_waits
 
@@ -82,6 +83,21 @@ def test_an_upgrade_twice_changes_nothing(empty_database: str, engine: Engine) -
 
     assert set(inspect(engine).get_table_names()) == tables
     assert current_revision(engine) == HEAD
+
+
+def test_the_schema_holds_one_account_per_name_in_any_letter_case(
+    empty_database: str, engine: Engine
+) -> None:
+    """The database decides, not a check before the insert: two sign-ups at once
+    cannot both win."""
+    upgrade(empty_database)
+
+    with Session(engine) as session:
+        jane = add_user(session, "jane", "jane@example.com", "hash")
+        assert jane is not None
+        assert add_user(session, "JANE", "other@example.com", "hash") is None
+        assert add_user(session, "joan", "Jane@Example.COM", "hash") is None
+        assert add_user(session, "joan", "joan@example.com", "hash") is not None
 
 
 def test_migrations_started_side_by_side_run_one_at_a_time(

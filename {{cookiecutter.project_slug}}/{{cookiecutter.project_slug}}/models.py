@@ -2,17 +2,9 @@
 
 from datetime import UTC, datetime
 
-from sqlalchemy import (
-    ColumnElement,
-    DateTime,
-    MetaData,
-    Select,
-    String,
-    func,
-    or_,
-    select,
-)
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy import DateTime, Index, MetaData, Select, String, func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
 # What an account may hold, for every API that creates one (REST and GraphQL): within
 # the columns' lengths below, and no NUL, which PostgreSQL text cannot hold.
@@ -67,14 +59,25 @@ class RevokedToken(Base):
 
 # Usernames and e-mails are one account's whatever their letter case: `Alice` cannot
 # register when `alice` exists, and `ALICE` logs in as `alice` (the README's accounts).
+# The database decides, so that two sign-ups at once cannot both win; the indexes also
+# find a login's account.
+Index("uq_users_lower_username", func.lower(User.username), unique=True)
+Index("uq_users_lower_email", func.lower(User.email), unique=True)
 
 
-def holding(username: str, email: str) -> ColumnElement[bool]:
-    """The accounts that hold this username or this e-mail, in any letter case."""
-    return or_(
-        func.lower(User.username) == func.lower(username),
-        func.lower(User.email) == func.lower(email),
-    )
+def add_user(
+    session: Session, username: str, email: str, hashed_password: str
+) -> User | None:
+    """The new account, committed; None when its username or e-mail is taken, in any
+    letter case."""
+    user = User(username=username, email=email, hashed_password=hashed_password)
+    session.add(user)
+    try:
+        session.commit()
+    except IntegrityError:
+        session.rollback()
+        return None
+    return user
 
 
 def signing_in_as(username: str) -> Select[User]:

@@ -11,7 +11,6 @@ from functools import partial
 
 import strawberry
 from graphql import GraphQLError
-from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 from strawberry.extensions import (
     DisableIntrospection,
@@ -38,7 +37,7 @@ from {{ cookiecutter.project_slug }}.models import (
     PASSWORD_MIN_LENGTH,
     USERNAME_PATTERN,
     RevokedToken,
-    holding,
+    add_user,
     signing_in_as,
 )
 from {{ cookiecutter.project_slug }}.models import User as UserModel
@@ -158,15 +157,10 @@ def _register(username: str, email: str, password: str) -> UserModel:
     ):
         raise GraphQLError("username, a valid email and 8+ character password needed")
     with get_sessionmaker()() as session:
-        taken = session.scalar(select(UserModel.id).where(holding(username, email)))
-        if taken is not None:
-            raise GraphQLError("user already exists")
-        user = UserModel(
-            username=username, email=email, hashed_password=hash_password(password)
-        )
-        session.add(user)
-        session.commit()
-        return user
+        user = add_user(session, username, email, hash_password(password))
+    if user is None:
+        raise GraphQLError("user already exists")
+    return user
 
 
 def _authenticate(username: str, password: str) -> UserModel | None:

@@ -10,6 +10,8 @@ ones find the schema already current. `alembic upgrade head --sql` writes the SQ
 instead of running it.
 """
 
+import warnings
+
 from alembic import context
 from sqlalchemy import Connection, text
 
@@ -21,6 +23,9 @@ from {{ cookiecutter.project_slug }}.models import Base
 
 config = context.config
 target_metadata = Base.metadata
+# SQLite cannot read back expression-based indexes (models.py's case-insensitive
+# unique ones): autogenerate compares them on PostgreSQL and, here, skips them quietly.
+warnings.filterwarnings("ignore", message=".*expression-based index")
 
 
 def run_migrations(connection: Connection) -> None:

@@ -2,7 +2,6 @@
 
 from fastapi import APIRouter, HTTPException, status
 from pydantic import BaseModel, Field
-from sqlalchemy import select
 
 from {{ cookiecutter.project_slug }}.core.sentry import (
     add_breadcrumb,
@@ -16,8 +15,7 @@ from {{ cookiecutter.project_slug }}.models import (
     PASSWORD_MIN_LENGTH,
     USERNAME_PATTERN,
     RevokedToken,
-    User,
-    holding,
+    add_user,
     signing_in_as,
 )
 from {{ cookiecutter.project_slug }}.passwords import hash_password, verify_password
@@ -55,18 +53,14 @@ class Token(BaseModel):
 
 @router.post("/register", status_code=status.HTTP_201_CREATED)
 def register(registration: Registration, session: DbSession) -> UserOut:
-    taken = session.scalar(
-        select(User.id).where(holding(registration.username, registration.email))
+    user = add_user(
+        session,
+        registration.username,
+        registration.email,
+        hash_password(registration.password),
     )
-    if taken is not None:
+    if user is None:
         raise HTTPException(status.HTTP_409_CONFLICT, detail="user already exists")
-    user = User(
-        username=registration.username,
-        email=registration.email,
-        hashed_password=hash_password(registration.password),
-    )
-    session.add(user)
-    session.commit()
     add_breadcrumb("User registered", category="auth", user_id=user.id)
     return UserOut(id=user.id, username=user.username, email=user.email)
 
