@@ -31,7 +31,7 @@ from typing import Any
 import sentry_sdk
 import structlog
 
-from . import logs
+from . import logs, scrubber
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -78,7 +78,12 @@ def log_request(
 ) -> None:
     """The request's line; `started`: its `time.perf_counter()` at the start; `ids`:
     the trace and span ids of its Sentry transaction (by default the current
-    span's); `client`: the client's address as the server saw it."""
+    span's); `client`: the client's address as the server saw it.
+
+    The path is scrubbed on its own before it is joined to the message: a secret at
+    its end (`/cards/4111111111111111`) must not hide in the message by running into
+    the status that follows it (`.../4111111111111111 404`)."""
+    path = scrubber.scrub_text(path)
     fields: dict[str, Any] = {
         "method": method,
         "path": path,
