@@ -29,6 +29,7 @@ log exporter can reuse it, and `trace_ids()` is where the ids come from.
 
 import functools
 import inspect
+import io
 import logging
 import logging.config
 import re
@@ -309,6 +310,38 @@ def renderer(log_format: str) -> Processor:
     if log_format == "json":
         return structlog.processors.JSONRenderer()
     return structlog.dev.ConsoleRenderer(colors=sys.stdout.isatty())
+
+
+class LogLines(io.TextIOBase):
+    """A text stream whose lines become log records on `logger` (INFO): for a
+    tool that prints, so that its output takes the format of every other line."""
+
+    def __init__(self, logger: str) -> None:
+        super().__init__()
+        self._logger = logging.getLogger(logger)
+        self._pending = ""
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        *complete, self._pending = (self._pending + text).split("\n")
+        for line in complete:
+            self._log(line)
+        return len(text)
+
+    def flush(self) -> None:
+        """A line without its end stays until it has one (or the stream closes)."""
+
+    def close(self) -> None:
+        if not self.closed:
+            self._log(self._pending)
+            self._pending = ""
+        super().close()
+
+    def _log(self, line: str) -> None:
+        if line.strip():
+            self._logger.info(line.strip())
 
 
 # --- set-up -------------------------------------------------------------------------
