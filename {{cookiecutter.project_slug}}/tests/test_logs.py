@@ -378,6 +378,33 @@ def test_a_request_without_an_id_gets_a_new_one(
     assert logged == ids
 
 
+@pytest.mark.parametrize(
+    "incoming",
+    [CARD.replace(" ", ""), "ghp_" + "0123456789abcdefghijklmnopqrstuvwxyz"],
+)
+def test_a_request_id_holding_a_secret_is_replaced(
+    json_logs: None,
+    transport: CapturingTransport,
+    client: httpx2.Client,
+    capsys: pytest.CaptureFixture[str],
+    incoming: str,
+) -> None:
+    """The request id is written unscrubbed on every line, tag and Sentry log of
+    the request: a client's X-Request-ID the scrubbing policy would filter (a card
+    number, a token) is replaced by a new one, not echoed into the logs."""
+    configure_logging()
+    response = client.get("/health", headers={"X-Request-ID": incoming})
+    sentry_sdk.get_client().flush(timeout=2)
+    rid = response.headers["X-Request-ID"]
+    assert rid != incoming
+    assert len(rid) == 32 and int(rid, 16) >= 0
+    (request_line,) = [
+        line for line in lines(capsys.readouterr().out) if line["logger"] == "request"
+    ]
+    assert request_line["request_id"] == rid
+    assert incoming not in json.dumps([request_line, transport.items("log")])
+
+
 def test_an_authenticated_request_line_carries_the_user_id(
     json_logs: None,
     transport: CapturingTransport,
