@@ -350,6 +350,26 @@ def wait_for_lines(log: Path, field: str, value: str) -> list[dict[str, Any]]:
         if time.monotonic() > deadline:
             return found
         time.sleep(0.1)
+
+
+def wait_for_sentry_logs(
+    receiver: EnvelopeReceiver, attribute: str, value: str
+) -> list[dict[str, Any]]:
+    """The worker's Sentry logs whose attribute `attribute` is `value`, once the
+    job's failure is among them (sent in batches, every few seconds)."""
+    deadline = time.monotonic() + 20
+    while True:
+        found = [
+            item
+            for container in receiver.wait_for("log", count=1, timeout=0.1)
+            for item in container["items"]
+            if item["attributes"].get(attribute, {}).get("value") == value
+        ]
+        if any(item["level"] == "error" for item in found):
+            return found
+        if time.monotonic() > deadline:
+            return found
+        time.sleep(0.1)
 {%- if cookiecutter.opentelemetry == "otlp" %}
 
 

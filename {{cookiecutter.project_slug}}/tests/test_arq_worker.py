@@ -34,6 +34,7 @@ from .conftest import (
     transaction_in_trace,
 {%- endif %}
     wait_for_lines,
+    wait_for_sentry_logs,
 )
 from .envelope_receiver import EnvelopeReceiver
 {%- if cookiecutter.opentelemetry == "otlp" %}
@@ -260,14 +261,21 @@ def test_a_jobs_log_lines_carry_its_ids_and_the_request_trace(
     tmp_path: Path,
 ) -> None:
     with sentry_sdk.start_transaction(name="POST /orders", op="http.server") as web:
-        asyncio.run(enqueue_order("A-6", SECRET_EMAIL, fail=True))
-    job_lines = wait_for_lines(tmp_path / "worker.log", "job_name", "process_order")
+        job_id = asyncio.run(enqueue_order("A-6", SECRET_EMAIL, fail=True))
+    job_lines = wait_for_lines(tmp_path / "worker.log", "job_id", job_id)
     text = (tmp_path / "worker.log").read_text(errors="replace")
     (event,) = receiver.wait_for("event", count=1)
     assert job_lines, text
+    # Every line, from arq's first ("→", before the job's function runs) on.
+    assert "→" in job_lines[0]["event"]
     for line in job_lines:
-        assert line["job_id"]
+        assert line["job_name"] == "process_order"
         assert line["trace_id"] == web.trace_id
         assert line["span_id"] == event["contexts"]["trace"]["span_id"]
     assert any("A-6" in line["event"] for line in job_lines)
     assert SECRET_EMAIL not in text, "job arguments are scrubbed in the logs too"
+    # Its Sentry logs are in the request's trace too.
+    sent = wait_for_sentry_logs(receiver, "job_id", job_id)
+    assert len(sent) == len(job_lines)
+    for item in sent:
+        assert item["trace_id"] == web.trace_id

@@ -1,6 +1,7 @@
 """Migrations match the models and run side by side; production settings pass
 `check --deploy`."""
 
+import json
 import os
 import secrets
 import subprocess
@@ -175,6 +176,28 @@ def test_migrations_started_side_by_side_apply_once(
     applied = sum(output.count("Applying accounts.0001_initial") for output in outputs)
     assert applied == 1, outputs
     assert sum("No migrations to apply" in output for output in outputs) == 1, outputs
+
+
+def test_migrate_writes_json_lines_in_production(tmp_path: Path) -> None:
+    """As the `migrate` service runs it: with LOG_FORMAT=json (staging and
+    production), every line on stdout is JSON, the command's own output included."""
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": PRODUCTION_SETTINGS,
+        "ENVIRONMENT": "production",
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "DJANGO_ALLOWED_HOSTS": "api.example.com",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        "SENTRY_DSN": "",
+    }
+    command = [sys.executable, "-m", "django", "migrate", "--noinput"]
+    result = subprocess.run(
+        command, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    events = [line["event"] for line in lines if line["logger"] == "django.migrate"]
+    assert "Applying accounts.0001_initial... OK" in events, result.stdout
 
 
 def waiting_for_advisory_locks(holder: psycopg.Connection) -> int:

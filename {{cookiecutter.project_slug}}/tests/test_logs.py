@@ -22,6 +22,7 @@ from sentry_sdk import metrics
 
 from {{ cookiecutter.project_slug }}.core.logs import (
     before_send_log,
+    bind,
     configure_logging,
     log_context,
 )
@@ -260,12 +261,13 @@ def test_an_error_the_server_logs_after_its_request_carries_its_ids(
         "headers": [(b"x-request-id", b"req-after")],
         "client": ("127.0.0.1", 40000),
     }
-    with pytest.raises(RuntimeError) as raised:
+    try:
         asyncio.run(RequestLogging(failing_app)(scope, receive, send))
-    # As uvicorn does, after the application has raised.
-    logging.getLogger("uvicorn.error").error(
-        "Exception in ASGI application", exc_info=raised.value
-    )
+    except RuntimeError as error:
+        # As uvicorn does, in the `except` block around the application.
+        logging.getLogger("uvicorn.error").error(
+            "Exception in ASGI application", exc_info=error
+        )
     out = lines(capsys.readouterr().out)
     (request_line,) = [line for line in out if line["logger"] == "request"]
     (error_line,) = [line for line in out if line["event"].startswith("Exception")]
@@ -273,6 +275,16 @@ def test_an_error_the_server_logs_after_its_request_carries_its_ids(
     assert error_line["trace_id"] == request_line["trace_id"]
     assert error_line["span_id"] == request_line["span_id"]
     assert "failed after answering" in error_line["exception"]
+    # Their Sentry logs are in the same trace, with the same request id.
+    sentry_sdk.get_client().flush(timeout=2)
+    sent = sentry_logs(transport, "req-after")
+    assert {item["body"].strip() for item in sent} == {
+        "GET /fails 500",
+        "Exception in ASGI application",
+    }
+    for item in sent:
+        assert item["trace_id"] == request_line["trace_id"]
+        assert item["span_id"] == request_line["span_id"]
 
 
 def test_a_failing_request_is_one_line_with_the_ids_of_its_sentry_events(
@@ -304,6 +316,49 @@ def test_a_failing_request_is_one_line_with_the_ids_of_its_sentry_events(
     assert transaction["contexts"]["trace"]["trace_id"] == trace_id
     assert event["tags"]["request_id"] == "req-42"
     assert transaction["tags"]["request_id"] == "req-42"
+    # Its Sentry logs, the request's line (written once the transaction is over)
+    # among them, are in the same trace.
+    sent = sentry_logs(transport, "req-42")
+    assert f"POST {ERROR_PATH} 500" in [item["body"] for item in sent]
+    for item in sent:
+        assert item["trace_id"] == trace_id
+
+
+def sentry_logs(transport: CapturingTransport, request_id: str) -> list[Any]:
+    """The Sentry logs sent with the request id `request_id`."""
+    return [
+        item
+        for container in transport.items("log")
+        for item in container["items"]
+        if item["attributes"].get("request_id", {}).get("value") == request_id
+    ]
+
+
+def test_a_secret_at_the_end_of_a_path_stays_out_of_the_request_line(
+    json_logs: None,
+    transport: CapturingTransport,
+    client: httpx2.Client,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """The message "GET <path> 404" puts the status right after the path: a card
+    number ending the path must not pass for a longer number there."""
+    configure_logging()
+    capsys.readouterr()
+    card = CARD.replace(" ", "")
+    for path in (f"/cards/{card}", f"/users/{EMAIL}/{card}"):
+        client.get(path, headers={"X-Request-ID": "req-card"})
+    sentry_sdk.get_client().flush(timeout=2)
+    request_lines = [
+        line for line in lines(capsys.readouterr().out) if line["logger"] == "request"
+    ]
+    sent = sentry_logs(transport, "req-card")
+    sent_request_lines = [
+        item for item in sent if item["attributes"]["logger.name"]["value"] == "request"
+    ]
+    assert len(request_lines) == len(sent_request_lines) == 2
+    assert request_lines[0]["event"].startswith("GET /cards/[Filtered] ")
+    for secret in (card, EMAIL):
+        assert secret not in json.dumps([request_lines, sent])
 
 
 def test_a_request_without_an_id_gets_a_new_one(
@@ -321,6 +376,33 @@ def test_a_request_without_an_id_gets_a_new_one(
         if line["logger"] == "request"
     ]
     assert logged == ids
+
+
+@pytest.mark.parametrize(
+    "incoming",
+    [CARD.replace(" ", ""), "ghp_" + "0123456789abcdefghijklmnopqrstuvwxyz"],
+)
+def test_a_request_id_holding_a_secret_is_replaced(
+    json_logs: None,
+    transport: CapturingTransport,
+    client: httpx2.Client,
+    capsys: pytest.CaptureFixture[str],
+    incoming: str,
+) -> None:
+    """The request id is written unscrubbed on every line, tag and Sentry log of
+    the request: a client's X-Request-ID the scrubbing policy would filter (a card
+    number, a token) is replaced by a new one, not echoed into the logs."""
+    configure_logging()
+    response = client.get("/health", headers={"X-Request-ID": incoming})
+    sentry_sdk.get_client().flush(timeout=2)
+    rid = response.headers["X-Request-ID"]
+    assert rid != incoming
+    assert len(rid) == 32 and int(rid, 16) >= 0
+    (request_line,) = [
+        line for line in lines(capsys.readouterr().out) if line["logger"] == "request"
+    ]
+    assert request_line["request_id"] == rid
+    assert incoming not in json.dumps([request_line, transport.items("log")])
 
 
 def test_an_authenticated_request_line_carries_the_user_id(
@@ -405,6 +487,39 @@ def test_sentry_logs_and_metrics_are_scrubbed_and_traced(
         assert item["attributes"]["request_id"]["value"] == "req-7"
     for item in [*ours, *sent_metrics]:
         assert item["trace_id"] == transaction.trace_id
+
+
+def test_sentry_logs_and_metrics_follow_the_trace_a_job_continues(
+    transport: CapturingTransport,
+) -> None:
+    """A job's transaction starts a trace of its own, which the worker replaces with
+    the trace of the request that queued the job (`bind(trace_id=...)`): its Sentry
+    logs and metrics go to that trace too, as its stdout lines and events do."""
+    request_trace, request_span = "4bf92f3577b34da6a3ce929d0e0e4736", "00f067aa0ba902b7"
+    with sentry_sdk.start_transaction(name="process_order", op="queue.task") as job:
+        with log_context(job_id="job-9"):
+            bind(trace_id=request_trace, span_id=job.span_id)
+            structlog.get_logger("orders").info("order processed")
+            metrics.count("orders.processed", 1)
+        with log_context(job_id="job-10"):
+            bind(trace_id=request_trace, span_id=request_span)
+            logging.getLogger("orders").info("another order")
+    sentry_sdk.get_client().flush(timeout=2)
+    sent_logs = [
+        item
+        for container in transport.items("log")
+        for item in container["items"]
+        if "job_id" in item["attributes"]
+    ]
+    (metric,) = [
+        item
+        for container in transport.items("trace_metric")
+        for item in container["items"]
+    ]
+    assert [item["body"] for item in sent_logs] == ["order processed", "another order"]
+    for item in [*sent_logs, metric]:
+        assert item["trace_id"] == request_trace
+    assert [item["span_id"] for item in sent_logs] == [job.span_id, request_span]
 
 
 def test_sentry_logs_keep_the_sdks_own_attributes() -> None:

@@ -5,6 +5,7 @@ queue of its own (suites sharing one Redis never take each other's tasks), and
 reporting to an envelope receiver on 127.0.0.1.
 """
 
+import json
 import os
 import subprocess
 import sys
@@ -145,6 +146,33 @@ def queue(redis_url: str, receiver: EnvelopeReceiver, tmp_path: Path) -> Iterato
     finally:
         process.terminate()  # Warm shutdown: the worker flushes Sentry on its way out.
         process.wait(timeout=30)
+
+
+def test_the_workers_stdout_is_json_lines_only(
+    json_logs: None, redis_url: str, tmp_path: Path
+) -> None:
+    """LOG_FORMAT=json (staging, production): every line the worker writes on stdout
+    until it is ready is JSON (Celery prints a start-up banner of its own unless
+    told not to; it still prints one plain line when it stops)."""
+    out, err = tmp_path / "stdout.log", tmp_path / "stderr.log"
+    command = [sys.executable, "-m", "celery", "-A", WORKER_APP, "worker"]
+    command += ["-Q", f"test-{uuid.uuid4().hex}", "-P", "solo", "--loglevel", "INFO"]
+    with out.open("wb") as stdout, err.open("wb") as stderr:
+        process = subprocess.Popen(
+            command,
+            cwd=Path(__file__).resolve().parents[1],
+            env={**os.environ, "SENTRY_DSN": ""},
+            stdout=stdout,
+            stderr=stderr,
+        )
+    try:
+        _wait_until_ready(process, out)
+        text = out.read_text()
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+    lines = [json.loads(line) for line in text.splitlines()]  # Each one JSON.
+    assert any(line["event"].endswith(" ready.") for line in lines), text
 
 
 def _wait_until_ready(process: subprocess.Popen[bytes], log: Path) -> None:

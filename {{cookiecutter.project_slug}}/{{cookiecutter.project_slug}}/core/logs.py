@@ -29,10 +29,12 @@ log exporter can reuse it, and `trace_ids()` is where the ids come from.
 
 import functools
 import inspect
+import io
 import logging
 import logging.config
+import re
 import sys
-from collections.abc import Callable, Iterator, MutableMapping
+from collections.abc import Callable, Iterator, Mapping, MutableMapping
 from contextlib import contextmanager, suppress
 from contextvars import ContextVar, Token
 from typing import Any, TextIO, TypeVar, cast
@@ -61,6 +63,9 @@ DROPPED_EXTRAS = ("color_message",)
 CARD_NUMBER_FLOOR = 10**12
 # The SDK's attributes of a log's message arguments: sentry.message.parameter.<n>.
 MESSAGE_PARAMETER = "sentry.message.parameter."
+# A trace id and a span id as Sentry writes them.
+TRACE_ID = re.compile(r"[0-9a-f]{32}")
+SPAN_ID = re.compile(r"[0-9a-f]{16}")
 # Fields the service sets itself: never scrubbed (ids and the record's own fields).
 KEPT_FIELDS = frozenset(
     {
@@ -199,15 +204,19 @@ def keep_fields(error: BaseException, **fields: Any) -> None:
         setattr(error, _KEPT_FIELDS, kept)
 
 
+def kept_fields(error: BaseException | None) -> dict[str, Any]:
+    """The fields `keep_fields` gave `error` (none for another exception)."""
+    kept = getattr(error, _KEPT_FIELDS, None)
+    return dict(kept) if isinstance(kept, dict) else {}
+
+
 def add_context(_: WrappedLogger, __: str, event_dict: EventDict) -> EventDict:
     """The processor adding the request's or job's fields and the trace ids (those
     an exception kept, for a record logging it after its request)."""
     record = event_dict.get("_record")
     if isinstance(record, logging.LogRecord) and record.exc_info:
-        kept = getattr(record.exc_info[1], _KEPT_FIELDS, None)
-        if isinstance(kept, dict):
-            for name, value in kept.items():
-                event_dict.setdefault(name, value)
+        for name, value in kept_fields(record.exc_info[1]).items():
+            event_dict.setdefault(name, value)
     current = _context.get()
     if current:
         for name, value in current.items():
@@ -303,6 +312,38 @@ def renderer(log_format: str) -> Processor:
     return structlog.dev.ConsoleRenderer(colors=sys.stdout.isatty())
 
 
+class LogLines(io.TextIOBase):
+    """A text stream whose lines become log records on `logger` (INFO): for a
+    tool that prints, so that its output takes the format of every other line."""
+
+    def __init__(self, logger: str) -> None:
+        super().__init__()
+        self._logger = logging.getLogger(logger)
+        self._pending = ""
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        *complete, self._pending = (self._pending + text).split("\n")
+        for line in complete:
+            self._log(line)
+        return len(text)
+
+    def flush(self) -> None:
+        """A line without its end stays until it has one (or the stream closes)."""
+
+    def close(self) -> None:
+        if not self.closed:
+            self._log(self._pending)
+            self._pending = ""
+        super().close()
+
+    def _log(self, line: str) -> None:
+        if line.strip():
+            self._logger.info(line.strip())
+
+
 # --- set-up -------------------------------------------------------------------------
 
 
@@ -385,9 +426,18 @@ def configure_logging(settings: SentrySettings | None = None) -> None:
 def before_send_log(log: Log, hint: Hint) -> Log | None:
     """The SDK's `before_send_log`: the scrubbing policy over the body and the
     attributes of a Sentry log, as over events and stdout, but for the SDK's own
-    (SDK_LOG_ATTRIBUTES). The log gains the request's or job's fields
-    (request_id...) as attributes."""
-    attributes = {**(_context.get() or {}), **dict(log.get("attributes") or {})}
+    (SDK_LOG_ATTRIBUTES). The log gains the fields its stdout line has (those of the
+    request or job, or those the exception being handled kept: `keep_fields`) as
+    attributes, and is linked to the trace and span those fields name (see
+    `link_to_trace`)."""
+    attributes = {
+        **(_context.get() or {}),
+        # uvicorn logs an error that escaped a request in the `except` block that
+        # caught it: the exception being handled is the one logged.
+        **kept_fields(sys.exc_info()[1]),
+        **dict(log.get("attributes") or {}),
+    }
+    link_to_trace(log, attributes)
     sdk_names = SDK_LOG_ATTRIBUTES & attributes.keys()
     sdk = {name: attributes.pop(name) for name in sdk_names}
     fields: dict[str, Any] = {"body": log.get("body", ""), "attributes": attributes}
@@ -405,7 +455,21 @@ def before_send_log(log: Log, hint: Hint) -> Log | None:
 def before_send_metric(metric: Metric, hint: Hint) -> Metric | None:
     """The SDK's `before_send_metric`: the scrubbing policy over a metric's
     attributes (its name and value are the code's)."""
+    link_to_trace(metric, _context.get() or {})
     fields: dict[str, Any] = {"attributes": dict(metric.get("attributes") or {})}
     scrub_fields(fields)
     metric["attributes"] = fields["attributes"]
     return metric
+
+
+def link_to_trace(item: Log | Metric, fields: Mapping[str, Any]) -> None:
+    """Link a Sentry log or metric to the trace (and span) `fields` name, when they
+    name one: the SDK links it to the current span's, which is not always the trace
+    its line shows and its events have. The request's line is written once the
+    request's transaction is over; a job continues the trace of the request that
+    queued it (its transaction's trace id is changed as it is sent)."""
+    trace_id, span_id = fields.get("trace_id"), fields.get("span_id")
+    if isinstance(trace_id, str) and TRACE_ID.fullmatch(trace_id):
+        item["trace_id"] = trace_id
+        if isinstance(span_id, str) and SPAN_ID.fullmatch(span_id):
+            item["span_id"] = span_id

@@ -6,7 +6,8 @@ the framework's own middleware, where it has one, do the same with the functions
 here:
 
 - the request id is the client's `X-Request-ID` when it is a plain token (letters,
-  digits, `._-`, at most 128 characters), else a new one (32 hex digits); it is
+  digits, `._-`, at most 128 characters) in which the scrubbing policy finds
+  nothing (no card number, token, IP address...), else a new one (32 hex digits); it is
   echoed in the response's `X-Request-ID`, set as the Sentry tag `request_id` of the
   request's transaction and error events, and carried by every line logged while the
   request runs (`core.logs.log_context`);
@@ -31,7 +32,7 @@ from typing import Any
 import sentry_sdk
 import structlog
 
-from . import logs
+from . import logs, scrubber
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -46,9 +47,15 @@ logger = structlog.get_logger(logs.REQUEST_LOGGER)
 
 
 def request_id(incoming: str | None) -> str:
-    """`incoming` (the client's X-Request-ID) when it is a plain token, else a new
-    uuid4 hex."""
-    if incoming is not None and REQUEST_ID.fullmatch(incoming):
+    """`incoming` (the client's X-Request-ID) when it is a plain token that the
+    scrubbing policy leaves as it is, else a new uuid4 hex. The id is written as it
+    is on every line, tag and log of the request (`core.logs.KEPT_FIELDS`): a card
+    number, a token or (strict mode) an IP address sent as one must not be."""
+    if (
+        incoming is not None
+        and REQUEST_ID.fullmatch(incoming)
+        and scrubber.scrub_text(incoming) == incoming
+    ):
         return incoming
     return uuid.uuid4().hex
 
@@ -78,7 +85,12 @@ def log_request(
 ) -> None:
     """The request's line; `started`: its `time.perf_counter()` at the start; `ids`:
     the trace and span ids of its Sentry transaction (by default the current
-    span's); `client`: the client's address as the server saw it."""
+    span's); `client`: the client's address as the server saw it.
+
+    The path is scrubbed on its own before it is joined to the message: a secret at
+    its end (`/cards/4111111111111111`) must not hide in the message by running into
+    the status that follows it (`.../4111111111111111 404`)."""
+    path = scrubber.scrub_text(path)
     fields: dict[str, Any] = {
         "method": method,
         "path": path,

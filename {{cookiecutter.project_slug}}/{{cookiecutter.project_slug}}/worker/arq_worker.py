@@ -14,6 +14,8 @@ from typing import Any
 import sentry_sdk
 from arq import cron
 from arq.connections import RedisSettings
+from arq.constants import job_key_prefix
+from arq.jobs import DeserializationError, JobDef, deserialize_job
 from redis.exceptions import RedisError
 from sentry_sdk.integrations.arq import ArqIntegration
 from sentry_sdk.tracing_utils import PropagationContext
@@ -90,8 +92,9 @@ async def process_order(
 
     `user_id` is the user who queued the order: this job's events carry it
     (ArqIntegration gives each job a scope of its own, so it goes no further).
+    `trace_headers`, the trace of the request that queued it, is continued before
+    the job starts (`_start_job_context`), so that its first line is in it too.
     """
-    continue_trace(trace_headers)
     if user_id is not None:
         set_user_context(user_id)
     add_breadcrumb("Processing order", category="task", order_id=order_id)
@@ -138,9 +141,30 @@ def continue_trace(headers: dict[str, str] | None) -> None:
 
 
 async def _start_job_context(ctx: dict[str, Any]) -> None:
-    """Each job's log lines carry its id (and its name, see `job_name`). arq runs
-    the job in a task started after this hook: it inherits the context."""
+    """Each job's log lines carry its id and its name, and are in the trace of the
+    request that queued it (its `trace_headers`), from the first: arq's "→" line,
+    written before the job's function runs. arq runs the job in a task started after
+    this hook: it inherits the context."""
     start_context(job_id=ctx["job_id"], job_try=ctx["job_try"])
+    definition = await _job_definition(ctx)
+    if definition is None:
+        return
+    bind(job_name=definition.function.removeprefix("cron:"))
+    trace_headers = definition.kwargs.get("trace_headers")
+    if isinstance(trace_headers, dict):
+        continue_trace(trace_headers)
+
+
+async def _job_definition(ctx: dict[str, Any]) -> JobDef | None:
+    """The job's function and arguments, read from Redis (arq read them just
+    before this hook, but keeps them to itself); None if they are gone."""
+    raw = await ctx["redis"].get(job_key_prefix + ctx["job_id"])
+    if raw is None:
+        return None
+    try:
+        return deserialize_job(raw)
+    except DeserializationError:
+        return None
 
 
 async def _flush_sentry(ctx: dict[str, Any]) -> None:

@@ -85,6 +85,16 @@ def _start_sentry_in_worker(**kwargs: Any) -> None:
     start_worker_sentry()
 
 
+@celeryd_init.connect
+def _no_banner_in_json(instance: Any, **kwargs: Any) -> None:
+    """With LOG_FORMAT=json (staging and production), stdout holds JSON lines only:
+    no start-up banner, which Celery prints instead of logging it (the worker logs
+    "celery@<host> ready." and its connection anyway). A separate `celery beat`
+    prints its own before any signal: its command takes Celery's `--quiet`."""
+    if settings.resolved_log_format == "json":
+        instance.quiet = True
+
+
 @beat_init.connect
 def _start_sentry_in_beat(**kwargs: Any) -> None:
     start_worker_sentry()

@@ -20,6 +20,10 @@ from django.core.management.base import CommandError
 from django.core.management.commands import migrate
 from django.db import OperationalError, connections
 
+from ....core.logs import LogLines, configure_logging
+from ....core.settings import read_settings
+from ....features import Settings
+
 # The PostgreSQL advisory lock every run holds while it migrates: any fixed number,
 # the same in every process of this service.
 MIGRATION_LOCK_KEY = 5_170_322_118
@@ -27,6 +31,20 @@ MIGRATION_LOCK_KEY = 5_170_322_118
 
 class Command(migrate.Command):
     help = migrate.Command.help + " One run at a time on PostgreSQL."
+
+    def execute(self, *args: Any, **options: Any) -> str | None:
+        """With LOG_FORMAT=json (staging and production), what the command prints
+        ("Applying accounts.0001_initial... OK") becomes JSON lines of the
+        `django.migrate` logger: the `migrate` service's stdout is JSON only, as
+        every other process's. `django-admin` runs no entry point of the service,
+        so the command sets the logs up itself."""
+        settings = read_settings(Settings)
+        if settings.resolved_log_format != "json" or options.get("stdout"):
+            return super().execute(*args, **options)
+        configure_logging(settings)
+        with LogLines("django.migrate") as stdout:
+            options = {**options, "stdout": stdout, "no_color": True}
+            return super().execute(*args, **options)
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
