@@ -1,6 +1,7 @@
 """A quiet, honest log: the SDK's debug output off by default and printed once when on,
 an unreachable Sentry reported once per outage (core/transport.py)."""
 
+import json
 import logging
 import os
 import subprocess
@@ -112,3 +113,28 @@ def test_an_outage_is_reported_at_its_start_and_end(
     assert "unreachable" in messages[0] and "ConnectionRefusedError" in messages[0]
     assert "answers again" in messages[1] and "3 sends failed" in messages[1]
     assert "HTTP 503" in messages[2]
+
+
+def test_sentrys_own_requests_are_no_part_of_a_trace(
+    monkeypatch: pytest.MonkeyPatch, receiver: EnvelopeReceiver
+) -> None:
+    """The sending thread starts inside a transaction (with the first envelope) and
+    the receiver's DSN names a port, as a local Bugsink's does."""
+    monkeypatch.setenv("SENTRY_DSN", receiver.dsn)
+    monkeypatch.setenv("SENTRY_TRACES_SAMPLE_RATE", "1.0")
+    assert start_sentry()
+    with sentry_sdk.start_transaction(name="checkout", op="task"):
+        sentry.capture_message("sent while the transaction runs")
+        sentry_sdk.get_client().flush(timeout=5)
+        sentry.capture_message("sent after the first envelope")
+    sentry_sdk.get_client().flush(timeout=5)
+    (transaction,) = receiver.wait_for("transaction", 1)
+    events = receiver.wait_for("event", 2)
+    sentry.close_sentry()
+    assert len(events) == 2
+    envelope_urls = [
+        each
+        for each in [*transaction.get("spans", []), *events[1]["breadcrumbs"]["values"]]
+        if "/envelope/" in json.dumps(each)
+    ]
+    assert envelope_urls == []
