@@ -9,8 +9,6 @@ Lines are read from stdout as a deployment's log collector reads them.
 import asyncio
 import json
 import logging
-import threading
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -425,16 +423,6 @@ def test_an_authenticated_request_line_carries_the_user_id(
 
 
 # --- Sentry Logs and metrics, end to end ---------------------------------------------
-
-
-@pytest.fixture
-def receiver() -> Iterator[EnvelopeReceiver]:
-    """Where the SDK's real HTTP transport sends its envelopes, on 127.0.0.1."""
-    server = EnvelopeReceiver()
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield server
-    server.shutdown()
-    server.server_close()
 
 
 def attribute_values(item: dict[str, Any]) -> str:
