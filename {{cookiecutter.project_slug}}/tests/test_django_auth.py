@@ -7,6 +7,7 @@ import pytest
 import sentry_sdk
 from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_in, user_logged_out
+from django.db import IntegrityError, transaction
 
 from {{ cookiecutter.project_slug }}.core.settings import get_settings
 
@@ -63,6 +64,19 @@ def test_a_username_or_email_in_another_case_is_taken(
     response = client.post("/api/v1/auth/register", json=USER | other)
     assert response.status_code == 409
     assert response.json() == {"detail": "user already exists"}
+
+
+def test_the_database_holds_one_account_per_name_in_any_case(db: None) -> None:
+    """Not a check before the insert: two sign-ups at once cannot both win. Accounts
+    without an e-mail (createsuperuser allows none) do not collide."""
+    users = get_user_model().objects
+    users.create_user("jane", "jane@example.com", "pw")
+    taken = [("JANE", "other@example.com"), ("joan", "JANE@example.com")]
+    for username, email in taken:
+        with pytest.raises(IntegrityError), transaction.atomic():
+            users.create_user(username, email, "pw")
+    users.create_user("admin", "", "pw")
+    users.create_user("admin2", "", "pw")
 
 
 def test_login_takes_the_username_in_any_case(client: httpx2.Client) -> None:

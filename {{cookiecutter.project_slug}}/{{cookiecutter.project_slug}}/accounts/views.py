@@ -9,6 +9,7 @@ from django.contrib import auth
 from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
@@ -86,17 +87,16 @@ def register(request: HttpRequest) -> JsonResponse:
     if invalid:
         # Which field, never its value (the README's 422).
         return JsonResponse({"detail": f"not valid: {', '.join(invalid)}"}, status=422)
-    # One account's whatever the letter case (the README's accounts).
-    if (
-        users.filter(username__iexact=username).exists()
-        or users.filter(email__iexact=email).exists()
-    ):
-        return JsonResponse({"detail": "user already exists"}, status=409)
     try:
         validate_password(password)
     except ValidationError as error:
         return JsonResponse({"detail": error.messages}, status=422)
-    user = users.create_user(username=username, email=email, password=password)
+    try:
+        # The database decides (migration 0002): two sign-ups at once cannot both win.
+        with transaction.atomic():
+            user = users.create_user(username=username, email=email, password=password)
+    except IntegrityError:  # Taken, in any letter case (the README's accounts).
+        return JsonResponse({"detail": "user already exists"}, status=409)
     return JsonResponse(user_json(user), status=201)
 
 
