@@ -37,11 +37,13 @@ KEY_MARK = re.compile(
     r"=>?[ \t]*|[:>][ \t]*|[ \t](?:IN|in)[ \t]*(?=\()"
     r"|(--(?<![\w-]--)[A-Za-z][\w-]*)[ \t]+(?=[^\s-])"
 )
+# A character of a word value (VALUE): no space, separator, quote or bracket.
+WORD = r"[^\s&,;\"'<>{}\[\]()]"
 SCHEMES = "[Bb]earer|[Bb]asic|Token|Bot|SSWS|ApiKey|Negotiate|NTLM|DPoP"
 VALUE = re.compile(
     r"\"([^\"\n]*)\"|'([^'\n]*)'|((?:Digest|OAuth|AWS4-HMAC-SHA256)[ \t][^\n]*"
-    r"|(?:(?:" + SCHEMES + r")[ \t]+)?(?:%\(\w+\)|[^\s&,;\"'<>{}\[\]()])+)"
-    r"|\(((?:%\(\w+\)s|[^()\n])*)\)"
+    r"|(?:(?:" + SCHEMES + r")[ \t]+)?" + WORD + r"+(?:(?<=%)\(\w+\)" + WORD + "*)*)"
+    r"|\(([^()\n]*(?:(?<=%)\(\w+\)[^()\n]*)*)\)"
 )
 NOT_KEY = re.compile(r"[^\w.-]+")
 # Query placeholders (`password = %s`, `token IN (?, ?)`) and booleans hold no secret;

@@ -170,9 +170,10 @@ const CREDENTIAL_FORMATS = policy.credential_formats.map((row) => new RegExp(row
 // with its credentials (to the end of the line for the schemes that take parameters),
 // a word, or a list in parentheses (a word or a list may hold `%(name)s` placeholders).
 const KEY_MARK = /(?:=>?|[:>])[ \t]*|[ \t](?:IN|in)[ \t]*(?=\()|(?<![\w-])(--[A-Za-z][\w-]*)[ \t]+(?=[^\s-])/g;
+const WORD = `[^\\s&,;"'<>{}[\\]()]`;
 const SCHEMES = "[Bb]earer|[Bb]asic|Token|Bot|SSWS|ApiKey|Negotiate|NTLM|DPoP";
 const VALUE = new RegExp(
-  `"([^"\\n]*)"|'([^'\\n]*)'|((?:Digest|OAuth|AWS4-HMAC-SHA256)[ \\t][^\\n]*|(?:(?:${SCHEMES})[ \\t]+)?(?:%\\(\\w+\\)|[^\\s&,;"'<>{}[\\]()])+)|\\(((?:%\\(\\w+\\)s|[^()\\n])*)\\)`,
+  `"([^"\\n]*)"|'([^'\\n]*)'|((?:Digest|OAuth|AWS4-HMAC-SHA256)[ \\t][^\\n]*|(?:(?:${SCHEMES})[ \\t]+)?${WORD}+(?:(?<=%)\\(\\w+\\)${WORD}*)*)|\\(([^()\\n]*(?:(?<=%)\\(\\w+\\)[^()\\n]*)*)\\)`,
   "dy",
 );
 // An INSERT's columns and its rows of values (quoted values may hold parentheses).
