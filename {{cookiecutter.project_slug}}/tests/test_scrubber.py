@@ -363,6 +363,34 @@ def test_client_address_headers(header: str) -> None:
     assert kept["request"] == request
 
 
+@pytest.mark.parametrize("pii_mode", ["standard", "strict"])
+def test_client_addresses_with_an_ipv4_inside_are_hidden_whole(pii_mode: str) -> None:
+    headers = {
+        "X-Forwarded-For": "::ffff:203.0.113.7, 64:ff9b::203.0.113.8",
+        "X-Real-IP": "[::203.0.113.9]:443",
+        "Host": "api.io",
+    }
+    event = scrubbed({"request": {"headers": dict(headers)}}, Scrubber(pii_mode))
+    hidden = {"X-Forwarded-For": f"{F}, {F}", "X-Real-IP": f"[{F}]:443"}
+    assert event["request"]["headers"] == {**hidden, "Host": "api.io"}
+    kept = scrubbed(
+        {"request": {"headers": dict(headers)}}, Scrubber(send_default_pii=True)
+    )
+    assert kept["request"]["headers"] == headers
+
+
+def test_query_placeholders_in_span_descriptions_stay_placeholders() -> None:
+    sql = (
+        "SELECT users.id FROM users WHERE users.token = %(token_1)s"
+        " AND users.pin = %(pin_1)s::VARCHAR AND users.api_key = 'k-9f8e7d'"
+    )
+    params = {"token_1": "tok-9f8e7d", "pin_1": "1234"}
+    span = {"op": "db", "description": sql, "data": {"db.params": params}}
+    event = scrubbed({"type": "transaction", "spans": [span]})
+    assert event["spans"][0]["description"] == sql.replace("k-9f8e7d", F)
+    assert event["spans"][0]["data"]["db.params"] == {"token_1": F, "pin_1": F}
+
+
 def test_client_addresses_in_frame_variables_and_env() -> None:
     scope = {
         "type": "http",

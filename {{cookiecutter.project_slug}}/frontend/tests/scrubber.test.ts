@@ -128,6 +128,19 @@ describe("scrubEvent", () => {
     expect(values).toEqual([FILTERED, "info", FILTERED, FILTERED, FILTERED]);
   });
 
+  it("hides a client address with an IPv4 address inside whole, in both modes", () => {
+    for (const mode of ["standard", "strict"] as PiiMode[]) {
+      const headers = {
+        "X-Forwarded-For": "::ffff:203.0.113.7, 64:ff9b::203.0.113.8",
+        "X-Real-IP": "[::203.0.113.9]:443",
+      };
+      expect(scrubEvent({ request: { headers } }, mode)!.request.headers).toEqual({
+        "X-Forwarded-For": `${FILTERED}, ${FILTERED}`,
+        "X-Real-IP": `[${FILTERED}]:443`,
+      });
+    }
+  });
+
   it("hides values under personal keys in strict mode only", () => {
     const extra = () => ({ phone: "4155552671", mobile_number: "07911123456", phone_count: 2 });
     expect(scrubEvent({ extra: extra() }, "strict")!.extra).toEqual({

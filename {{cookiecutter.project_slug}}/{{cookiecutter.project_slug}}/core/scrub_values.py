@@ -24,20 +24,26 @@ FILTERED = "[Filtered]"
 NAMED_VALUES = {"value": ("name", "key"), "Value": ("Name", "Key"), "input": ("loc",)}
 SHORT_FRAGMENT = 4  # Fragments this short match whole words only: "pin" in "userPin".
 Hides = Callable[[Any, Any], bool]
+# A detector's check: whether its match passes, or (start, end) of the part that does.
+Check = Callable[[str], bool | tuple[int, int] | None]
 IsSensitive = Callable[[Any], bool]
 
 # Where a key gives its value: `key=`, `"key": `, `'key' => `, SQL's `key = ` and
 # `key IN (`, XML's `<key>`, `--key value` (the `--` not inside a word); and the value:
 # quoted, an HTTP auth scheme with its credentials (to the end of the line for the
-# schemes that take parameters), a word, or a list in parentheses.
+# schemes that take parameters), a word, or a list in parentheses (a word or a list
+# may hold `%(name)s` placeholders).
 KEY_MARK = re.compile(
     r"=>?[ \t]*|[:>][ \t]*|[ \t](?:IN|in)[ \t]*(?=\()"
     r"|(--(?<![\w-]--)[A-Za-z][\w-]*)[ \t]+(?=[^\s-])"
 )
+# A character of a word value (VALUE): no space, separator, quote or bracket.
+WORD = r"[^\s&,;\"'<>{}\[\]()]"
 SCHEMES = "[Bb]earer|[Bb]asic|Token|Bot|SSWS|ApiKey|Negotiate|NTLM|DPoP"
 VALUE = re.compile(
     r"\"([^\"\n]*)\"|'([^'\n]*)'|((?:Digest|OAuth|AWS4-HMAC-SHA256)[ \t][^\n]*"
-    r"|(?:(?:" + SCHEMES + r")[ \t]+)?[^\s&,;\"'<>{}\[\]()]+)|\(([^()\n]*)\)"
+    r"|(?:(?:" + SCHEMES + r")[ \t]+)?" + WORD + r"+(?:(?<=%)\(\w+\)" + WORD + "*)*)"
+    r"|\(([^()\n]*(?:(?<=%)\(\w+\)[^()\n]*)*)\)"
 )
 NOT_KEY = re.compile(r"[^\w.-]+")
 # Query placeholders (`password = %s`, `token IN (?, ?)`) and booleans hold no secret;
@@ -113,6 +119,31 @@ def luhn_valid(number: str) -> bool:
     return 13 <= len(digits) <= 19 and (sum(digits[::2]) + sum(doubled)) % 10 == 0
 
 
+def card_span(number: str) -> tuple[int, int] | None:
+    """Where the card number is in `number` (a run of digit groups): all of it if it
+    passes the Luhn check, else the longest run of its whole groups that does (13 to 19
+    digits, the leftmost of equals): '4111111111111111 404' is a card and a number."""
+    if luhn_valid(number):
+        return 0, len(number)
+    groups = [group.span() for group in re.finditer(r"\d+", number)]
+    pairs = itertools.combinations_with_replacement(groups, 2)
+    runs = sorted((-digits(number[s:e]), s, e) for (s, _), (_, e) in pairs)
+    return next(((s, e) for _, s, e in runs if luhn_valid(number[s:e])), None)
+
+
+def digits(text: str) -> int:
+    return sum(character.isdigit() for character in text)
+
+
+def checked_span(check: Check | None, found: str | None) -> tuple[int, int] | None:
+    """Where in `found` (a detector's match) the value to replace is: all of it if it
+    passes `check`, the part `check` names, or None."""
+    answer = check(found) if check and found is not None else found is not None
+    if answer is True:
+        return 0, len(found or "")
+    return answer or None
+
+
 def is_ip_address(text: str) -> bool:
     try:
         return bool(ipaddress.ip_address(text))
@@ -126,7 +157,7 @@ def is_credential(text: str) -> bool:
 
 
 def is_phone_number(text: str) -> bool:
-    return 8 <= sum(character.isdigit() for character in text) <= 15
+    return 8 <= digits(text) <= 15
 
 
 def percent_decoded(text: str) -> str:

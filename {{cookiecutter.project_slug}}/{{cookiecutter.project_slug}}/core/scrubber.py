@@ -83,9 +83,9 @@ class KeyRules:
         return CLIENT_ADDRESS if self.client(words) else TEXT
 
 
-# What a detector's match must pass (a policy row's `check`).
-VALIDATORS: dict[str, Callable[[str], bool]] = {
-    "luhn": scrub_values.luhn_valid,
+# What a detector's match must pass, or the part of it that does (a row's `check`).
+VALIDATORS: dict[str, scrub_values.Check] = {
+    "luhn": scrub_values.card_span,
     "ip_address": scrub_values.is_ip_address,
     "credential": scrub_values.is_credential,
     "phone_number": scrub_values.is_phone_number,
@@ -107,7 +107,7 @@ class Detector:
 
     name: str
     pattern: re.Pattern[str] | None
-    validator: Callable[[str], bool] | None
+    validator: scrub_values.Check | None
     code: Callable[[scrub_values.Hides, str], str] | None
     modes: frozenset[str]
     hints: tuple[re.Pattern[str], ...]
@@ -119,11 +119,11 @@ class Detector:
 
     def replace(self, match: re.Match[str]) -> str:
         group = 1 if match.re.groups else 0
-        found = match[group]
-        if found is None or (self.validator and not self.validator(found)):
+        span = scrub_values.checked_span(self.validator, match[group])
+        if span is None:
             return match[0]
-        (start, end), offset = match.span(group), match.start()
-        return match[0][: start - offset] + FILTERED + match[0][end - offset :]
+        (start, end), offset = span, match.start(group) - match.start()
+        return match[0][: offset + start] + FILTERED + match[0][offset + end :]
 
 
 def detector(row: dict[str, Any]) -> Detector:

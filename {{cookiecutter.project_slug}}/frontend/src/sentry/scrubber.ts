@@ -100,8 +100,27 @@ function luhnValid(number: string): boolean {
   return digits.length >= 13 && digits.length <= 19 && sum % 10 === 0;
 }
 
+/** Where the card number is in `number` (a run of digit groups): all of it if it passes
+ * the Luhn check, else the longest run of its whole groups that does (13 to 19 digits,
+ * the leftmost of equals): "4111111111111111 404" holds a card and a number. */
+function cardSpan(number: string): [number, number] | null {
+  if (luhnValid(number)) return [0, number.length];
+  const groups = [...number.matchAll(/\d+/g)].map((group) => [group.index, group.index + group[0].length]);
+  const runs = groups.flatMap(([start], i) => groups.slice(i).map(([, end]) => [start, end] as [number, number]));
+  const digits = ([start, end]: [number, number]) => number.slice(start, end).replace(/\D/g, "").length;
+  runs.sort((a, b) => digits(b) - digits(a) || a[0] - b[0]);
+  return runs.find(([start, end]) => luhnValid(number.slice(start, end))) ?? null;
+}
+
+function isIpv4(text: string): boolean {
+  return /^\d{1,3}(?:\.\d{1,3}){3}$/.test(text) && text.split(".").every((octet) => Number(octet) <= 255);
+}
+
 function isIpAddress(text: string): boolean {
-  if (/^\d{1,3}(?:\.\d{1,3}){3}$/.test(text)) return text.split(".").every((octet) => Number(octet) <= 255);
+  if (isIpv4(text)) return true;
+  // An IPv6 address may end in an IPv4 one (::ffff:203.0.113.7): its last two groups.
+  const embedded = /^(.*:)(\d{1,3}(?:\.\d{1,3}){3})$/.exec(text);
+  if (embedded) return isIpv4(embedded[2]) && isIpAddress(`${embedded[1]}0:0`);
   if (!text.includes(":") || !/^[0-9A-Fa-f:]+$/.test(text)) return false;
   const groups = text.split("::");
   const parts = groups.flatMap((group) => (group ? group.split(":") : []));
@@ -112,8 +131,9 @@ function isIpAddress(text: string): boolean {
   );
 }
 
-const CHECKS: Record<string, (text: string) => boolean> = {
-  luhn: luhnValid,
+// What a detector's match must pass, or the [start, end] of the part of it that does.
+const CHECKS: Record<string, (text: string) => boolean | [number, number] | null> = {
+  luhn: cardSpan,
   ip_address: isIpAddress,
   // "Bearer abc123def" holds a credential; "Bearer token" is prose.
   credential: (text) => (text.length >= 8 && !/^[A-Za-z]+$/.test(text)) || text.length >= 20,
@@ -123,16 +143,23 @@ const CHECKS: Record<string, (text: string) => boolean> = {
   },
 };
 
-/** Replace each match of `pattern` (its first group, if any) that passes `check`. */
-function replaceMatches(text: string, pattern: RegExp, check?: (text: string) => boolean): string {
+/** Replace each match of `pattern` (its first group, if any) that passes `check`, or
+ * the part of it `check` names. */
+function replaceMatches(
+  text: string,
+  pattern: RegExp,
+  check?: (text: string) => boolean | [number, number] | null,
+): string {
   let result = "";
   let done = 0;
   for (const match of text.matchAll(pattern)) {
     const [start, end] =
       match.length > 1 ? (match.indices?.[1] ?? [-1, -1]) : [match.index, match.index + match[0].length];
-    if (start < 0 || (check && !check(text.slice(start, end)))) continue;
-    result += text.slice(done, start) + FILTERED;
-    done = end;
+    const answer = start < 0 ? false : check ? check(text.slice(start, end)) : true;
+    if (!answer) continue;
+    const [from, to] = answer === true ? [0, end - start] : answer;
+    result += text.slice(done, start + from) + FILTERED;
+    done = start + to;
   }
   return done === 0 ? text : result + text.slice(done);
 }
@@ -141,11 +168,12 @@ const CREDENTIAL_FORMATS = policy.credential_formats.map((row) => new RegExp(row
 // Where a key gives its value (`key=`, `"key": `, `'key' => `, SQL's `key = ` and
 // `key IN (`, XML's `<key>`, `--key value`), and the value: quoted, an HTTP auth scheme
 // with its credentials (to the end of the line for the schemes that take parameters),
-// a word, or a list in parentheses.
+// a word, or a list in parentheses (a word or a list may hold `%(name)s` placeholders).
 const KEY_MARK = /(?:=>?|[:>])[ \t]*|[ \t](?:IN|in)[ \t]*(?=\()|(?<![\w-])(--[A-Za-z][\w-]*)[ \t]+(?=[^\s-])/g;
+const WORD = `[^\\s&,;"'<>{}[\\]()]`;
 const SCHEMES = "[Bb]earer|[Bb]asic|Token|Bot|SSWS|ApiKey|Negotiate|NTLM|DPoP";
 const VALUE = new RegExp(
-  `"([^"\\n]*)"|'([^'\\n]*)'|((?:Digest|OAuth|AWS4-HMAC-SHA256)[ \\t][^\\n]*|(?:(?:${SCHEMES})[ \\t]+)?[^\\s&,;"'<>{}[\\]()]+)|\\(([^()\\n]*)\\)`,
+  `"([^"\\n]*)"|'([^'\\n]*)'|((?:Digest|OAuth|AWS4-HMAC-SHA256)[ \\t][^\\n]*|(?:(?:${SCHEMES})[ \\t]+)?${WORD}+(?:(?<=%)\\(\\w+\\)${WORD}*)*)|\\(([^()\\n]*(?:(?<=%)\\(\\w+\\)[^()\\n]*)*)\\)`,
   "dy",
 );
 // An INSERT's columns and its rows of values (quoted values may hold parentheses).
