@@ -62,8 +62,10 @@ from tests.helpers.tools import output, run
 
 HOST = "127.0.0.1"
 IMAGE_VENV = "/opt/venv"
-INIT_TIMEOUT = 180.0
-READY_TIMEOUT = 120.0
+# How long a pod may take to migrate, then to get ready: generous, since the whole
+# suite shares two cores with these pods (a start-up wait, not a speed check).
+INIT_TIMEOUT = 300.0
+READY_TIMEOUT = 240.0
 
 
 @dataclass
