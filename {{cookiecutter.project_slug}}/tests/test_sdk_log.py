@@ -119,7 +119,7 @@ def test_sentrys_own_requests_are_no_part_of_a_trace(
     monkeypatch: pytest.MonkeyPatch, receiver: EnvelopeReceiver
 ) -> None:
     """The sending thread starts inside a transaction (with the first envelope) and
-    the receiver's DSN names a port, as a local Bugsink's does."""
+    the receiver's DSN names a port, as a local tracker's often does."""
     monkeypatch.setenv("SENTRY_DSN", receiver.dsn)
     monkeypatch.setenv("SENTRY_TRACES_SAMPLE_RATE", "1.0")
     assert start_sentry()

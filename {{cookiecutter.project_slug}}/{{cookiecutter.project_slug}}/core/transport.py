@@ -16,7 +16,8 @@
 import contextvars
 import logging
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from functools import partial
 from typing import Any
 
 import sentry_sdk
@@ -87,23 +88,19 @@ class OutageReportingTransport(HttpTransport):
         # The sending thread starts inside whichever request or job sends first, and
         # the threading integration hands it that context (Sentry's scope, the log
         # fields) for good; the SDK skips its own requests only when the DSN names no
-        # port (a local Bugsink's does). So each send runs in a context of its own.
-        return contextvars.Context().run(
-            self._request_apart, method, endpoint_type, body, headers
-        )
+        # port (a local tracker's often does). So each send runs in a context of its
+        # own.
+        send = partial(super()._request, method, endpoint_type, body, headers)
+        return contextvars.Context().run(self._send_apart, send)
 
-    def _request_apart(
-        self,
-        method: str,
-        endpoint_type: EndpointType,
-        body: Any,
-        headers: Mapping[str, str],
+    def _send_apart(
+        self, send: Callable[[], urllib3.BaseHTTPResponse]
     ) -> urllib3.BaseHTTPResponse:
-        """The SDK's request in an isolation scope of its own (its breadcrumbs go
-        nowhere), each outage reported once."""
+        """`send()` in an isolation scope of its own (its breadcrumbs go nowhere),
+        each outage reported once."""
         with sentry_sdk.isolation_scope():
             try:
-                response = super()._request(method, endpoint_type, body, headers)
+                response = send()
             except Exception as error:
                 self.outage.failed(type(error).__name__)
                 raise
