@@ -156,6 +156,15 @@ MISTAKES = {
         _json({"username": "j" * 151, "email": "jane@example.com", "password": SECRET}),
         JSON_TYPE,
     ),
+    "a registration with a password too long": Mistake(
+        "POST",
+        "/api/v1/auth/register",
+        422,
+        _json(
+            {"username": "jane", "email": "jane@example.com", "password": SECRET * 8}
+        ),
+        JSON_TYPE,
+    ),
     "a registration with an e-mail that is not one": Mistake(
         "POST",
         "/api/v1/auth/register",
