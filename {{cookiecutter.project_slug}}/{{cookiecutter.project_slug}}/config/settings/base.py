@@ -85,10 +85,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {
-        "NAME": "{{ cookiecutter.project_slug }}.accounts.password_validation"
-        ".MaximumLengthValidator"
-    },
+    {"NAME": "{{ cookiecutter.project_slug }}.accounts.passwords.MaxLengthValidator"},
 ]
 
 LANGUAGE_CODE = "en-us"

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 PASSWORD_MAX_LENGTH = 128
 
 
-class MaximumLengthValidator:
+class MaxLengthValidator:
     """An entry of AUTH_PASSWORD_VALIDATORS: refuses a password over `max_length`."""
 
     def __init__(self, max_length: int = PASSWORD_MAX_LENGTH) -> None:
