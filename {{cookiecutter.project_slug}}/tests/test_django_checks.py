@@ -28,6 +28,16 @@ from .conftest import wait_until_each_waits
 MANAGE = str(Path(__file__).resolve().parents[1] / "manage.py")
 PRODUCTION_SETTINGS = "{{ cookiecutter.project_slug }}.config.settings.production"
 SIDE_BY_SIDE = 2
+IMPORT_IN_EVENT_LOOP = """
+import asyncio
+
+
+async def main():
+    import {{ cookiecutter.project_slug }}.config.asgi
+
+
+asyncio.run(main())
+"""
 # Sessions of the current database waiting for an advisory lock.
 WAITING = (
     "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"
@@ -48,6 +58,49 @@ def test_the_tests_serve_static_files_without_collectstatic() -> None:
         response = Client().get("/static/admin/css/base.css")
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/css")
+
+
+@pytest.mark.parametrize("migrated", [False, True])
+def test_development_says_when_the_database_needs_migrating(
+    tmp_path: Path, migrated: bool
+) -> None:
+    """Serving without `manage.py migrate` first: one line at start-up says what to
+    run, instead of a "no such table" traceback at each request."""
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key != "DJANGO_SETTINGS_MODULE"
+    }
+    env |= {
+        "ENVIRONMENT": "development",
+        "DATABASE_URL": "sqlite:///./development.db",
+        "SENTRY_DSN": "",
+    }
+    if migrated:
+        subprocess.run(
+            [sys.executable, MANAGE, "migrate", "--noinput"],
+            cwd=tmp_path,
+            env=env,
+            capture_output=True,
+            check=True,
+        )
+    # As uvicorn does: the application is imported inside the running event loop.
+    result = subprocess.run(
+        [sys.executable, "-c", IMPORT_IN_EVENT_LOOP],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    output = result.stdout + result.stderr
+    lines = [line for line in output.splitlines() if "unapplied migration" in line]
+    if migrated:
+        assert lines == [], output
+    else:
+        (line,) = lines
+        assert "run `python manage.py migrate`" in line
 
 
 def test_production_settings_pass_the_deploy_check(tmp_path: Path) -> None:
