@@ -36,6 +36,9 @@ import httpx2
 {% endif -%}
 import psycopg
 import pytest
+{% if cookiecutter.worker != "none" -%}
+import redis
+{% endif -%}
 import sentry_sdk
 {%- if cookiecutter.framework == "django" %}
 from django.core.signals import request_finished, request_started
@@ -124,21 +127,38 @@ DRIVER = re.compile(r"^(postgres(?:ql)?)\+\w+://")
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
-    """Stop at once, in one line, when DATABASE_URL names a PostgreSQL server the
-    tests cannot reach: otherwise every test fails on its own with the same
-    traceback."""
+    """Stop at once, in one line, when a server the tests need is unreachable
+    (DATABASE_URL's PostgreSQL{% if cookiecutter.worker != "none" %}, REDIS_URL's Redis{% endif %}): otherwise every test that
+    needs it fails on its own with the same traceback."""
     url = SERVERS.database_url
-    if not url.startswith("postgres"):
-        return
-    try:
-        psycopg.connect(DRIVER.sub(r"\1://", url), connect_timeout=5).close()
-    except psycopg.Error as error:
-        reason = (str(error).strip().splitlines() or ["no reason given"])[0]
-        pytest.exit(
-            f"DATABASE_URL: no connection to its PostgreSQL server ({reason}); "
-            "unset it to run the tests on SQLite",
-            returncode=pytest.ExitCode.USAGE_ERROR,
-        )
+    if url.startswith("postgres"):
+        try:
+            psycopg.connect(DRIVER.sub(r"\1://", url), connect_timeout=5).close()
+        except psycopg.Error as error:
+            pytest.exit(
+                f"DATABASE_URL: no connection to its PostgreSQL server "
+                f"({first_line(error)}); unset it to run the tests on SQLite",
+                returncode=pytest.ExitCode.USAGE_ERROR,
+            )
+{%- if cookiecutter.worker != "none" %}
+    if SERVERS.redis_url:
+        client = redis.Redis.from_url(SERVERS.redis_url, socket_connect_timeout=5)
+        try:
+            client.ping()
+        except redis.RedisError as error:
+            # Each worker test would otherwise wait a minute for its worker to start.
+            pytest.exit(
+                f"REDIS_URL: no connection to its Redis server ({first_line(error)}); "
+                "unset it to skip the worker tests",
+                returncode=pytest.ExitCode.USAGE_ERROR,
+            )
+        finally:
+            client.close()
+{%- endif %}
+
+
+def first_line(error: Exception) -> str:
+    return (str(error).strip().splitlines() or ["no reason given"])[0]
 
 
 def run_python(

@@ -253,6 +253,27 @@ def test_the_jobs_trace_is_exported_with_the_sentry_ids(
 {%- endif %}
 
 
+def test_jobs_queued_without_sentry_share_no_trace(
+    json_logs: None, queue: str, tmp_path: Path
+) -> None:
+    """Sentry off where the jobs are queued: the requests have no trace, so each job
+    is a trace of its own, not one made-up trace id common to every job's lines."""
+    log = tmp_path / "worker.log"
+    asyncio.run(enqueue_order("A-10", SECRET_EMAIL, fail=True))
+    wait_for_lines(log, "job_name", "process_order")
+    asyncio.run(enqueue_order("A-11", SECRET_EMAIL, fail=True))
+    deadline = time.monotonic() + 20
+    while True:
+        lines = wait_for_lines(log, "job_name", "process_order")
+        failures = [line for line in lines if line["level"] == "error"]
+        if len(failures) == 2 or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
+    assert len(failures) == 2, log.read_text(errors="replace")
+    first, second = (line["trace_id"] for line in failures)
+    assert first != second
+
+
 def test_a_jobs_log_lines_carry_its_ids_and_the_request_trace(
     json_logs: None,
     transport: CapturingTransport,

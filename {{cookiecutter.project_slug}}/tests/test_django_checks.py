@@ -7,6 +7,7 @@ import secrets
 import subprocess
 import sys
 import uuid
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
 from subprocess import PIPE, STDOUT
@@ -16,6 +17,7 @@ import psycopg
 import pytest
 from django.conf import settings
 from django.core.management import call_command
+from django.test import Client
 from psycopg.conninfo import make_conninfo
 
 from {{ cookiecutter.project_slug }}.config.management.commands.migrate import (
@@ -27,6 +29,16 @@ from .conftest import wait_until_each_waits
 MANAGE = str(Path(__file__).resolve().parents[1] / "manage.py")
 PRODUCTION_SETTINGS = "{{ cookiecutter.project_slug }}.config.settings.production"
 SIDE_BY_SIDE = 2
+IMPORT_IN_EVENT_LOOP = """
+import asyncio
+
+
+async def main():
+    import {{ cookiecutter.project_slug }}.config.asgi
+
+
+asyncio.run(main())
+"""
 # Sessions of the current database waiting for an advisory lock.
 WAITING = (
     "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"
@@ -37,6 +49,59 @@ WAITING = (
 @pytest.mark.django_db
 def test_migrations_match_the_models() -> None:
     call_command("makemigrations", "--check", "--dry-run", verbosity=0)
+
+
+def test_the_tests_serve_static_files_without_collectstatic() -> None:
+    """From the apps, as in development: no warning about an empty STATIC_ROOT at
+    each test client (85 of them in a run)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        response = Client().get("/static/admin/css/base.css")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/css")
+
+
+@pytest.mark.parametrize("migrated", [False, True])
+def test_development_says_when_the_database_needs_migrating(
+    tmp_path: Path, migrated: bool
+) -> None:
+    """Serving without `manage.py migrate` first: one line at start-up says what to
+    run, instead of a "no such table" traceback at each request."""
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key != "DJANGO_SETTINGS_MODULE"
+    }
+    env |= {
+        "ENVIRONMENT": "development",
+        "DATABASE_URL": "sqlite:///./development.db",
+        "SENTRY_DSN": "",
+    }
+    if migrated:
+        subprocess.run(
+            [sys.executable, MANAGE, "migrate", "--noinput"],
+            cwd=tmp_path,
+            env=env,
+            capture_output=True,
+            check=True,
+        )
+    # As uvicorn does: the application is imported inside the running event loop.
+    result = subprocess.run(
+        [sys.executable, "-c", IMPORT_IN_EVENT_LOOP],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    output = result.stdout + result.stderr
+    lines = [line for line in output.splitlines() if "unapplied migration" in line]
+    if migrated:
+        assert lines == [], output
+    else:
+        (line,) = lines
+        assert "run `python manage.py migrate`" in line
 
 
 def test_production_settings_pass_the_deploy_check(tmp_path: Path) -> None:

@@ -25,7 +25,7 @@ from {{ cookiecutter.project_slug }}.db import engine_url
 from {{ cookiecutter.project_slug }}.migrate import alembic_config, upgrade
 from {{ cookiecutter.project_slug }}.models import Base, add_user
 
-from .conftest import wait_until_each_waits
+from .conftest import run_python, wait_until_each_waits
 
 HEAD = ScriptDirectory.from_config(alembic_config()).get_current_head()
 SIDE_BY_SIDE = 2
@@ -48,6 +48,42 @@ def engine(empty_database: str) -> Iterator[Engine]:
 def current_revision(engine: Engine) -> str | None:
     with engine.connect() as connection:
         return MigrationContext.configure(connection).get_current_revision()
+
+
+STARTUP = """
+import asyncio
+
+from {{ cookiecutter.project_slug }}.lifespan import lifespan
+
+
+async def main():
+    async with lifespan(None):
+        pass
+
+
+asyncio.run(main())
+"""
+
+
+@pytest.mark.parametrize("migrated", [False, True])
+def test_development_says_when_the_database_needs_migrating(
+    empty_database: str, tmp_path: Path, migrated: bool
+) -> None:
+    """Serving without the migrations first: one line at start-up says what to run,
+    instead of a "no such table" traceback at each request."""
+    if migrated:
+        upgrade(empty_database)
+    result = run_python(
+        STARTUP, tmp_path, DATABASE_URL=empty_database, ENVIRONMENT="development"
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    output = result.stdout + result.stderr
+    lines = [line for line in output.splitlines() if "unapplied migration" in line]
+    if migrated:
+        assert lines == [], output
+    else:
+        (line,) = lines
+        assert "run `python -m {{ cookiecutter.project_slug }}.migrate`" in line
 
 
 def test_upgrade_builds_the_models_schema(empty_database: str, engine: Engine) -> None:

@@ -363,3 +363,27 @@ def test_an_unreachable_test_database_stops_the_run_in_one_line() -> None:
     for line in lines:
         assert "DATABASE_URL: no connection to its PostgreSQL server" in line, output
     assert "s3cret-pw" not in output
+{%- if cookiecutter.worker != "none" %}
+
+
+def test_an_unreachable_redis_stops_the_run_in_one_line() -> None:
+    """REDIS_URL naming a Redis server that does not answer: one line before any
+    test runs, not a minute's wait for a worker in each worker test."""
+    url = f"redis://:s3cret-pw@127.0.0.1:{closed_port()}/0"
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", __file__],
+        cwd=PROJECT,
+        env={**os.environ, "REDIS_URL": url},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    output = result.stdout + result.stderr
+    assert result.returncode == pytest.ExitCode.USAGE_ERROR, output
+    lines = [line for line in output.splitlines() if line.strip()]
+    assert lines, output
+    for line in lines:
+        assert "REDIS_URL: no connection to its Redis server" in line, output
+    assert "s3cret-pw" not in output
+{%- endif %}

@@ -14,10 +14,13 @@ holds a PostgreSQL advisory lock while it migrates (see `migrations/env.py`), so
 one applies the revisions and the others then find nothing left to do.
 """
 
+import logging
 import sys
 
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, create_engine
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.pool import NullPool
@@ -55,6 +58,26 @@ def upgrade(database_url: str, revision: str = "head") -> None:
             command.upgrade(alembic_config(connection), revision)
     finally:
         engine.dispose()
+
+
+def unapplied_revisions(database_url: str) -> int | None:
+    """How many revisions `upgrade` would apply to the database at ``database_url``;
+    None when it cannot be reached."""
+    script = ScriptDirectory.from_config(alembic_config())
+    engine = create_engine(engine_url(database_url), poolclass=NullPool)
+    # Without Alembic's "Context impl ..." lines: nothing is migrated here.
+    alembic_log = logging.getLogger("alembic.runtime.migration")
+    level = alembic_log.level
+    alembic_log.setLevel(logging.WARNING)
+    try:
+        with engine.connect() as connection:
+            current = MigrationContext.configure(connection).get_current_heads()
+    except OperationalError:
+        return None
+    finally:
+        alembic_log.setLevel(level)
+        engine.dispose()
+    return len(list(script.iterate_revisions("heads", current or "base")))
 
 
 def main() -> None:

@@ -9,7 +9,7 @@ from django.core.asgi import get_asgi_application
 from ..core.sentry import close_sentry
 from ..features import wrap_asgi
 from ..request_limits import RequestLimits
-from .startup import start
+from .startup import start, warn_about_unapplied_migrations
 
 start()
 
@@ -38,3 +38,4 @@ def answer_lifespan(app: Any) -> Any:
 # Outside Django: an oversized, endless or stalled request is answered before Django
 # reads a byte of its body (Django would spool all of it first).
 application = wrap_asgi(RequestLimits(answer_lifespan(get_asgi_application())))
+warn_about_unapplied_migrations()

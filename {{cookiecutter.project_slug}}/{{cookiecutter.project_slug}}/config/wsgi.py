@@ -2,7 +2,8 @@
 
 from django.core.wsgi import get_wsgi_application
 
-from .startup import start
+from .startup import start, warn_about_unapplied_migrations
 
 start()
 application = get_wsgi_application()
+warn_about_unapplied_migrations()

@@ -39,7 +39,12 @@ async def enqueue_order(
     return job.job_id
 
 
-def _trace_headers() -> dict[str, str]:
+def _trace_headers() -> dict[str, str] | None:
+    """The request's trace, for the job to continue. None while Sentry is off: the
+    request has no trace then, and every job would continue one made-up trace id
+    (the process's), the same in every job's log lines."""
+    if not sentry_sdk.get_client().is_active():
+        return None
     headers = {"sentry-trace": sentry_sdk.get_traceparent() or ""}
     baggage = sentry_sdk.get_baggage()
     if baggage:

@@ -13,6 +13,10 @@ STORAGES = {
     **STORAGES,
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# And served from the apps, as in development: whitenoise would otherwise look for
+# STATIC_ROOT, which only `collectstatic` fills, and warn at every test client.
+WHITENOISE_AUTOREFRESH = True
+WHITENOISE_USE_FINDERS = True
 if DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3":
     # A unique test database, so that suites sharing one server never collide.
     DATABASES["default"]["TEST"] = {"NAME": f"test_{uuid.uuid4().hex[:12]}"}
