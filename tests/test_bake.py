@@ -567,6 +567,7 @@ FREE_TEXT = {
         "framework": "django",
         "worker": "celery",
         "alerts": "slack+email",
+        "frontend": "vue",
     },
     # The longest slug in the files only the SQLAlchemy frameworks have.
     "longest slug, SQLAlchemy": {
@@ -678,8 +679,7 @@ def test_free_text_reads_back_from_the_frontend(
 ) -> None:
     answers, project = free_text_project
     frontend = project / "frontend"
-    if not frontend.exists():
-        pytest.skip("no frontend in this bake")
+    assert frontend.exists(), "each free-text case bakes a frontend, to read it back"
     title = _HtmlTitle()
     title.feed((frontend / "index.html").read_text(encoding="utf-8"))
     assert title.text == answers["project_name"]
