@@ -342,14 +342,14 @@ def test_env_example_documents_every_setting_and_the_presets() -> None:
                 assert float(value) == expected, (variable, environment)
 
 
-def test_an_unreachable_test_database_stops_the_run_in_one_line() -> None:
-    """DATABASE_URL naming a PostgreSQL server that does not answer: one line before
-    any test runs, not a traceback per test."""
-    url = f"postgresql://tester:s3cret-pw@127.0.0.1:{closed_port()}/app"
+def assert_the_run_stops_in_one_line(variable: str, url: str, reason: str) -> None:
+    """This file's tests run with `variable` set to `url` (its password s3cret-pw):
+    they stop before any test runs, every line of the output is the reason (pytest
+    prints it twice), and no line shows the password."""
     result = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", __file__],
         cwd=PROJECT,
-        env={**os.environ, "DATABASE_URL": url},
+        env={**os.environ, variable: url},
         capture_output=True,
         text=True,
         timeout=120,
@@ -357,33 +357,24 @@ def test_an_unreachable_test_database_stops_the_run_in_one_line() -> None:
     )
     output = result.stdout + result.stderr
     assert result.returncode == pytest.ExitCode.USAGE_ERROR, output
-    # Nothing but the reason (pytest prints it twice): no traceback, no test ran.
     lines = [line for line in output.splitlines() if line.strip()]
     assert lines, output
     for line in lines:
-        assert "DATABASE_URL: no connection to its PostgreSQL server" in line, output
+        assert f"{variable}: {reason}" in line, output
     assert "s3cret-pw" not in output
+
+
+def test_an_unreachable_test_database_stops_the_run_in_one_line() -> None:
+    """Not a traceback per test."""
+    url = f"postgresql://tester:s3cret-pw@127.0.0.1:{closed_port()}/app"
+    reason = "no connection to its PostgreSQL server"
+    assert_the_run_stops_in_one_line("DATABASE_URL", url, reason)
 {%- if cookiecutter.worker != "none" %}
 
 
 def test_an_unreachable_redis_stops_the_run_in_one_line() -> None:
-    """REDIS_URL naming a Redis server that does not answer: one line before any
-    test runs, not a minute's wait for a worker in each worker test."""
+    """Not a minute's wait for a worker in each worker test."""
     url = f"redis://:s3cret-pw@127.0.0.1:{closed_port()}/0"
-    result = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", __file__],
-        cwd=PROJECT,
-        env={**os.environ, "REDIS_URL": url},
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    output = result.stdout + result.stderr
-    assert result.returncode == pytest.ExitCode.USAGE_ERROR, output
-    lines = [line for line in output.splitlines() if line.strip()]
-    assert lines, output
-    for line in lines:
-        assert "REDIS_URL: no connection to its Redis server" in line, output
-    assert "s3cret-pw" not in output
+    reason = "no connection to its Redis server"
+    assert_the_run_stops_in_one_line("REDIS_URL", url, reason)
 {%- endif %}
